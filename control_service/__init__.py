@@ -1,0 +1,1 @@
+"""The control silo: users, emails, tokens, instance options, slug reservations."""

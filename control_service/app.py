@@ -1,0 +1,56 @@
+"""Run the control silo: its engine, its gRPC services and its schema check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import grpc
+
+from control_service.models import REGISTRY, controlimportchunk
+from control_service.slugs import SlugClaim, reserve_slugs
+from silo_engine.contract.relocation.v1 import (
+    control_service_pb2,
+    control_service_pb2_grpc,
+    silo_service_pb2,
+    silo_service_pb2_grpc,
+)
+from silo_engine.database import make_engine, require_schema
+from silo_engine.engine import SiloEngine
+from silo_engine.sentry_catalog import silo_of
+from silo_engine.server import RunningServer, SiloServicer, guarded, start_server
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class ControlServicer(control_service_pb2_grpc.ControlServiceServicer):
+    def __init__(self, engine) -> None:
+        self.engine = engine
+
+    @guarded
+    def ReserveOrganizationSlugs(self, request, context):
+        claims = [SlugClaim(c.organization_id, c.desired_slug, c.name, c.status)
+                  for c in request.claims]
+        with self.engine.begin() as conn:
+            slugs = reserve_slugs(conn, request.region_name, request.import_uuid, claims)
+        return control_service_pb2.ReserveOrganizationSlugsResponse(assignments=[
+            control_service_pb2.OrganizationSlugAssignment(organization_id=oid, slug=slug)
+            for oid, slug in sorted(slugs.items())])
+
+
+def start(db_url: str, listen: str = "127.0.0.1:0") -> RunningServer:
+    """Check the schema, then serve SiloService and ControlService on `listen`."""
+    engine = make_engine(db_url)
+    revision = require_schema(engine, MIGRATIONS, "control", db_url)
+    silo = SiloEngine(REGISTRY, engine, controlimportchunk, silo_of)
+
+    def register(server: grpc.Server) -> list[str]:
+        silo_service_pb2_grpc.add_SiloServiceServicer_to_server(SiloServicer(silo, revision),
+                                                                server)
+        control_service_pb2_grpc.add_ControlServiceServicer_to_server(ControlServicer(engine),
+                                                                      server)
+        return [silo_service_pb2.DESCRIPTOR.services_by_name["SiloService"].full_name,
+                control_service_pb2.DESCRIPTOR.services_by_name["ControlService"].full_name]
+
+    running = start_server(listen, register)
+    running.on_stop(engine.dispose)
+    return running

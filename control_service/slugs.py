@@ -1,0 +1,76 @@
+"""Global organization slugs: reserve each imported organization's slug across all regions.
+
+Runs after a region has imported its organizations (with slugs unique in that region). The
+control silo makes them unique globally, records the reservation and the organization's region,
+and answers with the final slug for each. Repeating a call returns the same answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from control_service.models.organizations import PRIMARY, organization_mapping, slug_reservation
+from silo_engine.randomness import suffix_candidates
+from silo_engine.slugs import RESERVED_ORGANIZATION_SLUGS, SLUG_MAX_LENGTH
+
+
+@dataclass(frozen=True)
+class SlugClaim:
+    organization_id: int
+    desired_slug: str
+    name: str
+    status: int = 0
+
+
+def reserve_slugs(conn: sa.Connection, region_name: str, import_uuid: str,
+                  claims: list[SlugClaim]) -> dict[int, str]:
+    """organization id -> its globally unique slug, reserving the ones not reserved yet."""
+    conn.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(slug_reservation.name))))
+    ids = [c.organization_id for c in claims]
+    known = dict(conn.execute(
+        sa.select(organization_mapping.c.organization_id, organization_mapping.c.slug).where(
+            organization_mapping.c.organization_id.in_(ids),
+            organization_mapping.c.region_name == region_name)).all())
+    result = {oid: slug for oid, slug in known.items()}
+    pending = [c for c in claims if c.organization_id not in known]
+    if not pending:
+        return result
+    chosen: set[str] = set()
+    wants = {c.organization_id: [c.desired_slug, *suffix_candidates(c.desired_slug,
+                                                                     SLUG_MAX_LENGTH)]
+             for c in pending}
+    for round_index in range(len(next(iter(wants.values())))):
+        proposals = {c.organization_id: wants[c.organization_id][round_index] for c in pending}
+        taken = _taken(conn, list(proposals.values()))
+        still = []
+        for claim in pending:
+            slug = proposals[claim.organization_id]
+            if slug in taken or slug in chosen or slug in RESERVED_ORGANIZATION_SLUGS:
+                still.append(claim)
+                continue
+            chosen.add(slug)
+            result[claim.organization_id] = slug
+        pending = still
+        if not pending:
+            break
+    if pending:
+        raise RuntimeError(f"no free organization slug for {pending[0].desired_slug!r}")
+    new = [c for c in claims if c.organization_id not in known]
+    conn.execute(sa.insert(slug_reservation), [
+        {"slug": result[c.organization_id], "organization_id": c.organization_id,
+         "user_id": None, "region_name": region_name, "reservation_type": PRIMARY}
+        for c in new])
+    conn.execute(sa.insert(organization_mapping), [
+        {"organization_id": c.organization_id, "slug": result[c.organization_id],
+         "name": c.name[:64], "idempotency_key": import_uuid[:48], "region_name": region_name,
+         "verified": False, "status": c.status}
+        for c in new])
+    return result
+
+
+def _taken(conn: sa.Connection, slugs: list[str]) -> set[str]:
+    rows = conn.execute(sa.select(sa.func.lower(slug_reservation.c.slug)).where(
+        sa.func.lower(slug_reservation.c.slug).in_([s.lower() for s in slugs])))
+    return {r[0] for r in rows}

@@ -1,0 +1,1 @@
+"""The `relocate` orchestrator: streams an export to the control and region silos."""

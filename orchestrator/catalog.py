@@ -1,0 +1,73 @@
+"""What the orchestrator knows about models: learned from the silos, never from their code.
+
+Holds each model's description (silo, scopes, references, identifier) and computes the import
+order the way Sentry does, so batch boundaries (and so chunk keys) match between runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from silo_engine.contract.relocation.v1 import models_pb2
+from silo_engine.scopes import ImportScope, RelocationScope, Silo
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    silo: Silo
+    scopes: frozenset[RelocationScope]
+    foreign_keys: tuple[tuple[str, str], ...]  # (export field, target model)
+    dependencies: frozenset[str]  # targets of foreign keys plus extra ordering dependencies
+    identifier: str | None
+    fields: frozenset[str]
+    deferred: bool
+
+    @classmethod
+    def from_proto(cls, msg: models_pb2.ModelDescription) -> ModelInfo:
+        fks = tuple((fk.field, fk.target_model) for fk in msg.foreign_keys)
+        deps = {target for _, target in fks} | set(msg.relocation_dependencies)
+        deps.discard(msg.name)  # self references do not order models
+        return cls(
+            name=msg.name,
+            silo=Silo.from_proto(msg.silo),
+            scopes=frozenset(RelocationScope.from_proto(s) for s in msg.relocation_scopes),
+            foreign_keys=fks,
+            dependencies=frozenset(deps),
+            identifier=msg.identifier_field or None,
+            fields=frozenset(msg.fields),
+            deferred=msg.deferred,
+        )
+
+    def in_scope(self, scope: ImportScope) -> bool:
+        return bool(self.scopes & scope.accepts)
+
+
+class Catalog:
+    def __init__(self, models: Iterable[ModelInfo]) -> None:
+        self.models = {m.name: m for m in models}
+        self.order = dependency_order({m.name: m.dependencies for m in self.models.values()})
+        self.fk_targets = {t for m in self.models.values() for _, t in m.foreign_keys}
+
+    def get(self, name: str) -> ModelInfo | None:
+        return self.models.get(name)
+
+
+def dependency_order(dependencies: dict[str, frozenset[str]]) -> list[str]:
+    """Sentry's order: in repeated passes over the names in ascending order, place every model
+    whose dependencies are placed already (or are not models of this graph)."""
+    placed: list[str] = []
+    done: set[str] = set()
+    remaining = sorted(dependencies)
+    while remaining:
+        progress = False
+        for name in list(remaining):
+            if all(d in done or d not in dependencies for d in dependencies[name]):
+                placed.append(name)
+                done.add(name)
+                remaining.remove(name)
+                progress = True
+        if not progress:
+            raise ValueError(f"cannot order models, circular dependencies among {remaining}")
+    return placed

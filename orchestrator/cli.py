@@ -1,0 +1,235 @@
+"""`relocate`: import Sentry exports into silo services, run the services, manage schemas."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from orchestrator.client import SiloClient
+from orchestrator.importer import DEFAULT_BATCH_SIZE, Importer, ImportOptions
+from orchestrator.report import ImportReport, Progress, write_findings
+from silo_engine.errors import ImportFailure
+from silo_engine.scopes import ImportScope
+
+INTEGRITY_HINT = (
+    ">> Are you restoring from a backup of the same version of Sentry?\n"
+    ">> Are you importing into databases that already hold this data? A rerun of the same\n"
+    "   import resumes it when given the same --import-uuid.\n"
+    ">> If neither explains it, please open an issue with the findings file attached.")
+
+SCOPE_FLAGS = {
+    ImportScope.USER: {"usernames", "merge_users"},
+    ImportScope.ORGANIZATION: {"org_slugs", "merge_users"},
+    ImportScope.CONFIG: {"merge_users", "overwrite_configs"},
+    ImportScope.GLOBAL: set(),
+}
+
+
+def _env(name: str) -> str | None:
+    return os.environ.get(name) or None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="relocate",
+        description="Import Sentry exports into a control silo and region silos.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    imp = sub.add_parser("import", help="import an export (a JSON array of records)")
+    scopes = imp.add_subparsers(dest="scope", required=True)
+    for scope in ImportScope:
+        p = scopes.add_parser(scope.value, help=f"import in {scope.value} scope")
+        p.add_argument("src", type=Path, help="the export file")
+        p.add_argument("--findings-file", type=Path,
+                       help="write findings (JSON) here; [] when the import succeeds cleanly")
+        p.add_argument("--no-prompt", action="store_true", help="do not ask for confirmation")
+        p.add_argument("--silent", action="store_true", help="print no progress or summary")
+        p.add_argument("--import-uuid",
+                       help="name this import; rerunning with the same uuid resumes it")
+        p.add_argument("--control", default=_env("RELOCATE_CONTROL_ADDR"), metavar="HOST:PORT",
+                       help="control silo address (env RELOCATE_CONTROL_ADDR)")
+        p.add_argument("--region", default=_env("RELOCATE_REGION_ADDR"), metavar="HOST:PORT",
+                       help="region silo address (env RELOCATE_REGION_ADDR)")
+        p.add_argument("--data-dir", type=Path,
+                       default=Path(_env("RELOCATE_DATA_DIR") or ".relocate"),
+                       help="where the embedded default keeps its PostgreSQL "
+                            "(env RELOCATE_DATA_DIR; default ./.relocate)")
+        p.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
+                       help=argparse.SUPPRESS)
+        flags = SCOPE_FLAGS[scope]
+        if "usernames" in flags:
+            group = p.add_mutually_exclusive_group()
+            group.add_argument("--filter-usernames", help="comma-separated usernames to import")
+            group.add_argument("--filter-usernames-file", type=Path,
+                               help="file of usernames, separated by commas or whitespace")
+        if "org_slugs" in flags:
+            p.add_argument("--filter-org-slugs", help="comma-separated organization slugs")
+        if "merge_users" in flags:
+            p.add_argument("--merge-users", action="store_true",
+                           help="reuse existing users with the same username")
+        if "overwrite_configs" in flags:
+            p.add_argument("--overwrite-configs", action="store_true",
+                           help="let imported options, relays and roles replace existing ones")
+
+    serve = sub.add_parser("serve", help="run a silo service")
+    silos = serve.add_subparsers(dest="silo", required=True)
+    for silo in ("control", "region"):
+        p = silos.add_parser(silo, help=f"run the {silo} silo")
+        p.add_argument("--db-url", default=_env(f"RELOCATE_{silo.upper()}_DB_URL"),
+                       required=_env(f"RELOCATE_{silo.upper()}_DB_URL") is None,
+                       help=f"postgresql://user@host:port/db (env RELOCATE_{silo.upper()}_DB_URL)")
+        p.add_argument("--listen", default=_env("RELOCATE_LISTEN") or "0.0.0.0:50051",
+                       help="HOST:PORT to listen on (env RELOCATE_LISTEN)")
+        if silo == "region":
+            p.add_argument("--name", default=_env("RELOCATE_REGION_NAME") or "default",
+                           help="the region's name (env RELOCATE_REGION_NAME)")
+
+    db = sub.add_parser("db", help="manage a silo's database schema")
+    dbsub = db.add_subparsers(dest="db_command", required=True)
+    up = dbsub.add_parser("upgrade", help="bring a silo's schema up to date")
+    up.add_argument("--silo", choices=["control", "region"], required=True)
+    up.add_argument("--db-url", required=True, help="postgresql://user@host:port/db")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=os.environ.get("RELOCATE_LOG_LEVEL", "WARNING"),
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if args.command == "import":
+        return run_import(args)
+    if args.command == "serve":
+        return run_serve(args)
+    return run_db(args)
+
+
+def run_db(args: argparse.Namespace) -> int:
+    from silo_engine.database import upgrade
+
+    app = _silo_app(args.silo)
+    upgrade(app.MIGRATIONS, args.db_url)
+    print(f"{args.silo} schema is up to date")
+    return 0
+
+
+def _silo_app(silo: str):
+    if silo == "control":
+        from control_service import app
+    else:
+        from region_service import app
+    return app
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from silo_engine.database import SchemaNotReady
+    from silo_engine.server import wait_for_signal
+
+    logging.getLogger("relocation").setLevel(logging.INFO)
+    app = _silo_app(args.silo)
+    try:
+        if args.silo == "region":
+            running = app.start(args.db_url, args.listen, region_name=args.name)
+        else:
+            running = app.start(args.db_url, args.listen)
+    except SchemaNotReady as exc:
+        print(f"relocate: {exc}", file=sys.stderr)
+        return 1
+    print(f"{args.silo} silo serving on port {running.port}", file=sys.stderr, flush=True)
+    wait_for_signal(running)
+    return 0
+
+
+def _options(args: argparse.Namespace, scope: ImportScope) -> ImportOptions:
+    usernames = None
+    if getattr(args, "filter_usernames", None):
+        usernames = frozenset(args.filter_usernames.split(","))
+    elif getattr(args, "filter_usernames_file", None):
+        text = args.filter_usernames_file.read_text()
+        usernames = frozenset(n for n in text.replace(",", " ").split() if n)
+    org_slugs = None
+    if getattr(args, "filter_org_slugs", None):
+        org_slugs = frozenset(args.filter_org_slugs.split(","))
+    return ImportOptions(
+        scope=scope, import_uuid=args.import_uuid,
+        merge_users=getattr(args, "merge_users", False),
+        overwrite_configs=getattr(args, "overwrite_configs", False),
+        org_slugs=org_slugs, usernames=usernames, batch_size=args.batch_size)
+
+
+@contextlib.contextmanager
+def _silos(args: argparse.Namespace, progress: Progress) -> Iterator[tuple[str, str]]:
+    if args.control or args.region:
+        if not (args.control and args.region):
+            raise SystemExit("relocate: give both --control and --region (or neither, to use "
+                             "the embedded default)")
+        yield args.control, args.region
+        return
+    from orchestrator.embedded import embedded_stack
+
+    progress.echo(f"No silo addresses given: using the embedded default in {args.data_dir}/")
+    with embedded_stack(args.data_dir) as stack:
+        yield stack.control_address, stack.region_address
+
+
+def run_import(args: argparse.Namespace) -> int:
+    scope = ImportScope(args.scope)
+    if not args.src.is_file():
+        print(f"relocate: {args.src}: no such file", file=sys.stderr)
+        return 2
+    if args.import_uuid:
+        import uuid
+
+        try:
+            args.import_uuid = uuid.UUID(args.import_uuid).hex
+        except ValueError:
+            print(f"relocate: --import-uuid {args.import_uuid!r} is not a UUID", file=sys.stderr)
+            return 2
+    options = _options(args, scope)
+    progress = Progress(enabled=not args.silent)
+    if scope is ImportScope.GLOBAL and not args.no_prompt and not _confirm(
+            "A global import restores users with their passwords, privileges and 2FA exactly as "
+            "exported. Continue?"):
+        print("Import cancelled.", file=sys.stderr)
+        return 1
+    failure: ImportFailure | None = None
+    report: ImportReport | None = None
+    try:
+        with _silos(args, progress) as (control_addr, region_addr):
+            control = SiloClient(control_addr, "control")
+            region = SiloClient(region_addr, "region")
+            try:
+                report = Importer(control, region, progress).run(args.src, options)
+            finally:
+                control.close()
+                region.close()
+    except ImportFailure as exc:
+        failure = exc
+    if args.findings_file:
+        write_findings(args.findings_file, failure, report)
+    if failure is not None:
+        print("\n\n" + failure.pretty(), file=sys.stderr)
+        if failure.kind.value == "IntegrityError":
+            print(INTEGRITY_HINT, file=sys.stderr)
+        print(f"\nImport failed: {failure}", file=sys.stderr)
+        return 1
+    assert report is not None
+    if not args.silent:
+        print(report.summary(), file=sys.stderr)
+    return 0
+
+
+def _confirm(question: str) -> bool:
+    if not sys.stdin.isatty():
+        print(f"{question} [y/N]\nrelocate: no terminal to answer on; pass --no-prompt to "
+              "import without asking", file=sys.stderr)
+        return False
+    return input(f"{question} [y/N] ").strip().lower() in {"y", "yes"}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

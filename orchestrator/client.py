@@ -1,0 +1,65 @@
+"""gRPC clients for the silos, with retries for the failures that are safe to retry.
+
+Every call the orchestrator makes is idempotent (batches by their chunk key, replicas by theirs,
+slug reservations per organization), so UNAVAILABLE and DEADLINE_EXCEEDED are retried with
+backoff; every other failure comes back as the silo's typed ImportFailure.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import grpc
+
+from silo_engine.contract.relocation.v1 import (
+    control_service_pb2_grpc,
+    region_service_pb2_grpc,
+    silo_service_pb2,
+    silo_service_pb2_grpc,
+)
+from silo_engine.errors import ImportFailure
+from silo_engine.server import MAX_MESSAGE_BYTES
+
+RETRYABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED}
+
+
+class SiloClient:
+    """One silo's channel and stubs."""
+
+    def __init__(self, address: str, label: str, timeout: float = 300.0,
+                 attempts: int = 5) -> None:
+        self.address = address
+        self.label = label
+        self.timeout = timeout
+        self.attempts = attempts
+        self.channel = grpc.insecure_channel(address, options=[
+            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+        ])
+        self.silo = silo_service_pb2_grpc.SiloServiceStub(self.channel)
+        self.control = control_service_pb2_grpc.ControlServiceStub(self.channel)
+        self.region = region_service_pb2_grpc.RegionServiceStub(self.channel)
+
+    def call(self, method: Callable[..., Any], request: Any, model: str | None = None) -> Any:
+        delay = 0.2
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return method(request, timeout=self.timeout)
+            except grpc.RpcError as error:
+                failure = ImportFailure.from_rpc_error(error, model)
+                if error.code() not in RETRYABLE or attempt == self.attempts:
+                    if error.code() == grpc.StatusCode.UNAVAILABLE and failure.model is None:
+                        failure.reason = (f"the {self.label} silo at {self.address} is not "
+                                          f"reachable ({error.details()}). Is it running?")
+                    raise failure from None
+                time.sleep(delay)
+                delay = min(delay * 2, 5.0)
+        raise AssertionError("unreachable")
+
+    def describe(self) -> silo_service_pb2.DescribeModelsResponse:
+        return self.call(self.silo.DescribeModels, silo_service_pb2.DescribeModelsRequest())
+
+    def close(self) -> None:
+        self.channel.close()

@@ -1,0 +1,268 @@
+"""The import pipeline: spill and regroup the export, then send it model by model.
+
+Order of work: learn the models from both silos; regroup the export by model on disk; derive
+the filters; import every model in dependency order (each batch to the silo that owns the model,
+with only the pk-map entries its records reference); copy each control chunk into the region;
+reserve organization slugs globally and apply them in the region; import the deferred models
+(organization auth tokens) last.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+
+from orchestrator.catalog import Catalog, ModelInfo
+from orchestrator.client import SiloClient
+from orchestrator.filters import derive_filters
+from orchestrator.pkmap import PkMap
+from orchestrator.report import ImportReport, Progress
+from orchestrator.source import SpilledExport, is_tarball, spill
+from silo_engine.context import PkEntry, RecordFilter
+from silo_engine.contract.relocation.v1 import (
+    control_service_pb2,
+    models_pb2,
+    region_service_pb2,
+    silo_service_pb2,
+)
+from silo_engine.errors import ErrorKind, ImportFailure
+from silo_engine.scopes import ImportKind, ImportScope, Silo
+
+ORGANIZATION, USER = "sentry.organization", "sentry.user"
+DEFAULT_BATCH_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    scope: ImportScope
+    import_uuid: str | None = None
+    merge_users: bool = False
+    overwrite_configs: bool = False
+    hide_organizations: bool = False
+    org_slugs: frozenset[str] | None = None
+    usernames: frozenset[str] | None = None
+    batch_size: int = DEFAULT_BATCH_SIZE
+    workdir: Path | None = None
+
+
+@dataclass
+class _OrgSeen:
+    old_pk: int
+    source_slug: str
+    name: str
+    status: int
+
+
+def learn_catalog(control: SiloClient, region: SiloClient) -> tuple[Catalog, str]:
+    """Ask both silos what they own; the region's name comes back too."""
+    answers = {}
+    for client, expected in ((control, Silo.CONTROL), (region, Silo.REGION)):
+        answer = client.describe()
+        silo = Silo.from_proto(answer.silo)
+        if silo is not expected:
+            raise ImportFailure(ErrorKind.INCORRECT_SILO_MODE_FOR_MODEL, None,
+                                f"the service at {client.address}, given as the {client.label} "
+                                f"silo, is a {silo.value} silo")
+        answers[expected] = answer
+    catalog = Catalog(ModelInfo.from_proto(m) for a in answers.values() for m in a.models)
+    return catalog, answers[Silo.REGION].region_name
+
+
+class Importer:
+    def __init__(self, control: SiloClient, region: SiloClient, progress: Progress) -> None:
+        self.control = control
+        self.region = region
+        self.progress = progress
+
+    def run(self, source: Path, options: ImportOptions) -> ImportReport:
+        started = time.monotonic()
+        import_uuid = options.import_uuid or uuid.uuid4().hex
+        report = ImportReport(import_uuid, options.scope.value)
+        self.progress.echo(f"Importing {source} in {options.scope.value} scope "
+                           f"(import uuid {import_uuid}; pass --import-uuid {import_uuid} to "
+                           "resume it)")
+        catalog, region_name = learn_catalog(self.control, self.region)
+        if is_tarball(source):
+            raise ImportFailure(ErrorKind.DESERIALIZATION_FAILED, None,
+                                f"{source} is an encrypted export (a tarball); this version "
+                                "cannot decrypt it: run `sentry backup decrypt` first and "
+                                "import the JSON it writes")
+        with source.open("rb") as stream:
+            export = spill(stream, catalog, options.workdir)
+        try:
+            report.unknown_models = export.unknown_models
+            report.dropped_fields = export.dropped_fields
+            run = _Run(self, catalog, export, options, import_uuid, region_name, report)
+            run.execute()
+        finally:
+            shutil.rmtree(export.directory, ignore_errors=True)
+        report.seconds = time.monotonic() - started
+        return report
+
+
+class _Run:
+    """The state of one import: pk map, filters, flags, report."""
+
+    def __init__(self, importer: Importer, catalog: Catalog, export: SpilledExport,
+                 options: ImportOptions, import_uuid: str, region_name: str,
+                 report: ImportReport) -> None:
+        self.importer = importer
+        self.catalog = catalog
+        self.export = export
+        self.options = options
+        self.region_name = region_name
+        self.report = report
+        self.flags = silo_service_pb2.ImportFlags(
+            import_uuid=import_uuid, merge_users=options.merge_users,
+            overwrite_configs=options.overwrite_configs,
+            hide_organizations=options.hide_organizations)
+        self.filters = derive_filters(export, options.org_slugs, options.usernames)
+        self.pk_map = PkMap(catalog.fk_targets | {ORGANIZATION})
+        self.orgs: dict[int, _OrgSeen] = {}
+
+    def execute(self) -> None:
+        present = [m for m in self.catalog.order if self.export.counts.get(m)]
+        for name in present:
+            info = self.catalog.models[name]
+            if not info.in_scope(self.options.scope):
+                self.report.out_of_scope[name] = self.export.counts[name]
+            elif not info.deferred:
+                self.import_model(info)
+        self.reconcile_slugs()
+        for name in present:
+            info = self.catalog.models[name]
+            if info.deferred and info.in_scope(self.options.scope):
+                self.import_model(info)
+
+    # --- one model ------------------------------------------------------------------------
+
+    def import_model(self, info: ModelInfo) -> None:
+        client = self.importer.control if info.silo is Silo.CONTROL else self.importer.region
+        counts = self.report.counts(info.name)
+        counts.in_export = self.export.counts[info.name]
+        filters = [_filter_proto(f) for f in self.filters if f.model == info.name]
+        self.importer.progress.start(info.name, counts.in_export)
+        offset = 0
+        for lines in _batches(self.export.lines(info.name), self.options.batch_size):
+            records = [orjson.loads(line) for line in lines]
+            request = silo_service_pb2.ImportByModelRequest(
+                model=info.name, scope=self.options.scope.to_proto(), flags=self.flags,
+                filters=filters, pk_map=self._referenced(info, records),
+                json_records=b"[" + b",".join(lines) + b"]", min_ordinal=offset + 1)
+            reply = client.call(client.silo.ImportByModel, request, info.name)
+            mapped = [(e.old_pk, PkEntry(e.new_pk, ImportKind.from_proto(e.kind),
+                                         e.identifier if e.HasField("identifier") else None))
+                      for e in reply.mapped_pks]
+            self.pk_map.add(info.name, mapped)
+            self._count(info, records, mapped, reply.from_ledger)
+            if info.silo is Silo.CONTROL and reply.HasField("min_ordinal"):
+                self._replicate(info.name, reply)
+            offset += len(lines)
+            self.importer.progress.advance(len(lines))
+        self.importer.progress.finish(counts)
+
+    def _referenced(self, info: ModelInfo, records: list[dict]) -> list[models_pb2.PkMapEntry]:
+        """The pk-map entries this batch's references need, and no others."""
+        wanted: set[tuple[str, int]] = set()
+        for record in records:
+            fields = record["fields"]
+            for field, target in info.foreign_keys:
+                value = fields.get(field)
+                if isinstance(value, int) and not isinstance(value, bool):
+                    wanted.add((target, value))
+        out = []
+        for target, old in sorted(wanted):
+            entry = self.pk_map.get(target, old)
+            if entry is not None:
+                msg = models_pb2.PkMapEntry(model=target, old_pk=old, new_pk=entry.new_pk,
+                                            kind=entry.kind.to_proto())
+                if entry.identifier is not None:
+                    msg.identifier = entry.identifier
+                out.append(msg)
+        return out
+
+    def _count(self, info: ModelInfo, records: list[dict], mapped: list[tuple[int, PkEntry]],
+               from_ledger: bool) -> None:
+        counts = self.report.counts(info.name)
+        for _, entry in mapped:
+            if entry.kind is ImportKind.INSERTED:
+                counts.inserted += 1
+            elif entry.kind is ImportKind.EXISTING:
+                counts.existing += 1
+            else:
+                counts.overwritten += 1
+        counts.skipped += len(records) - len(mapped)
+        counts.resumed_batches += int(from_ledger)
+        if info.name not in (USER, ORGANIZATION):
+            return
+        by_pk = {r["pk"]: r["fields"] for r in records}
+        for old, entry in mapped:
+            fields = by_pk.get(old, {})
+            if info.name == ORGANIZATION and entry.kind is ImportKind.INSERTED:
+                self.orgs[entry.new_pk] = _OrgSeen(old, str(fields.get("slug", "")),
+                                                   str(fields.get("name", "")),
+                                                   int(fields.get("status") or 0))
+            elif entry.identifier is not None and entry.identifier != fields.get("username"):
+                self.report.renamed_users.append((str(fields.get("username")), entry.identifier))
+
+    def _replicate(self, model: str, reply: silo_service_pb2.ImportByModelResponse) -> None:
+        """Keep a copy of each control chunk in the region (Sentry's ControlImportChunkReplica)."""
+        request = region_service_pb2.StoreControlChunkReplicaRequest(
+            import_uuid=self.flags.import_uuid, model=model, min_ordinal=reply.min_ordinal,
+            max_ordinal=reply.max_ordinal, min_source_pk=reply.min_source_pk,
+            max_source_pk=reply.max_source_pk, mapped_pks=reply.mapped_pks)
+        for name in ("min_inserted_pk", "max_inserted_pk"):
+            if reply.HasField(name):
+                setattr(request, name, getattr(reply, name))
+        region = self.importer.region
+        region.call(region.region.StoreControlChunkReplica, request, model)
+
+    # --- cross-silo: organization slugs ---------------------------------------------------
+
+    def reconcile_slugs(self) -> None:
+        """Reserve every imported organization's slug globally, then apply it in the region."""
+        entries = self.pk_map.entries(ORGANIZATION)
+        claims = [control_service_pb2.OrganizationSlugClaim(
+            organization_id=new_pk, desired_slug=entries[seen.old_pk].identifier or "",
+            name=seen.name, status=seen.status) for new_pk, seen in self.orgs.items()]
+        if not claims:
+            return
+        control = self.importer.control
+        answer = control.call(control.control.ReserveOrganizationSlugs,
+                              control_service_pb2.ReserveOrganizationSlugsRequest(
+                                  region_name=self.region_name,
+                                  import_uuid=self.flags.import_uuid, claims=claims))
+        updates = []
+        for assignment in answer.assignments:
+            seen = self.orgs[assignment.organization_id]
+            if assignment.slug != entries[seen.old_pk].identifier:
+                updates.append(region_service_pb2.SlugUpdate(
+                    organization_id=assignment.organization_id, slug=assignment.slug))
+                self.pk_map.set_identifier(ORGANIZATION, seen.old_pk, assignment.slug)
+            if assignment.slug != seen.source_slug:
+                self.report.renamed_organizations.append((seen.source_slug, assignment.slug))
+        if updates:
+            region = self.importer.region
+            region.call(region.region.UpdateOrganizationSlugs,
+                        region_service_pb2.UpdateOrganizationSlugsRequest(updates=updates))
+
+
+def _filter_proto(f: RecordFilter) -> silo_service_pb2.ImportFilter:
+    return silo_service_pb2.ImportFilter(model=f.model, field=f.field, values=sorted(f.values))
+
+
+def _batches(lines: Iterator[bytes], size: int) -> Iterator[list[bytes]]:
+    batch: list[bytes] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

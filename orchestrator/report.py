@@ -1,0 +1,137 @@
+"""What the user sees: progress while importing, the summary after, and the findings file."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from silo_engine.errors import ImportFailure
+
+RENAMES_SHOWN = 50
+
+
+@dataclass
+class ModelCounts:
+    in_export: int = 0
+    inserted: int = 0
+    existing: int = 0
+    overwritten: int = 0
+    skipped: int = 0  # out of scope, filtered, or referencing something not imported
+    resumed_batches: int = 0
+
+
+@dataclass
+class ImportReport:
+    import_uuid: str
+    scope: str
+    models: dict[str, ModelCounts] = field(default_factory=dict)
+    renamed_users: list[tuple[str, str]] = field(default_factory=list)
+    renamed_organizations: list[tuple[str, str]] = field(default_factory=list)
+    unknown_models: Counter[str] = field(default_factory=Counter)
+    dropped_fields: Counter[tuple[str, str]] = field(default_factory=Counter)
+    out_of_scope: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    def counts(self, model: str) -> ModelCounts:
+        return self.models.setdefault(model, ModelCounts())
+
+    def notices(self) -> list[dict[str, Any]]:
+        """Findings for what was read but not imported because this version has no place for it."""
+        found: list[dict[str, Any]] = []
+        for model, count in sorted(self.unknown_models.items()):
+            found.append({"finding": "UnknownModelSkipped", "kind": "Compatibility",
+                          "on": {"model": model, "ordinal": None}, "left_pk": None,
+                          "right_pk": None,
+                          "reason": f"{count} record(s) of a model this installation does not "
+                                    "import (removed, renamed or not relocatable) were skipped"})
+        for (model, name), count in sorted(self.dropped_fields.items()):
+            found.append({"finding": "UnknownFieldDropped", "kind": "Compatibility",
+                          "on": {"model": model, "ordinal": None}, "left_pk": None,
+                          "right_pk": None,
+                          "reason": f"field {name!r} is not a field of {model} here; it was "
+                                    f"dropped from {count} record(s)"})
+        return found
+
+    def summary(self) -> str:
+        lines = [f"Import {self.import_uuid} ({self.scope} scope) finished in "
+                 f"{self.seconds:.1f}s.", ""]
+        header = f"{'model':<34} {'records':>8} {'inserted':>9} {'existing':>9} " \
+                 f"{'overwrite':>9} {'skipped':>8}"
+        lines += [header, "-" * len(header)]
+        for model, c in self.models.items():
+            note = f"  (resumed {c.resumed_batches} batch(es))" if c.resumed_batches else ""
+            lines.append(f"{model:<34} {c.in_export:>8} {c.inserted:>9} {c.existing:>9} "
+                         f"{c.overwritten:>9} {c.skipped:>8}{note}")
+        for model, count in sorted(self.out_of_scope.items()):
+            lines.append(f"{model:<34} {count:>8}   not part of the {self.scope} scope")
+        for title, renames in (("Renamed users (the username was taken)", self.renamed_users),
+                               ("Renamed organizations (the slug was taken)",
+                                self.renamed_organizations)):
+            if renames:
+                lines += ["", f"{title}:"]
+                lines += [f"  {old} -> {new}" for old, new in renames[:RENAMES_SHOWN]]
+                if len(renames) > RENAMES_SHOWN:
+                    lines.append(f"  ... and {len(renames) - RENAMES_SHOWN} more")
+        notices = self.notices()
+        if notices:
+            lines += ["", "Compatibility notices:"] + [f"  {n['on']['model']}: {n['reason']}"
+                                                      for n in notices]
+        return "\n".join(lines)
+
+
+def write_findings(path: Path, failure: ImportFailure | None, report: ImportReport | None) -> None:
+    """Sentry's findings format: sorted keys, ASCII, two-space indent; [] when all is well."""
+    findings: list[dict[str, Any]] = []
+    if failure is not None:
+        findings.append(failure.to_finding())
+    if report is not None:
+        findings.extend(report.notices())
+    path.write_text(json.dumps(findings, sort_keys=True, ensure_ascii=True, indent=2) + "\n")
+
+
+class Progress:
+    """Progress on stderr: a line per model, refreshed in place on a terminal."""
+
+    def __init__(self, enabled: bool = True, stream: IO[str] | None = None) -> None:
+        self.enabled = enabled
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.model = ""
+        self.total = self.done = 0
+        self.started = self.last = 0.0
+
+    def echo(self, text: str) -> None:
+        if self.enabled:
+            print(text, file=self.stream, flush=True)
+
+    def start(self, model: str, total: int) -> None:
+        self.model, self.total, self.done = model, total, 0
+        self.started = self.last = time.monotonic()
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        now = time.monotonic()
+        if self.enabled and self.tty and now - self.last > 0.2:
+            self.last = now
+            rate = self.done / max(now - self.started, 1e-6)
+            eta = (self.total - self.done) / rate if rate else 0
+            self.stream.write(f"\r{self.model}: {self.done}/{self.total} "
+                              f"({rate:,.0f} records/s, ETA {eta:,.0f}s)   ")
+            self.stream.flush()
+
+    def finish(self, counts: ModelCounts) -> None:
+        if not self.enabled:
+            return
+        elapsed = time.monotonic() - self.started
+        rate = self.done / elapsed if elapsed > 0 else 0
+        prefix = "\r" if self.tty else ""
+        self.stream.write(f"{prefix}{self.model}: {self.done} records in {elapsed:.2f}s "
+                          f"({rate:,.0f}/s): {counts.inserted} inserted, {counts.existing} "
+                          f"existing, {counts.overwritten} overwritten, {counts.skipped} "
+                          "skipped\n")
+        self.stream.flush()

@@ -1,0 +1,1 @@
+"""A region silo: organizations and everything under them."""

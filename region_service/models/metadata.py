@@ -1,0 +1,11 @@
+"""The region silo's schema: every table it owns hangs off this one MetaData."""
+
+import sqlalchemy as sa
+
+from silo_engine.ledger import chunk_table
+
+metadata = sa.MetaData()
+
+# The chunk ledger for region models, and the region's copy of the control ledger.
+regionimportchunk = chunk_table(metadata, "sentry_regionimportchunk")
+controlimportchunkreplica = chunk_table(metadata, "sentry_controlimportchunkreplica")

@@ -1,0 +1,2 @@
+"""What both silos run: the model framework, the import engine, the chunk ledger, typed errors
+and the generated gRPC contract."""

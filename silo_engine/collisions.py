@@ -1,0 +1,152 @@
+"""Set-based collision resolution: one query per unique key per batch, then each model's policy.
+
+Incoming records are checked against existing rows and against each other (two records of one
+batch with the same username are a collision too). The outcome per record is an action: insert
+it, reuse an existing row, overwrite one, or insert after renaming or re-keying it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from silo_engine.context import BatchContext
+from silo_engine.errors import ErrorKind, ImportFailure
+from silo_engine.modelspec import Collision, ModelSpec, Row, UniqueSpec
+from silo_engine.randomness import suffix_candidates
+
+INSERT, EXISTING, OVERWRITE, UPDATE_EXISTING = "insert", "existing", "overwrite", "update_existing"
+
+
+@dataclass
+class Candidate:
+    """One incoming record on its way into the table."""
+
+    ordinal: int
+    old_pk: int
+    row: Row  # column name -> value, references already remapped
+    action: str = INSERT
+    target_pk: int | None = None  # the existing row it reuses or overwrites
+    target_index: int | None = None  # or the earlier record of this batch it collides with
+    new_pk: int | None = None
+
+
+def _columns(spec: ModelSpec, unique: UniqueSpec) -> list[str]:
+    return [spec.fields[name][0] for name in unique.fields]
+
+
+def _key(candidate: Candidate, columns: list[str], unique: UniqueSpec) -> tuple[Any, ...] | None:
+    values = tuple(candidate.row.get(column) for column in columns)
+    if any(value is None for value in values):
+        return None  # NULLs never collide in a unique index
+    if unique.case_insensitive:
+        values = tuple(v.lower() if isinstance(v, str) else v for v in values)
+    return values
+
+
+def _existing(conn: sa.Connection, table: sa.Table, columns: list[str], unique: UniqueSpec,
+              keys: set[tuple[Any, ...]]) -> dict[tuple[Any, ...], int]:
+    """Existing rows matching any of `keys`: key -> id (one query)."""
+    if not keys:
+        return {}
+    exprs = [table.c[name] for name in columns]
+    if unique.case_insensitive:
+        exprs = [sa.func.lower(e) if isinstance(e.type, sa.String) else e for e in exprs]
+    found: dict[tuple[Any, ...], int] = {}
+    ordered = sorted(keys, key=repr)
+    for start in range(0, len(ordered), 5000):
+        part = ordered[start:start + 5000]
+        if len(exprs) == 1:
+            where = exprs[0].in_([k[0] for k in part])
+        else:
+            where = sa.tuple_(*exprs).in_(part)
+        for row in conn.execute(sa.select(table.c.id, *exprs).where(where)):
+            found.setdefault(tuple(row[1:]), row[0])
+    return found
+
+
+def _taken_names(conn: sa.Connection, table: sa.Table, column: str,
+                 names: list[str]) -> set[str]:
+    if not names:
+        return set()
+    expr = sa.func.lower(table.c[column])
+    rows = conn.execute(sa.select(expr).where(expr.in_([n.lower() for n in names])))
+    return {row[0] for row in rows}
+
+
+def resolve(conn: sa.Connection, spec: ModelSpec, candidates: list[Candidate],
+            ctx: BatchContext) -> None:
+    """Decide every candidate's action, applying each unique key's policy in declared order."""
+    for unique in spec.uniques:
+        columns = _columns(spec, unique)
+        live = [c for c in candidates if c.action == INSERT]
+        keys = {k for c in live if (k := _key(c, columns, unique)) is not None}
+        existing = _existing(conn, spec.table, columns, unique, keys)
+        claimed: dict[tuple[Any, ...], int] = {}
+        to_rename: list[Candidate] = []
+        for index, candidate in enumerate(candidates):
+            if candidate.action != INSERT:
+                continue
+            key = _key(candidate, columns, unique)
+            if key is None:
+                continue
+            hit_pk, hit_index = existing.get(key), claimed.get(key)
+            if hit_pk is None and hit_index is None:
+                claimed[key] = index
+                continue
+            policy = unique.on_collision
+            if policy is Collision.MERGE_OR_RENAME:
+                policy = Collision.EXISTING if ctx.flags.merge_users else Collision.RENAME
+            if policy is Collision.OVERWRITE_CONFIG:
+                policy = OVERWRITE if ctx.flags.overwrite_configs else Collision.EXISTING
+            if policy is Collision.FAIL:
+                right = hit_pk if hit_pk is not None else candidates[hit_index].old_pk
+                where = "an existing row" if hit_pk is not None else "an earlier record"
+                raise ImportFailure(
+                    ErrorKind.INTEGRITY_ERROR, spec.name,
+                    f"{', '.join(unique.fields)} = {', '.join(map(str, key))} is already used "
+                    f"by {where} (pk {right}); this model has no rule to resolve the collision",
+                    ordinal=candidate.ordinal, left_pk=candidate.old_pk, right_pk=right)
+            if policy in (Collision.EXISTING, OVERWRITE, Collision.UPDATE_EXISTING):
+                candidate.action = {Collision.EXISTING: EXISTING, OVERWRITE: OVERWRITE,
+                                    Collision.UPDATE_EXISTING: UPDATE_EXISTING}[policy]
+                candidate.target_pk, candidate.target_index = hit_pk, (
+                    None if hit_pk is not None else hit_index)
+            elif policy is Collision.REGENERATE:
+                assert unique.regenerate is not None, f"{spec.name}: REGENERATE needs a hook"
+                unique.regenerate(candidate.row)
+            elif policy is Collision.NULLIFY:
+                for column in columns:
+                    candidate.row[column] = None
+            elif policy is Collision.RENAME:
+                to_rename.append(candidate)
+        if to_rename:
+            _rename(conn, spec, unique, columns[0], to_rename, claimed, existing)
+
+
+def _rename(conn: sa.Connection, spec: ModelSpec, unique: UniqueSpec, column: str,
+            candidates: list[Candidate], claimed: dict, existing: dict) -> None:
+    """Give each candidate the first free suffixed name, checking all proposals per round."""
+    taken = {k[0] for k in claimed} | {k[0] for k in existing}
+    taken |= {r.lower() for r in unique.reserved}
+    max_length = unique.max_length or spec.table.c[column].type.length or 128
+    proposals = {id(c): suffix_candidates(str(c.row[column]), max_length) for c in candidates}
+    pending = list(candidates)
+    for round_index in range(len(next(iter(proposals.values())))):
+        names = [proposals[id(c)][round_index] for c in pending]
+        in_db = _taken_names(conn, spec.table, column, names)
+        still: list[Candidate] = []
+        for candidate, name in zip(pending, names, strict=True):
+            if name.lower() in taken or name.lower() in in_db:
+                still.append(candidate)
+                continue
+            taken.add(name.lower())
+            candidate.row[column] = name
+        pending = still
+        if not pending:
+            return
+    raise ImportFailure(ErrorKind.INTEGRITY_ERROR, spec.name,
+                        f"could not find a free {column} for {pending[0].row[column]!r}",
+                        ordinal=pending[0].ordinal, left_pk=pending[0].old_pk)

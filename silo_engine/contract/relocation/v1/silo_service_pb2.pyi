@@ -1,0 +1,84 @@
+from silo_engine.contract.relocation.v1 import models_pb2 as _models_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class DescribeModelsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class DescribeModelsResponse(_message.Message):
+    __slots__ = ("silo", "region_name", "models", "schema_revision")
+    SILO_FIELD_NUMBER: _ClassVar[int]
+    REGION_NAME_FIELD_NUMBER: _ClassVar[int]
+    MODELS_FIELD_NUMBER: _ClassVar[int]
+    SCHEMA_REVISION_FIELD_NUMBER: _ClassVar[int]
+    silo: _models_pb2.Silo
+    region_name: str
+    models: _containers.RepeatedCompositeFieldContainer[_models_pb2.ModelDescription]
+    schema_revision: str
+    def __init__(self, silo: _Optional[_Union[_models_pb2.Silo, str]] = ..., region_name: _Optional[str] = ..., models: _Optional[_Iterable[_Union[_models_pb2.ModelDescription, _Mapping]]] = ..., schema_revision: _Optional[str] = ...) -> None: ...
+
+class ImportFlags(_message.Message):
+    __slots__ = ("merge_users", "overwrite_configs", "import_uuid", "hide_organizations")
+    MERGE_USERS_FIELD_NUMBER: _ClassVar[int]
+    OVERWRITE_CONFIGS_FIELD_NUMBER: _ClassVar[int]
+    IMPORT_UUID_FIELD_NUMBER: _ClassVar[int]
+    HIDE_ORGANIZATIONS_FIELD_NUMBER: _ClassVar[int]
+    merge_users: bool
+    overwrite_configs: bool
+    import_uuid: str
+    hide_organizations: bool
+    def __init__(self, merge_users: _Optional[bool] = ..., overwrite_configs: _Optional[bool] = ..., import_uuid: _Optional[str] = ..., hide_organizations: _Optional[bool] = ...) -> None: ...
+
+class ImportFilter(_message.Message):
+    __slots__ = ("model", "field", "values")
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    FIELD_FIELD_NUMBER: _ClassVar[int]
+    VALUES_FIELD_NUMBER: _ClassVar[int]
+    model: str
+    field: str
+    values: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, model: _Optional[str] = ..., field: _Optional[str] = ..., values: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ImportByModelRequest(_message.Message):
+    __slots__ = ("model", "scope", "flags", "filters", "pk_map", "json_records", "min_ordinal")
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    FLAGS_FIELD_NUMBER: _ClassVar[int]
+    FILTERS_FIELD_NUMBER: _ClassVar[int]
+    PK_MAP_FIELD_NUMBER: _ClassVar[int]
+    JSON_RECORDS_FIELD_NUMBER: _ClassVar[int]
+    MIN_ORDINAL_FIELD_NUMBER: _ClassVar[int]
+    model: str
+    scope: _models_pb2.ImportScope
+    flags: ImportFlags
+    filters: _containers.RepeatedCompositeFieldContainer[ImportFilter]
+    pk_map: _containers.RepeatedCompositeFieldContainer[_models_pb2.PkMapEntry]
+    json_records: bytes
+    min_ordinal: int
+    def __init__(self, model: _Optional[str] = ..., scope: _Optional[_Union[_models_pb2.ImportScope, str]] = ..., flags: _Optional[_Union[ImportFlags, _Mapping]] = ..., filters: _Optional[_Iterable[_Union[ImportFilter, _Mapping]]] = ..., pk_map: _Optional[_Iterable[_Union[_models_pb2.PkMapEntry, _Mapping]]] = ..., json_records: _Optional[bytes] = ..., min_ordinal: _Optional[int] = ...) -> None: ...
+
+class ImportByModelResponse(_message.Message):
+    __slots__ = ("mapped_pks", "min_ordinal", "max_ordinal", "min_source_pk", "max_source_pk", "min_inserted_pk", "max_inserted_pk", "from_ledger")
+    MAPPED_PKS_FIELD_NUMBER: _ClassVar[int]
+    MIN_ORDINAL_FIELD_NUMBER: _ClassVar[int]
+    MAX_ORDINAL_FIELD_NUMBER: _ClassVar[int]
+    MIN_SOURCE_PK_FIELD_NUMBER: _ClassVar[int]
+    MAX_SOURCE_PK_FIELD_NUMBER: _ClassVar[int]
+    MIN_INSERTED_PK_FIELD_NUMBER: _ClassVar[int]
+    MAX_INSERTED_PK_FIELD_NUMBER: _ClassVar[int]
+    FROM_LEDGER_FIELD_NUMBER: _ClassVar[int]
+    mapped_pks: _containers.RepeatedCompositeFieldContainer[_models_pb2.PkMapEntry]
+    min_ordinal: int
+    max_ordinal: int
+    min_source_pk: int
+    max_source_pk: int
+    min_inserted_pk: int
+    max_inserted_pk: int
+    from_ledger: bool
+    def __init__(self, mapped_pks: _Optional[_Iterable[_Union[_models_pb2.PkMapEntry, _Mapping]]] = ..., min_ordinal: _Optional[int] = ..., max_ordinal: _Optional[int] = ..., min_source_pk: _Optional[int] = ..., max_source_pk: _Optional[int] = ..., min_inserted_pk: _Optional[int] = ..., max_inserted_pk: _Optional[int] = ..., from_ledger: _Optional[bool] = ...) -> None: ...

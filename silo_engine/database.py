@@ -1,0 +1,66 @@
+"""Database URLs, engines and schema versions for one silo's PostgreSQL database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+
+class SchemaNotReady(RuntimeError):
+    """The database's schema is not the one this code expects."""
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Accept a plain libpq URL (postgresql://user@host:port/db) and pick the psycopg 3 driver."""
+    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    raise ValueError(f"not a PostgreSQL URL: {url!r} (expected postgresql://user@host:port/db)")
+
+
+def make_engine(url: str, pool_size: int = 8) -> sa.Engine:
+    return sa.create_engine(sqlalchemy_url(url), pool_size=pool_size, max_overflow=pool_size,
+                            pool_pre_ping=True, future=True)
+
+
+def alembic_config(migrations: Path, url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations))
+    config.set_main_option("sqlalchemy.url", sqlalchemy_url(url).replace("%", "%%"))
+    return config
+
+
+def upgrade(migrations: Path, url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(migrations, url), revision)
+
+
+def head_revision(migrations: Path) -> str:
+    script = ScriptDirectory.from_config(alembic_config(migrations, "postgresql://x/y"))
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: sa.Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def require_schema(engine: sa.Engine, migrations: Path, silo: str, url_hint: str) -> str:
+    """The schema revision, or SchemaNotReady saying which command brings it up to date."""
+    head = head_revision(migrations)
+    try:
+        current = current_revision(engine)
+    except sa.exc.OperationalError as exc:
+        raise SchemaNotReady(f"cannot reach the {silo} database: {exc.orig}") from exc
+    if current != head:
+        raise SchemaNotReady(
+            f"the {silo} database schema is at {current or 'nothing (empty database)'}, "
+            f"this version needs {head}: run `relocate db upgrade --silo {silo} "
+            f"--db-url {url_hint}`")
+    return head

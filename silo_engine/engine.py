@@ -1,0 +1,311 @@
+"""`import_by_model`: import one batch of one model into this silo's database.
+
+Checks run in Sentry's order; then the ledger is consulted, records are validated, filtered,
+remapped and normalised in Python, collisions are resolved with one query per unique key, the
+rows are written set-based, and the chunk is recorded, all in one transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from psycopg import errors as pg_errors
+from sqlalchemy import exc as sa_exc
+
+from silo_engine import collisions, ledger
+from silo_engine.collisions import EXISTING, INSERT, OVERWRITE, UPDATE_EXISTING, Candidate
+from silo_engine.context import BatchContext, PkEntry
+from silo_engine.errors import ErrorKind, ImportFailure
+from silo_engine.fields import FieldError
+from silo_engine.modelspec import Collision, ModelRegistry, ModelSpec, OnMissing, Row
+from silo_engine.scopes import ImportKind, ImportScope, RelocationScope, Silo
+
+log = logging.getLogger("relocation.silo")
+
+
+@dataclass
+class BatchRequest:
+    model: str
+    scope: ImportScope | None
+    ctx_flags: Any  # ImportFlags | None (None when the caller sent no import uuid)
+    filters: list
+    pk_map: dict[str, dict[int, PkEntry]]
+    json_records: bytes
+    min_ordinal: int
+
+
+class SiloEngine:
+    """Imports batches for the models of one silo into one database."""
+
+    def __init__(self, registry: ModelRegistry, engine: sa.Engine, chunk_table: sa.Table,
+                 other_silo_models: Callable[[str], Silo | None], region_name: str = "") -> None:
+        self.registry = registry
+        self.engine = engine
+        self.chunk_table = chunk_table
+        self.silo_of = other_silo_models
+        self.region_name = region_name
+
+    # --- checks, in Sentry's order ----------------------------------------------------
+
+    def _check(self, req: BatchRequest) -> ModelSpec:
+        if req.min_ordinal < 1:
+            raise ImportFailure(ErrorKind.INVALID_MIN_ORDINAL, req.model,
+                                f"min_ordinal must be 1 or more, got {req.min_ordinal}")
+        spec = self.registry.get(req.model)
+        if spec is None:
+            owner = self.silo_of(req.model)
+            if owner is not None and owner is not self.registry.silo:
+                raise ImportFailure(
+                    ErrorKind.INCORRECT_SILO_MODE_FOR_MODEL, req.model,
+                    f"{req.model} belongs to the {owner.value} silo; this is the "
+                    f"{self.registry.silo.value} silo")
+            raise ImportFailure(ErrorKind.UNKNOWN_MODEL, req.model,
+                                f"{req.model!r} is not a relocatable model of this silo")
+        if req.scope is None:
+            raise ImportFailure(ErrorKind.UNSPECIFIED_SCOPE, req.model, "no import scope given")
+        if req.ctx_flags is None or not req.ctx_flags.import_uuid:
+            raise ImportFailure(ErrorKind.MISSING_IMPORT_UUID, req.model, "no import uuid given")
+        try:
+            uuid.UUID(req.ctx_flags.import_uuid)
+        except ValueError:
+            raise ImportFailure(
+                ErrorKind.MISSING_IMPORT_UUID, req.model,
+                f"import uuid {req.ctx_flags.import_uuid!r} is not a UUID") from None
+        return spec
+
+    # --- the call -----------------------------------------------------------------------
+
+    def import_by_model(self, req: BatchRequest) -> ledger.Chunk:
+        spec = self._check(req)
+        flags = req.ctx_flags
+        key = (flags.import_uuid, spec.name, req.min_ordinal)
+        started = time.perf_counter()
+        try:
+            with self.engine.connect() as conn:
+                stored = ledger.find_chunk(conn, self.chunk_table, *key)
+            if stored is not None:
+                return stored
+            records = _decode(spec.name, req.json_records)
+            ctx = BatchContext(spec.name, req.scope, flags, req.filters, req.pk_map,
+                               region_name=self.region_name)
+            with self.engine.begin() as conn:
+                chunk = self._write_batch(conn, spec, records, req.min_ordinal, ctx)
+                if chunk.mapped:
+                    ledger.record_chunk(conn, self.chunk_table, chunk)
+        except ImportFailure:
+            raise
+        except sa_exc.IntegrityError as exc:
+            if isinstance(exc.orig, pg_errors.UniqueViolation):
+                with self.engine.connect() as conn:
+                    stored = ledger.find_chunk(conn, self.chunk_table, *key)
+                if stored is not None:
+                    log.info("lost_import_race model=%s min_ordinal=%s", spec.name,
+                             req.min_ordinal)
+                    return stored
+            raise ImportFailure(ErrorKind.INTEGRITY_ERROR, spec.name, _db_reason(exc)) from exc
+        except (sa_exc.OperationalError, sa_exc.InterfaceError) as exc:
+            raise ImportFailure(ErrorKind.DATABASE_ERROR, spec.name, _db_reason(exc)) from exc
+        except sa_exc.DBAPIError as exc:
+            raise ImportFailure(ErrorKind.DATABASE_ERROR, spec.name, _db_reason(exc)) from exc
+        log.info("batch model=%s min_ordinal=%d records=%d mapped=%d ms=%.1f", spec.name,
+                 req.min_ordinal, len(records), len(chunk.mapped),
+                 (time.perf_counter() - started) * 1000)
+        return chunk
+
+    def _write_batch(self, conn: sa.Connection, spec: ModelSpec, records: list[dict],
+                     min_ordinal: int, ctx: BatchContext) -> ledger.Chunk:
+        if any(u.on_collision in (Collision.RENAME, Collision.MERGE_OR_RENAME)
+               for u in spec.uniques):
+            # Renames read then write the same names: serialise concurrent imports per table.
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(
+                sa.func.hashtext(spec.table.name))))
+        candidates = self._prepare(spec, records, min_ordinal, ctx)
+        collisions.resolve(conn, spec, candidates, ctx)
+        _write(conn, spec, candidates, ctx)
+        mapped = [(c.old_pk, _entry(spec, c, candidates)) for c in candidates]
+        return ledger.Chunk.summarise(ctx.flags.import_uuid, spec.name, min_ordinal, mapped)
+
+    def _prepare(self, spec: ModelSpec, records: list[dict], min_ordinal: int,
+                 ctx: BatchContext) -> list[Candidate]:
+        """Validate, filter, remap and normalise; what survives becomes a candidate row."""
+        accepted = ctx.scope.accepts
+        if not spec.scopes & accepted:
+            return []
+        filters = [f for f in ctx.filters if f.model == spec.name]
+        candidates: list[Candidate] = []
+        for offset, record in enumerate(records):
+            ordinal = min_ordinal + offset
+            model, old_pk, fields = _shape(spec.name, record, ordinal)
+            if model != spec.name:
+                raise ImportFailure(
+                    ErrorKind.UNEXPECTED_MODEL, spec.name,
+                    f"a {model} record was sent in a batch of {spec.name}",
+                    ordinal=ordinal, left_pk=old_pk)
+            if not all(_passes(f, old_pk, fields) for f in filters):
+                continue
+            row = _coerce(spec, fields, ordinal, old_pk)
+            if not _remap(spec, row, ctx):
+                continue
+            if spec.record_scope(row) not in accepted:
+                continue
+            if spec.normalize is not None:
+                try:
+                    if spec.normalize(row, ctx) is False:
+                        continue
+                except FieldError as exc:
+                    raise ImportFailure(ErrorKind.VALIDATION_ERROR, spec.name, str(exc),
+                                        ordinal=ordinal, left_pk=old_pk) from exc
+            candidates.append(Candidate(ordinal, old_pk, row))
+        return candidates
+
+
+def _decode(model: str, payload: bytes) -> list[dict]:
+    try:
+        records = orjson.loads(payload)
+    except orjson.JSONDecodeError as exc:
+        raise ImportFailure(ErrorKind.DESERIALIZATION_FAILED, model,
+                            f"the submitted JSON could not be decoded: {exc}") from exc
+    if not isinstance(records, list):
+        raise ImportFailure(ErrorKind.DESERIALIZATION_FAILED, model,
+                            "the submitted JSON is not an array of records")
+    return records
+
+
+def _shape(model: str, record: Any, ordinal: int) -> tuple[str, int, dict]:
+    if not isinstance(record, dict) or not isinstance(record.get("fields"), dict) \
+            or not isinstance(record.get("model"), str):
+        raise ImportFailure(ErrorKind.DESERIALIZATION_FAILED, model,
+                            'a record must be an object with "model", "pk" and "fields"',
+                            ordinal=ordinal)
+    pk = record.get("pk")
+    if isinstance(pk, bool) or not isinstance(pk, int):
+        raise ImportFailure(ErrorKind.DESERIALIZATION_FAILED, model,
+                            f"record pk must be an integer, got {pk!r}", ordinal=ordinal)
+    return record["model"].lower(), pk, record["fields"]
+
+
+def _passes(record_filter: Any, pk: int, fields: dict) -> bool:
+    value = pk if record_filter.field == "pk" else fields.get(record_filter.field)
+    return str(value) in record_filter.values
+
+
+def _coerce(spec: ModelSpec, fields: dict, ordinal: int, pk: int) -> Row:
+    """Column values for every column of the table, defaults filled in for absent fields."""
+    row: Row = {}
+    for name, (column, coerce) in spec.fields.items():
+        value = fields.get(name, _MISSING)
+        col = spec.table.c[column]
+        if value is _MISSING:
+            value = _default(col)
+        if value is _MISSING or (value is None and not col.nullable):
+            raise ImportFailure(ErrorKind.VALIDATION_ERROR, spec.name,
+                                f"field {name!r}: this field cannot be null or missing",
+                                ordinal=ordinal, left_pk=pk)
+        if value is not None:
+            try:
+                value = coerce(value)
+            except FieldError as exc:
+                raise ImportFailure(ErrorKind.VALIDATION_ERROR, spec.name,
+                                    f"field {name!r}: {exc}", ordinal=ordinal,
+                                    left_pk=pk) from exc
+        row[column] = value
+    return row
+
+
+_MISSING = object()
+
+
+def _default(column: sa.Column) -> Any:
+    default = column.default
+    if default is None:
+        return None if column.nullable else _MISSING
+    if default.is_callable:
+        return default.arg(None)
+    return default.arg
+
+
+def _remap(spec: ModelSpec, row: Row, ctx: BatchContext) -> bool:
+    """Point every reference at the new pk; False when the record must be dropped."""
+    for fk in spec.foreign_keys:
+        old = row.get(fk.column)
+        if old is None:
+            continue
+        entry = ctx.lookup(fk.target, old)
+        if entry is None:
+            if fk.on_missing is OnMissing.NULLIFY:
+                row[fk.column] = None
+                continue
+            return False
+        if fk.field == spec.merged_user_field and entry.kind is ImportKind.EXISTING:
+            return False  # the user was merged into an existing account: keep that account's
+        row[fk.column] = entry.new_pk
+    return True
+
+
+def _write(conn: sa.Connection, spec: ModelSpec, candidates: list[Candidate],
+           ctx: BatchContext) -> None:
+    table = spec.table
+    inserts = [c for c in candidates if c.action == INSERT]
+    if inserts:
+        keep_pk = spec.keep_pk_in_global and ctx.scope is ImportScope.GLOBAL
+        free: set[int] = set()
+        if keep_pk:
+            wanted = [c.old_pk for c in inserts]
+            used = {r[0] for r in conn.execute(sa.select(table.c.id).where(
+                table.c.id.in_(wanted)))}
+            free = set(wanted) - used
+        with_id = [c for c in inserts if c.old_pk in free]
+        without_id = [c for c in inserts if c.old_pk not in free]
+        for group, explicit in ((with_id, True), (without_id, False)):
+            if not group:
+                continue
+            rows = [({"id": c.old_pk} if explicit else {}) | c.row for c in group]
+            result = conn.execute(
+                sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+            for candidate, new_pk in zip(group, result.scalars().all(), strict=True):
+                candidate.new_pk = new_pk
+        if with_id:
+            conn.execute(sa.text(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                f"GREATEST((SELECT MAX(id) FROM {table.name}), 1))"))
+    for candidate in candidates:
+        if candidate.target_index is not None:
+            candidate.target_pk = candidates[candidate.target_index].new_pk
+            if candidate.target_pk is None:  # chained: the earlier record reused another row
+                candidate.target_pk = candidates[candidate.target_index].target_pk
+        if candidate.action != INSERT:
+            candidate.new_pk = candidate.target_pk
+    updates = [c for c in candidates if c.action in (OVERWRITE, UPDATE_EXISTING)]
+    if updates:
+        stmt = (sa.update(table).where(table.c.id == sa.bindparam("_target"))
+                .values({name: sa.bindparam(name) for name in updates[0].row}))
+        conn.execute(stmt, [c.row | {"_target": c.target_pk} for c in updates])
+    if spec.after_insert is not None and inserts:
+        spec.after_insert(conn, [(c.new_pk, c.row) for c in inserts], ctx)
+
+
+def _entry(spec: ModelSpec, candidate: Candidate, _all: list[Candidate]) -> PkEntry:
+    kind = {INSERT: ImportKind.INSERTED, UPDATE_EXISTING: ImportKind.INSERTED,
+            EXISTING: ImportKind.EXISTING, OVERWRITE: ImportKind.OVERWRITE}[candidate.action]
+    identifier = None
+    if spec.identifier and kind is ImportKind.INSERTED:
+        column = spec.fields[spec.identifier][0]
+        identifier = candidate.row.get(column)
+    assert candidate.new_pk is not None
+    return PkEntry(candidate.new_pk, kind, identifier)
+
+
+def _db_reason(exc: sa_exc.DBAPIError) -> str:
+    orig = exc.orig
+    text = str(orig).strip() if orig is not None else str(exc)
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+__all__ = ["BatchRequest", "RelocationScope", "SiloEngine"]

@@ -1,0 +1,149 @@
+"""Typed import errors: one exception that travels as a gRPC status with an ImportError detail.
+
+The kinds are Sentry's. Each maps to the gRPC status code that fits it, so generic gRPC
+tooling (retries, dashboards) reads them correctly, and the detail keeps model, ordinal and
+primary keys for the findings file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+import grpc
+from google.rpc import status_pb2
+from grpc_status import rpc_status
+
+from silo_engine.contract.relocation.v1 import errors_pb2
+
+
+class ErrorKind(Enum):
+    UNKNOWN = "Unknown"
+    DATABASE_ERROR = "DatabaseError"
+    DESERIALIZATION_FAILED = "DeserializationFailed"
+    INCORRECT_SILO_MODE_FOR_MODEL = "IncorrectSiloModeForModel"
+    INTEGRITY_ERROR = "IntegrityError"
+    INVALID_MIN_ORDINAL = "InvalidMinOrdinal"
+    MISSING_IMPORT_UUID = "MissingImportUUID"
+    UNKNOWN_MODEL = "UnknownModel"
+    UNEXPECTED_MODEL = "UnexpectedModel"
+    UNSPECIFIED_SCOPE = "UnspecifiedScope"
+    VALIDATION_ERROR = "ValidationError"
+
+    @property
+    def status_code(self) -> grpc.StatusCode:
+        return _STATUS[self]
+
+    def to_proto(self) -> int:
+        return errors_pb2.ImportErrorKind.Value(f"IMPORT_ERROR_KIND_{self.name}")
+
+    @classmethod
+    def from_proto(cls, value: int) -> ErrorKind:
+        name = errors_pb2.ImportErrorKind.Name(value).removeprefix("IMPORT_ERROR_KIND_")
+        return cls.UNKNOWN if name == "UNSPECIFIED" else cls[name]
+
+
+_STATUS = {
+    ErrorKind.UNKNOWN: grpc.StatusCode.INTERNAL,
+    ErrorKind.DATABASE_ERROR: grpc.StatusCode.UNAVAILABLE,
+    ErrorKind.DESERIALIZATION_FAILED: grpc.StatusCode.INVALID_ARGUMENT,
+    ErrorKind.INCORRECT_SILO_MODE_FOR_MODEL: grpc.StatusCode.FAILED_PRECONDITION,
+    ErrorKind.INTEGRITY_ERROR: grpc.StatusCode.FAILED_PRECONDITION,
+    ErrorKind.INVALID_MIN_ORDINAL: grpc.StatusCode.INVALID_ARGUMENT,
+    ErrorKind.MISSING_IMPORT_UUID: grpc.StatusCode.INVALID_ARGUMENT,
+    ErrorKind.UNKNOWN_MODEL: grpc.StatusCode.NOT_FOUND,
+    ErrorKind.UNEXPECTED_MODEL: grpc.StatusCode.INVALID_ARGUMENT,
+    ErrorKind.UNSPECIFIED_SCOPE: grpc.StatusCode.INVALID_ARGUMENT,
+    ErrorKind.VALIDATION_ERROR: grpc.StatusCode.INVALID_ARGUMENT,
+}
+
+
+@dataclass
+class ImportFailure(Exception):
+    """A typed import error: what went wrong, on which model and record."""
+
+    kind: ErrorKind
+    model: str | None = None
+    reason: str = ""
+    ordinal: int | None = None
+    left_pk: int | None = None
+    right_pk: int | None = None
+
+    def __str__(self) -> str:
+        where = self.model or "?"
+        if self.ordinal:
+            where += f" #{self.ordinal}"
+        if self.left_pk is not None:
+            where += f" (pk {self.left_pk})"
+        return f"{self.kind.value} on {where}: {self.reason}"
+
+    def to_finding(self) -> dict[str, Any]:
+        """Sentry's findings-file shape for an RpcImportError."""
+        return {
+            "finding": "RpcImportError",
+            "kind": self.kind.value,
+            "on": {"model": self.model, "ordinal": self.ordinal},
+            "left_pk": self.left_pk,
+            "right_pk": self.right_pk,
+            "reason": self.reason,
+        }
+
+    def pretty(self) -> str:
+        lines = ["RpcImportError(", f"    kind: {self.kind.value},"]
+        on = f"    on: InstanceID(model: '{self.model}'"
+        if self.ordinal:
+            on += f", ordinal: {self.ordinal}"
+        lines.append(on + "),")
+        if self.left_pk is not None:
+            lines.append(f"    left_pk: {self.left_pk},")
+        if self.right_pk is not None:
+            lines.append(f"    right_pk: {self.right_pk},")
+        if self.reason:
+            lines.append(f"    reason: {self.reason}")
+        lines.append(")")
+        return "\n".join(lines)
+
+    # --- gRPC transport ---------------------------------------------------------------
+
+    def to_proto(self) -> errors_pb2.ImportError:
+        msg = errors_pb2.ImportError(kind=self.kind.to_proto(), model=self.model or "",
+                                     reason=self.reason)
+        for name in ("ordinal", "left_pk", "right_pk"):
+            value = getattr(self, name)
+            if value is not None:
+                setattr(msg, name, value)
+        return msg
+
+    @classmethod
+    def from_proto(cls, msg: errors_pb2.ImportError) -> ImportFailure:
+        return cls(
+            kind=ErrorKind.from_proto(msg.kind),
+            model=msg.model or None,
+            reason=msg.reason,
+            ordinal=msg.ordinal if msg.HasField("ordinal") else None,
+            left_pk=msg.left_pk if msg.HasField("left_pk") else None,
+            right_pk=msg.right_pk if msg.HasField("right_pk") else None,
+        )
+
+    def abort(self, context: grpc.ServicerContext) -> None:
+        """End the current RPC with this error as a rich gRPC status."""
+        detail = status_pb2.Status(code=self.kind.status_code.value[0], message=str(self))
+        detail.details.add().Pack(self.to_proto())
+        context.abort_with_status(rpc_status.to_status(detail))
+
+    @classmethod
+    def from_rpc_error(cls, error: grpc.RpcError, model: str | None = None) -> ImportFailure:
+        """Turn a failed call back into the typed error the silo raised, if it sent one."""
+        status = rpc_status.from_call(error)  # type: ignore[arg-type]
+        if status is not None:
+            for any_detail in status.details:
+                msg = errors_pb2.ImportError()
+                if any_detail.Unpack(msg):
+                    return cls.from_proto(msg)
+        code = error.code() if hasattr(error, "code") else None
+        unavailable = code == grpc.StatusCode.UNAVAILABLE
+        kind = ErrorKind.DATABASE_ERROR if unavailable else ErrorKind.UNKNOWN
+        details = error.details() if hasattr(error, "details") else str(error)
+        return cls(kind, model, f"the silo call failed ({code.name if code else 'no status'}): "
+                                f"{details}")

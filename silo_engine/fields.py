@@ -1,0 +1,201 @@
+"""Turn export field values into column values, checking them the way the target column will.
+
+Each column gets one coercer, built once per model from its SQLAlchemy type, so a bad value is
+reported with the model, ordinal and pk instead of surfacing as a database error mid-batch.
+"""
+
+from __future__ import annotations
+
+import ast
+import ipaddress
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
+
+
+class FieldError(ValueError):
+    """A field value the column cannot hold."""
+
+
+class JSONText(sa.types.TypeDecorator):
+    """A text column holding the JSON encoding of a value.
+
+    Sentry stores these fields (pickled and legacy JSON fields) as text; exports carry them as
+    arbitrary JSON values. Keeping the encoding lets an export round-trip exactly.
+    """
+
+    impl = sa.Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        return None if value is None else orjson.dumps(value).decode()
+
+    def process_result_value(self, value: str | None, dialect: Any) -> Any:
+        return None if value is None else orjson.loads(value)
+
+
+Coercer = Callable[[Any], Any]
+
+
+def _integer(value: Any) -> int:
+    if isinstance(value, bool):
+        raise FieldError(f"expected an integer, got {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raise FieldError(f"expected an integer, got {value!r}")
+
+
+def _bounded(bits: int) -> Coercer:
+    low, high = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+
+    def coerce(value: Any) -> int:
+        number = _integer(value)
+        if not low <= number <= high:
+            raise FieldError(f"{number} does not fit a {bits}-bit integer")
+        return number
+
+    return coerce
+
+
+_TRUE = {"true", "t", "1", "yes", "on"}
+_FALSE = {"false", "f", "0", "no", "off"}
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.lower() in _TRUE | _FALSE:
+        return value.lower() in _TRUE
+    raise FieldError(f"expected a boolean, got {value!r}")
+
+
+def _float(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise FieldError(f"expected a number, got {value!r}")
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise FieldError(f"expected a number, got {value!r}") from exc
+
+
+def parse_datetime(value: Any) -> datetime:
+    """Accept Sentry's `...T..:..:..(.mmm)Z` and any ISO 8601 form; naive means UTC."""
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise FieldError(f"expected an ISO 8601 datetime, got {value!r}") from exc
+    else:
+        raise FieldError(f"expected an ISO 8601 datetime, got {value!r}")
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+
+
+def _string(length: int | None) -> Coercer:
+    def coerce(value: Any) -> str:
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise FieldError(f"expected a string, got {value!r}")
+        text = str(value)
+        if "\x00" in text:
+            raise FieldError("strings may not contain NUL characters")
+        if length is not None and len(text) > length:
+            raise FieldError(f"ensure this value has at most {length} characters "
+                             f"(it has {len(text)})")
+        return text
+
+    return coerce
+
+
+def _uuid(value: Any) -> str:
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError as exc:
+        raise FieldError(f"expected a UUID, got {value!r}") from exc
+
+
+def _inet(value: Any) -> str:
+    try:
+        return str(ipaddress.ip_address(str(value).strip()))
+    except ValueError as exc:
+        raise FieldError(f"enter a valid IPv4 or IPv6 address, got {value!r}") from exc
+
+
+def _json(value: Any) -> Any:
+    """Structured JSON; a string holding JSON is decoded (old exports encoded these as text)."""
+    if isinstance(value, str):
+        try:
+            return orjson.loads(value)
+        except orjson.JSONDecodeError:
+            return value
+    return value
+
+
+def _array(element: Coercer) -> Coercer:
+    def coerce(value: Any) -> list[Any]:
+        if isinstance(value, str):
+            try:
+                value = orjson.loads(value)
+            except orjson.JSONDecodeError:
+                try:  # exports made before Sentry 24.x wrote Python list literals
+                    value = ast.literal_eval(value)
+                except (ValueError, SyntaxError) as exc:
+                    raise FieldError(f"expected a list, got {value!r}") from exc
+        if not isinstance(value, list | tuple):
+            raise FieldError(f"expected a list, got {value!r}")
+        return [None if item is None else element(item) for item in value]
+
+    return coerce
+
+
+def coercer_for(column: sa.Column) -> Coercer:
+    """The function that checks and converts one export value for `column`."""
+    kind = column.type
+    if isinstance(kind, JSONText):
+        return lambda value: value
+    if isinstance(kind, pg.ARRAY):
+        return _array(coercer_for(sa.Column("item", kind.item_type)))
+    if isinstance(kind, sa.Boolean):
+        return _boolean
+    if isinstance(kind, sa.SmallInteger):
+        return _bounded(16)
+    if isinstance(kind, sa.BigInteger):
+        return _bounded(64)
+    if isinstance(kind, sa.Integer):
+        return _bounded(32)
+    if isinstance(kind, sa.Float | sa.Numeric):
+        return _float
+    if isinstance(kind, sa.DateTime):
+        return parse_datetime
+    if isinstance(kind, pg.INET):
+        return _inet
+    if isinstance(kind, sa.Uuid):
+        return _uuid
+    if isinstance(kind, sa.JSON):
+        return _json
+    if isinstance(kind, sa.String):
+        return _string(kind.length)
+    raise TypeError(f"no coercer for column {column.name} of type {kind!r}")
+
+
+def export_value(column: sa.Column, value: Any) -> Any:
+    """A column value as Sentry's exporter writes it (datetimes with milliseconds and Z)."""
+    if isinstance(value, datetime):
+        value = value.astimezone(UTC)
+        return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(column.type, pg.INET) and value is not None:
+        return str(value)
+    return value

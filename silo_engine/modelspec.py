@@ -1,0 +1,154 @@
+"""Declarative model descriptions: each silo declares its models once, next to their tables.
+
+A ModelSpec holds everything the engine and the orchestrator need to know about a model: its
+table, silo, relocation scopes, foreign keys (and what to do when a reference was not imported),
+unique keys with their collision policy, and the few hooks for behaviour that truly differs per
+model. The engine reads these; it has no per-model branches of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from silo_engine.fields import Coercer, coercer_for
+from silo_engine.scopes import ImportScope, RelocationScope, Silo
+
+if TYPE_CHECKING:
+    from silo_engine.context import BatchContext
+
+Row = dict[str, Any]
+
+
+class OnMissing(Enum):
+    """What to do with a record whose reference points at a row that was not imported."""
+
+    DROP = "drop"  # skip the record (Sentry's behaviour for every foreign key)
+    NULLIFY = "nullify"  # keep the record, clear the reference
+
+
+class Collision(Enum):
+    """What to do when an incoming record matches an existing row on a unique key."""
+
+    FAIL = "fail"  # IntegrityError naming both rows
+    EXISTING = "existing"  # reuse the existing row (kind Existing)
+    OVERWRITE_CONFIG = "overwrite_config"  # Existing, or Overwrite with --overwrite-configs
+    UPDATE_EXISTING = "update_existing"  # copy the incoming fields onto the existing row
+    RENAME = "rename"  # give the incoming value a random suffix
+    MERGE_OR_RENAME = "merge_or_rename"  # users: Existing with --merge-users, else rename
+    REGENERATE = "regenerate"  # mint fresh secret values for the incoming record
+    NULLIFY = "nullify"  # clear the incoming value
+
+
+@dataclass(frozen=True)
+class ForeignKeySpec:
+    field: str  # name in the export (`user`, `user_id`)
+    target: str  # target model (`sentry.user`)
+    nullable: bool
+    cross_silo: bool = False
+    on_missing: OnMissing = OnMissing.DROP
+
+    @property
+    def column(self) -> str:
+        return self.field if self.field.endswith("_id") else f"{self.field}_id"
+
+
+@dataclass(frozen=True)
+class UniqueSpec:
+    fields: tuple[str, ...]  # export field names
+    on_collision: Collision = Collision.FAIL
+    case_insensitive: bool = False
+    # REGENERATE: fills new secret values into the row (all of this key's fields and the
+    # fields derived from them, such as hashes).
+    regenerate: Callable[[Row], None] | None = None
+    # RENAME: the longest value a suffixed name may have.
+    max_length: int | None = None
+    # RENAME: extra values that count as taken (reserved slugs).
+    reserved: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    table: sa.Table
+    silo: Silo
+    scopes: frozenset[RelocationScope]
+    foreign_keys: tuple[ForeignKeySpec, ...] = ()
+    uniques: tuple[UniqueSpec, ...] = ()
+    relocation_dependencies: tuple[str, ...] = ()
+    # Goes into the pk map beside the new pk (username, slug).
+    identifier: str | None = None
+    # Imported after organization slugs are reconciled.
+    deferred: bool = False
+    # Skip records whose user (this foreign key) was merged into an existing user.
+    merged_user_field: str | None = None
+    # For models whose scope is a set: decides one record's scope after its references are
+    # remapped.
+    instance_scope: Callable[[Row], RelocationScope] | None = None
+    # Per-record changes (sanitising, normalising); returns False to skip the record.
+    normalize: Callable[[Row, BatchContext], bool | None] | None = None
+    # Runs in the batch transaction after the new rows are inserted, with (new pk, row) pairs.
+    after_insert: Callable[[sa.Connection, list[tuple[int, Row]], BatchContext], None] | None = None
+    # Global scope keeps the source primary key when it is free (Sentry keeps project ids so
+    # DSNs stay valid).
+    keep_pk_in_global: bool = False
+    # Field names that are accepted in exports but not stored (derived or obsolete columns).
+    ignored_fields: frozenset[str] = frozenset()
+    _coercers: dict[str, tuple[str, Coercer]] = field(default_factory=dict, compare=False,
+                                                      repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.scopes or (RelocationScope.EXCLUDED in self.scopes and len(self.scopes) > 1):
+            raise ValueError(f"{self.name}: scopes must be one scope or a set without Excluded")
+        if len(self.scopes) > 1 and self.instance_scope is None:
+            raise ValueError(f"{self.name}: a set of scopes needs an instance_scope hook")
+        fk_columns = {fk.column: fk.field for fk in self.foreign_keys}
+        for column in self.table.columns:
+            if column.key == "id":
+                continue
+            export_name = fk_columns.get(column.key, column.key)
+            self._coercers[export_name] = (column.key, coercer_for(column))
+        missing = [fk.column for fk in self.foreign_keys if fk.column not in self.table.c]
+        if missing:
+            raise ValueError(f"{self.name}: foreign key columns {missing} are not in the table")
+
+    @property
+    def fields(self) -> dict[str, tuple[str, Coercer]]:
+        """Export field name -> (column name, coercer), for every stored field."""
+        return self._coercers
+
+    def accepted_field_names(self) -> list[str]:
+        return sorted(set(self._coercers) | self.ignored_fields)
+
+    def in_import_scope(self, scope: ImportScope) -> bool:
+        """Whether any record of this model can be part of an import in `scope`."""
+        return bool(self.scopes & scope.accepts)
+
+    def record_scope(self, row: Row) -> RelocationScope:
+        if self.instance_scope is not None:
+            return self.instance_scope(row)
+        return next(iter(self.scopes))
+
+
+class ModelRegistry:
+    """The models one silo owns, by name."""
+
+    def __init__(self, silo: Silo, specs: Iterable[ModelSpec]) -> None:
+        self.silo = silo
+        self.specs: dict[str, ModelSpec] = {}
+        for spec in specs:
+            if spec.silo is not silo:
+                raise ValueError(f"{spec.name} is declared for {spec.silo}, not {silo}")
+            if spec.name in self.specs:
+                raise ValueError(f"{spec.name} is declared twice")
+            self.specs[spec.name] = spec
+
+    def get(self, name: str) -> ModelSpec | None:
+        return self.specs.get(name)
+
+    def __iter__(self):
+        return iter(self.specs.values())

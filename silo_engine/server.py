@@ -1,0 +1,191 @@
+"""The gRPC side of a silo: SiloService on top of the engine, health, reflection, shutdown."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from concurrent import futures
+from dataclasses import dataclass, field
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from silo_engine.context import ImportFlags, PkEntry, RecordFilter
+from silo_engine.contract.relocation.v1 import (
+    models_pb2,
+    silo_service_pb2,
+    silo_service_pb2_grpc,
+)
+from silo_engine.engine import BatchRequest, SiloEngine
+from silo_engine.errors import ErrorKind, ImportFailure
+from silo_engine.ledger import Chunk
+from silo_engine.modelspec import ModelSpec
+from silo_engine.scopes import ImportKind, ImportScope
+
+log = logging.getLogger("relocation.silo")
+
+MAX_MESSAGE_BYTES = 256 * 1024 * 1024
+
+
+def describe(spec: ModelSpec) -> models_pb2.ModelDescription:
+    return models_pb2.ModelDescription(
+        name=spec.name,
+        table=spec.table.name,
+        silo=spec.silo.to_proto(),
+        relocation_scopes=sorted(scope.to_proto() for scope in spec.scopes),
+        foreign_keys=[
+            models_pb2.ForeignKey(field=fk.field, target_model=fk.target, nullable=fk.nullable,
+                                  cross_silo=fk.cross_silo)
+            for fk in spec.foreign_keys
+        ],
+        relocation_dependencies=list(spec.relocation_dependencies),
+        unique_keys=[models_pb2.UniqueKey(fields=list(u.fields)) for u in spec.uniques],
+        identifier_field=spec.identifier or "",
+        fields=spec.accepted_field_names(),
+        deferred=spec.deferred,
+    )
+
+
+def pk_entries_to_proto(model: str, mapped: Iterable[tuple[int, PkEntry]]
+                        ) -> list[models_pb2.PkMapEntry]:
+    out = []
+    for old, entry in mapped:
+        msg = models_pb2.PkMapEntry(model=model, old_pk=old, new_pk=entry.new_pk,
+                                    kind=entry.kind.to_proto())
+        if entry.identifier is not None:
+            msg.identifier = entry.identifier
+        out.append(msg)
+    return out
+
+
+def pk_entries_from_proto(entries: Iterable[models_pb2.PkMapEntry]
+                          ) -> dict[str, dict[int, PkEntry]]:
+    pk_map: dict[str, dict[int, PkEntry]] = {}
+    for msg in entries:
+        identifier = msg.identifier if msg.HasField("identifier") else None
+        pk_map.setdefault(msg.model, {})[msg.old_pk] = PkEntry(
+            msg.new_pk, ImportKind.from_proto(msg.kind), identifier)
+    return pk_map
+
+
+def chunk_to_response(chunk: Chunk) -> silo_service_pb2.ImportByModelResponse:
+    reply = silo_service_pb2.ImportByModelResponse(
+        mapped_pks=pk_entries_to_proto(chunk.model, chunk.mapped), from_ledger=chunk.from_ledger)
+    for name in ("min_ordinal", "max_ordinal", "min_source_pk", "max_source_pk",
+                 "min_inserted_pk", "max_inserted_pk"):
+        value = getattr(chunk, name)
+        if value is not None:
+            setattr(reply, name, value)
+    return reply
+
+
+def guarded(handler: Callable) -> Callable:
+    """Turn an ImportFailure, or any unexpected exception, into a typed gRPC error."""
+
+    def wrapper(self, request, context):
+        try:
+            return handler(self, request, context)
+        except ImportFailure as failure:
+            log.warning("import error: %s", failure)
+            failure.abort(context)
+        except Exception as exc:
+            log.exception("unexpected error in %s", handler.__name__)
+            model = getattr(request, "model", None) or None
+            ImportFailure(ErrorKind.UNKNOWN, model, f"{type(exc).__name__}: {exc}").abort(context)
+
+    wrapper.__name__ = handler.__name__
+    return wrapper
+
+
+class SiloServicer(silo_service_pb2_grpc.SiloServiceServicer):
+    def __init__(self, engine: SiloEngine, schema_revision: str) -> None:
+        self.engine = engine
+        self.schema_revision = schema_revision
+
+    @guarded
+    def DescribeModels(self, request, context):
+        return silo_service_pb2.DescribeModelsResponse(
+            silo=self.engine.registry.silo.to_proto(),
+            region_name=self.engine.region_name,
+            models=[describe(spec) for spec in self.engine.registry],
+            schema_revision=self.schema_revision,
+        )
+
+    @guarded
+    def ImportByModel(self, request, context):
+        flags = None
+        if request.HasField("flags") and request.flags.import_uuid:
+            flags = ImportFlags(import_uuid=request.flags.import_uuid,
+                                merge_users=request.flags.merge_users,
+                                overwrite_configs=request.flags.overwrite_configs,
+                                hide_organizations=request.flags.hide_organizations)
+        chunk = self.engine.import_by_model(BatchRequest(
+            model=request.model.lower(),
+            scope=ImportScope.from_proto(request.scope),
+            ctx_flags=flags,
+            filters=[RecordFilter(f.model, f.field, frozenset(f.values))
+                     for f in request.filters],
+            pk_map=pk_entries_from_proto(request.pk_map),
+            json_records=request.json_records,
+            min_ordinal=request.min_ordinal,
+        ))
+        return chunk_to_response(chunk)
+
+
+@dataclass
+class RunningServer:
+    server: grpc.Server
+    port: int
+    health: health.HealthServicer
+    cleanups: list[Callable[[], None]] = field(default_factory=list)
+
+    def on_stop(self, cleanup: Callable[[], None]) -> None:
+        self.cleanups.append(cleanup)
+
+    def stop(self, grace: float = 10.0) -> None:
+        """Report NOT_SERVING, let in-flight batches finish for `grace` seconds, then stop."""
+        self.health.enter_graceful_shutdown()
+        self.server.stop(grace).wait()
+        for cleanup in self.cleanups:
+            cleanup()
+
+    def wait(self) -> None:
+        self.server.wait_for_termination()
+
+
+def start_server(listen: str, register: Callable[[grpc.Server], Iterable[str]],
+                 workers: int = 16) -> RunningServer:
+    """Start a gRPC server on `listen` (host:port; port 0 picks a free one)."""
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="silo"),
+        options=[("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+                 ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)],
+    )
+    service_names = list(register(server))
+    health_servicer = health.HealthServicer(
+        experimental_non_blocking=True,
+        experimental_thread_pool=futures.ThreadPoolExecutor(max_workers=1))
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    for name in [*service_names, ""]:
+        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    reflection.enable_server_reflection(
+        [*service_names, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
+    port = server.add_insecure_port(listen)
+    if port == 0:
+        raise OSError(f"could not listen on {listen}")
+    server.start()
+    return RunningServer(server, port, health_servicer)
+
+
+def wait_for_signal(running: RunningServer, grace: float = 10.0) -> None:
+    """Serve until SIGTERM or SIGINT, then shut down gracefully."""
+    import signal
+
+    done = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: done.set())
+    done.wait()
+    log.info("shutting down: draining in-flight batches for up to %.0fs", grace)
+    running.stop(grace)
