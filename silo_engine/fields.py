@@ -192,8 +192,8 @@ def coercer_for(column: sa.Column) -> Coercer:
 def export_value(column: sa.Column, value: Any) -> Any:
     """A column value as Sentry's exporter writes it (datetimes with milliseconds and Z)."""
     if isinstance(value, datetime):
-        value = value.astimezone(UTC)
-        return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+        text = value.astimezone(UTC).isoformat(timespec="milliseconds")
+        return text.removesuffix("+00:00") + "Z"
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(column.type, pg.INET) and value is not None:

@@ -11,6 +11,7 @@ from control_service.models.metadata import metadata
 from silo_engine.context import BatchContext
 from silo_engine.declare import (
     boolean,
+    hybrid,
     integer,
     json_text,
     model,
@@ -145,8 +146,8 @@ useroption = model(
     columns=[string("key", 64), json_text("value", nullable=True)],
     refs=[
         ref("user", "sentry.user", "auth_user"),
-        ref("project_id", "sentry.project", None, nullable=True),
-        ref("organization_id", "sentry.organization", None, nullable=True),
+        hybrid("project_id", "sentry.project", nullable=True),
+        hybrid("organization_id", "sentry.organization", nullable=True),
     ],
     uniques=[unique("key", "organization_id", "user"), unique("key", "project_id", "user")],
     merged_user_field="user",

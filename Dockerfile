@@ -1,0 +1,15 @@
+# One image for every role: `relocate serve control|region`, `relocate import ...`.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY protos ./protos
+COPY silo_engine ./silo_engine
+COPY control_service ./control_service
+COPY region_service ./region_service
+COPY orchestrator ./orchestrator
+RUN pip install --no-cache-dir . && useradd --create-home relocate
+USER relocate
+ENTRYPOINT ["relocate"]
+CMD ["--help"]

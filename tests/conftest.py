@@ -1,0 +1,178 @@
+"""Shared fixtures: real PostgreSQL, fresh databases per test, real gRPC silo services.
+
+PostgreSQL is the server at 127.0.0.1:5432 when one answers (CI has one), else an embedded one
+started for the session. Each silo schema is migrated once into a template database; every test
+gets its own copies, so tests never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+
+from control_service import app as control_app
+from orchestrator.cli import main as relocate_main
+from region_service import app as region_app
+from silo_engine.database import make_engine, upgrade
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("RELOCATE_SHARED_DIR", ROOT.parent / "shared"))
+FIXTURES = SHARED / "fixtures" / "sentry"
+DETAILED = FIXTURES / "model_dependencies" / "detailed.json"
+
+
+def fixture_path(name: str) -> Path:
+    path = FIXTURES / name
+    if not path.exists():
+        pytest.fail(f"shared fixture {path} is missing: check out ../shared beside the project")
+    return path
+
+
+def load_fixture(name: str) -> list[dict[str, Any]]:
+    return json.loads(fixture_path(name).read_text())
+
+
+def _local_server() -> str | None:
+    url = os.environ.get("RELOCATE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+    try:
+        with psycopg.connect(url, connect_timeout=3):
+            return url
+    except psycopg.OperationalError:
+        return None
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = _local_server()
+    if url is not None:
+        yield url
+        return
+    from orchestrator.embedded import embedded_postgres
+
+    with embedded_postgres(tmp_path_factory.mktemp("pg")) as urls:
+        yield urls["control"].replace("/relocate_control?", "/postgres?")
+
+
+def _db_url(admin_url: str, name: str) -> str:
+    if "?" in admin_url:  # socket form: postgresql://postgres:@/postgres?host=/dir
+        return admin_url.replace("/postgres?", f"/{name}?", 1)
+    return admin_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def _admin(admin_url: str, *statements: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+@pytest.fixture(scope="session")
+def templates(pg_admin_url: str) -> Iterator[dict[str, str]]:
+    """One migrated template database per silo."""
+    suffix = uuid.uuid4().hex[:8]
+    names = {"control": f"tpl_control_{suffix}", "region": f"tpl_region_{suffix}"}
+    for silo, name in names.items():
+        _admin(pg_admin_url, f'CREATE DATABASE "{name}"')
+        app = control_app if silo == "control" else region_app
+        upgrade(app.MIGRATIONS, _db_url(pg_admin_url, name))
+    yield names
+    for name in names.values():
+        _admin(pg_admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@dataclass
+class Silos:
+    """A control and a region service on fresh databases, and SQL access to both."""
+
+    control_address: str
+    region_address: str
+    control_db: sa.Engine
+    region_db: sa.Engine
+    control_url: str
+    region_url: str
+
+    def rows(self, silo: str, sql: str, **params: Any) -> list[sa.Row]:
+        engine = self.control_db if silo == "control" else self.region_db
+        with engine.connect() as conn:
+            return list(conn.execute(sa.text(sql), params))
+
+    def count(self, silo: str, table: str, where: str = "TRUE", **params: Any) -> int:
+        return self.rows(silo, f"SELECT count(*) FROM {table} WHERE {where}", **params)[0][0]
+
+    def relocate(self, *args: str | Path) -> CliResult:
+        """Run `relocate import ...` in this process against these silos."""
+        argv = [str(a) for a in args]
+        if argv[0] == "import":
+            argv += ["--control", self.control_address, "--region", self.region_address]
+        return run_cli(argv)
+
+
+@dataclass
+class CliResult:
+    code: int
+    stderr: str
+
+
+def run_cli(argv: list[str]) -> CliResult:
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        try:
+            code = relocate_main(argv)
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+    return CliResult(code, err.getvalue())
+
+
+@contextlib.contextmanager
+def fresh_silos(pg_admin_url: str, templates: dict[str, str],
+                region_name: str = "default") -> Iterator[Silos]:
+    suffix = uuid.uuid4().hex[:8]
+    names = {silo: f"t_{silo}_{suffix}" for silo in templates}
+    for silo, name in names.items():
+        _admin(pg_admin_url, f'CREATE DATABASE "{name}" TEMPLATE "{templates[silo]}"')
+    urls = {silo: _db_url(pg_admin_url, name) for silo, name in names.items()}
+    control = control_app.start(urls["control"], "127.0.0.1:0")
+    region = region_app.start(urls["region"], "127.0.0.1:0", region_name=region_name)
+    engines = {silo: make_engine(url, pool_size=2) for silo, url in urls.items()}
+    try:
+        yield Silos(f"127.0.0.1:{control.port}", f"127.0.0.1:{region.port}",
+                    engines["control"], engines["region"], urls["control"], urls["region"])
+    finally:
+        control.stop(1)
+        region.stop(1)
+        for engine in engines.values():
+            engine.dispose()
+        for name in names.values():
+            _admin(pg_admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def silos(pg_admin_url: str, templates: dict[str, str]) -> Iterator[Silos]:
+    with fresh_silos(pg_admin_url, templates) as s:
+        yield s
+
+
+@pytest.fixture
+def export_file(tmp_path: Path):
+    """Write records (or fixtures concatenated) to a JSON export file."""
+    counter = iter(range(1_000_000))
+
+    def write(*parts: str | list[dict[str, Any]]) -> Path:
+        records: list[dict[str, Any]] = []
+        for part in parts:
+            records.extend(load_fixture(part) if isinstance(part, str) else part)
+        path = tmp_path / f"export-{next(counter)}.json"
+        path.write_text(json.dumps(records))
+        return path
+
+    return write

@@ -1,0 +1,187 @@
+"""Pure parts, checked without I/O: ordering, coercion, names, pk maps, ledger rows, errors."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import grpc
+import pytest
+import sqlalchemy as sa
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy.dialects import postgresql as pg
+
+from orchestrator.catalog import dependency_order
+from orchestrator.pkmap import PkMap
+from silo_engine.context import PkEntry
+from silo_engine.errors import ErrorKind, ImportFailure
+from silo_engine.fields import FieldError, JSONText, coercer_for, export_value
+from silo_engine.ledger import Chunk
+from silo_engine.randomness import SUFFIX_SCHEDULE, suffix_candidates
+from silo_engine.scopes import ImportKind, ImportScope, RelocationScope
+from silo_engine.slugs import RESERVED_ORGANIZATION_SLUGS, SLUG_MAX_LENGTH, normalize_slug
+from tests.conftest import DETAILED
+
+names = st.text(alphabet="abcdefgh", min_size=1, max_size=3).map(lambda s: f"app.{s}")
+
+
+@given(st.dictionaries(names, st.frozensets(names, max_size=3), max_size=12))
+def test_dependency_order_places_dependencies_first(graph: dict) -> None:
+    # Keep only edges to earlier names, so the graph has no cycles.
+    acyclic = {n: frozenset(d for d in deps if d < n) for n, deps in graph.items()}
+    order = dependency_order(acyclic)
+    assert sorted(order) == sorted(acyclic)
+    position = {n: i for i, n in enumerate(order)}
+    for name, deps in acyclic.items():
+        for dep in deps:
+            if dep in position:
+                assert position[dep] < position[name]
+
+
+def test_dependency_order_of_sentry_models_is_valid() -> None:
+    detailed = json.loads(DETAILED.read_text())
+    graph = {n: frozenset({fk["model"] for fk in m["foreign_keys"].values()}
+                          | set(m["relocation_dependencies"])) - {n}
+             for n, m in detailed.items()}
+    order = dependency_order(graph)
+    position = {n: i for i, n in enumerate(order)}
+    assert all(position[d] < position[n] for n, deps in graph.items() for d in deps)
+
+
+def test_dependency_order_rejects_cycles() -> None:
+    with pytest.raises(ValueError, match="circular"):
+        dependency_order({"a.x": frozenset({"a.y"}), "a.y": frozenset({"a.x"})})
+
+
+@pytest.mark.parametrize(("column", "given_value", "expected"), [
+    (sa.Column("c", sa.BigInteger), "10", 10),
+    (sa.Column("c", sa.Integer), 7, 7),
+    (sa.Column("c", sa.Boolean), "true", True),
+    (sa.Column("c", sa.String(5)), "abc", "abc"),
+    (sa.Column("c", sa.DateTime(timezone=True)), "2023-06-22T00:00:00Z",
+     datetime(2023, 6, 22, tzinfo=UTC)),
+    (sa.Column("c", sa.DateTime(timezone=True)), "2023-06-22T00:00:00.000Z",
+     datetime(2023, 6, 22, tzinfo=UTC)),
+    (sa.Column("c", pg.ARRAY(sa.Text)), "['a', 'b']", ["a", "b"]),
+    (sa.Column("c", pg.ARRAY(sa.Text)), '["a", "b"]', ["a", "b"]),
+    (sa.Column("c", pg.ARRAY(sa.Text)), ["a"], ["a"]),
+    (sa.Column("c", pg.INET), "127.0.0.2", "127.0.0.2"),
+    (sa.Column("c", JSONText), '"\\"x\\""', '"\\"x\\""'),
+])
+def test_coercion_accepts_export_forms(column: sa.Column, given_value: object,
+                                       expected: object) -> None:
+    assert coercer_for(column)(given_value) == expected
+
+
+@pytest.mark.parametrize(("column", "bad"), [
+    (sa.Column("c", sa.Integer), "ten"),
+    (sa.Column("c", sa.Integer), 2**31),
+    (sa.Column("c", sa.Integer), True),
+    (sa.Column("c", sa.Boolean), "maybe"),
+    (sa.Column("c", sa.String(3)), "abcd"),
+    (sa.Column("c", sa.DateTime(timezone=True)), "yesterday"),
+    (sa.Column("c", pg.INET), "0.1.2.3.4.5.6.7.8.9.abc.def"),
+    (sa.Column("c", pg.ARRAY(sa.Text)), "not a list"),
+])
+def test_coercion_rejects_bad_values(column: sa.Column, bad: object) -> None:
+    with pytest.raises(FieldError):
+        coercer_for(column)(bad)
+
+
+@given(st.datetimes(timezones=st.just(UTC)))
+def test_export_datetime_format_round_trips_to_the_millisecond(moment: datetime) -> None:
+    column = sa.Column("c", sa.DateTime(timezone=True))
+    text = export_value(column, moment)
+    assert text.endswith("Z") and len(text.split(".")[1]) == 4
+    assert coercer_for(column)(text) == moment.replace(
+        microsecond=moment.microsecond // 1000 * 1000)
+
+
+@given(st.text(min_size=1, max_size=200))
+def test_suffix_candidates_fit_and_follow_the_schedule(base: str) -> None:
+    candidates = suffix_candidates(base, 30)
+    assert len(candidates) == sum(tries for tries, _ in SUFFIX_SCHEDULE)
+    assert all(len(c) <= 30 and "-" in c for c in candidates)
+
+
+@given(st.text(max_size=80))
+def test_normalized_slugs_are_usable(slug: str) -> None:
+    result = normalize_slug(slug)
+    assert result and len(result) <= SLUG_MAX_LENGTH
+    assert result == result.lower() and "_" not in result
+    assert not result.startswith("-") and not result.endswith("-")
+    assert result not in RESERVED_ORGANIZATION_SLUGS and not result.isdigit()
+
+
+def test_normalize_slug_keeps_a_good_slug() -> None:
+    assert normalize_slug("My_Org-") == "my-org"
+
+
+@given(st.lists(st.tuples(st.integers(1, 10**12), st.integers(1, 10**12),
+                          st.sampled_from(list(ImportKind))), max_size=30))
+def test_pk_map_keeps_only_referenced_models_and_counts_all(entries: list) -> None:
+    pk_map = PkMap(keep={"sentry.user"})
+    mapped = [(old, PkEntry(new, kind)) for old, new, kind in entries]
+    pk_map.add("sentry.user", mapped)
+    pk_map.add("sentry.rule", mapped)
+    last = dict(mapped)
+    for old, entry in last.items():
+        assert pk_map.get("sentry.user", old) == entry
+        assert pk_map.get("sentry.rule", old) is None
+    assert sum(pk_map.counts["sentry.rule"].values()) == len(entries)
+
+
+@given(st.dictionaries(st.integers(1, 10**9),
+                       st.tuples(st.integers(1, 10**9), st.sampled_from(list(ImportKind)),
+                                 st.none() | st.text(max_size=10)), min_size=1, max_size=20))
+def test_chunk_row_round_trip(entries: dict) -> None:
+    mapped = sorted((old, PkEntry(new, kind, ident if kind is ImportKind.INSERTED else None))
+                    for old, (new, kind, ident) in entries.items())
+    chunk = Chunk.summarise("0" * 32, "sentry.user", 5, mapped)
+    assert chunk.min_ordinal == 5 and chunk.max_ordinal == 4 + len(mapped)
+    assert chunk.min_source_pk == min(entries) and chunk.max_source_pk == max(entries)
+    row = chunk.to_row()
+    back = Chunk.from_row(_RowLike(row))  # type: ignore[arg-type]
+    assert back.mapped == mapped
+    assert (back.min_inserted_pk, back.max_inserted_pk) == (chunk.min_inserted_pk,
+                                                            chunk.max_inserted_pk)
+
+
+class _RowLike:
+    def __init__(self, values: dict) -> None:
+        self.__dict__.update(values)
+
+
+@pytest.mark.parametrize("kind", list(ErrorKind))
+def test_error_kinds_round_trip_through_the_wire_format(kind: ErrorKind) -> None:
+    failure = ImportFailure(kind, "sentry.user", "why", ordinal=3, left_pk=7, right_pk=None)
+    assert ImportFailure.from_proto(failure.to_proto()) == failure
+    assert isinstance(kind.status_code, grpc.StatusCode)
+
+
+def test_status_codes_fit_the_kinds() -> None:
+    assert ErrorKind.UNKNOWN_MODEL.status_code is grpc.StatusCode.NOT_FOUND
+    assert ErrorKind.INCORRECT_SILO_MODE_FOR_MODEL.status_code is \
+        grpc.StatusCode.FAILED_PRECONDITION
+    assert ErrorKind.VALIDATION_ERROR.status_code is grpc.StatusCode.INVALID_ARGUMENT
+    assert ErrorKind.UNKNOWN.status_code is grpc.StatusCode.INTERNAL
+
+
+def test_finding_and_pretty_shapes() -> None:
+    failure = ImportFailure(ErrorKind.VALIDATION_ERROR, "sentry.user", "too long", ordinal=1,
+                            left_pk=1)
+    assert failure.to_finding() == {"finding": "RpcImportError", "kind": "ValidationError",
+                                    "on": {"model": "sentry.user", "ordinal": 1},
+                                    "left_pk": 1, "right_pk": None, "reason": "too long"}
+    assert failure.pretty().splitlines()[:3] == [
+        "RpcImportError(", "    kind: ValidationError,",
+        "    on: InstanceID(model: 'sentry.user', ordinal: 1),"]
+
+
+def test_scopes_accept_what_sentry_accepts() -> None:
+    assert ImportScope.USER.accepts == {RelocationScope.USER}
+    assert ImportScope.ORGANIZATION.accepts == {RelocationScope.USER,
+                                                RelocationScope.ORGANIZATION}
+    assert ImportScope.CONFIG.accepts == {RelocationScope.USER, RelocationScope.CONFIG}
+    assert RelocationScope.EXCLUDED not in ImportScope.GLOBAL.accepts
