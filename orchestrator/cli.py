@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -202,14 +203,12 @@ def run_import(args: argparse.Namespace) -> int:
     if not args.src.is_file():
         print(f"relocate: {args.src}: no such file", file=sys.stderr)
         return 2
-    if args.import_uuid:
-        import uuid
-
-        try:
-            args.import_uuid = uuid.UUID(args.import_uuid).hex
-        except ValueError:
-            print(f"relocate: --import-uuid {args.import_uuid!r} is not a UUID", file=sys.stderr)
-            return 2
+    try:
+        args.import_uuid = uuid.UUID(args.import_uuid).hex if args.import_uuid else \
+            uuid.uuid4().hex
+    except ValueError:
+        print(f"relocate: --import-uuid {args.import_uuid!r} is not a UUID", file=sys.stderr)
+        return 2
     options = _options(args, scope)
     progress = Progress(enabled=not args.silent)
     if scope is ImportScope.GLOBAL and not args.no_prompt and not _confirm(
@@ -237,6 +236,10 @@ def run_import(args: argparse.Namespace) -> int:
         if failure.kind.value == "IntegrityError":
             print(INTEGRITY_HINT, file=sys.stderr)
         print(f"\nImport failed: {failure}", file=sys.stderr)
+        if failure.model is not None:
+            print(f"Batches written before the failure are kept. Fix the cause and rerun with "
+                  f"--import-uuid {args.import_uuid} to resume where it stopped.",
+                  file=sys.stderr)
         return 1
     assert report is not None
     if not args.silent:

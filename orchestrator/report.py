@@ -85,12 +85,15 @@ class ImportReport:
 
 
 def write_findings(path: Path, failure: ImportFailure | None, report: ImportReport | None) -> None:
-    """Sentry's findings format: sorted keys, ASCII, two-space indent; [] when all is well."""
-    findings: list[dict[str, Any]] = []
+    """Sentry's findings format: sorted keys, ASCII, two-space indent; [] when all is well.
+
+    A failed import writes exactly its error; a successful one writes the compatibility
+    notices (skipped models and fields), if any.
+    """
     if failure is not None:
-        findings.append(failure.to_finding())
-    if report is not None:
-        findings.extend(report.notices())
+        findings = [failure.to_finding()]
+    else:
+        findings = report.notices() if report is not None else []
     path.write_text(json.dumps(findings, sort_keys=True, ensure_ascii=True, indent=2) + "\n")
 
 
