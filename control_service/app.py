@@ -17,7 +17,7 @@ from silo_engine.contract.relocation.v1 import (
 from silo_engine.database import make_engine, require_schema
 from silo_engine.engine import SiloEngine
 from silo_engine.sentry_catalog import silo_of
-from silo_engine.server import RunningServer, SiloServicer, guarded, start_server
+from silo_engine.server import RunningServer, Security, SiloServicer, guarded, start_server
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -37,7 +37,8 @@ class ControlServicer(control_service_pb2_grpc.ControlServiceServicer):
             for oid, slug in sorted(slugs.items())])
 
 
-def start(db_url: str, listen: str = "127.0.0.1:0") -> RunningServer:
+def start(db_url: str, listen: str = "127.0.0.1:0",
+          security: Security | None = None) -> RunningServer:
     """Check the schema, then serve SiloService and ControlService on `listen`."""
     engine = make_engine(db_url)
     revision = require_schema(engine, MIGRATIONS, "control", db_url)
@@ -51,6 +52,6 @@ def start(db_url: str, listen: str = "127.0.0.1:0") -> RunningServer:
         return [silo_service_pb2.DESCRIPTOR.services_by_name["SiloService"].full_name,
                 control_service_pb2.DESCRIPTOR.services_by_name["ControlService"].full_name]
 
-    running = start_server(listen, register)
+    running = start_server(listen, register, security)
     running.on_stop(engine.dispose)
     return running

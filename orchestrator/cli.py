@@ -11,9 +11,10 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from orchestrator.client import SiloClient
+from orchestrator.client import ClientSecurity, SiloClient
 from orchestrator.importer import DEFAULT_BATCH_SIZE, Importer, ImportOptions
 from orchestrator.report import ImportReport, Progress, write_findings
+from silo_engine.auth import parse_secrets
 from silo_engine.errors import ImportFailure
 from silo_engine.scopes import ImportScope
 
@@ -33,6 +34,31 @@ SCOPE_FLAGS = {
 
 def _env(name: str) -> str | None:
     return os.environ.get(name) or None
+
+
+def _add_security_arguments(p: argparse.ArgumentParser, server: bool) -> None:
+    p.add_argument("--shared-secret", default=_env("RELOCATE_SHARED_SECRET"), metavar="SECRETS",
+                   help="secret(s) that sign every call between orchestrator and silos, "
+                        "comma-separated; the first signs, all are accepted (for rotation) "
+                        "(env RELOCATE_SHARED_SECRET)")
+    if server:
+        p.add_argument("--allow-unauthenticated", action="store_true",
+                       help="serve without a shared secret (only on a trusted network)")
+        p.add_argument("--tls-cert", default=_env("RELOCATE_TLS_CERT"),
+                       help="PEM certificate chain; enables TLS (env RELOCATE_TLS_CERT)")
+        p.add_argument("--tls-key", default=_env("RELOCATE_TLS_KEY"),
+                       help="PEM private key of --tls-cert (env RELOCATE_TLS_KEY)")
+        p.add_argument("--tls-ca", default=_env("RELOCATE_TLS_CA"),
+                       help="PEM CA; when given, clients must present a certificate it "
+                            "signed (mutual TLS) (env RELOCATE_TLS_CA)")
+    else:
+        p.add_argument("--tls-ca", default=_env("RELOCATE_TLS_CA"),
+                       help="PEM CA that signed the silos' certificates; enables TLS "
+                            "(env RELOCATE_TLS_CA)")
+        p.add_argument("--tls-cert", default=_env("RELOCATE_TLS_CERT"),
+                       help="client certificate for mutual TLS (env RELOCATE_TLS_CERT)")
+        p.add_argument("--tls-key", default=_env("RELOCATE_TLS_KEY"),
+                       help="private key of --tls-cert (env RELOCATE_TLS_KEY)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "(env RELOCATE_DATA_DIR; default ./.relocate)")
         p.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
                        help=argparse.SUPPRESS)
+        _add_security_arguments(p, server=False)
         flags = SCOPE_FLAGS[scope]
         if "usernames" in flags:
             group = p.add_mutually_exclusive_group()
@@ -86,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"postgresql://user@host:port/db (env RELOCATE_{silo.upper()}_DB_URL)")
         p.add_argument("--listen", default=_env("RELOCATE_LISTEN") or "0.0.0.0:50051",
                        help="HOST:PORT to listen on (env RELOCATE_LISTEN)")
+        _add_security_arguments(p, server=True)
         if silo == "region":
             p.add_argument("--name", default=_env("RELOCATE_REGION_NAME") or "default",
                            help="the region's name (env RELOCATE_REGION_NAME)")
@@ -149,15 +177,27 @@ def _silo_app(silo: str):
 
 def run_serve(args: argparse.Namespace) -> int:
     from silo_engine.database import SchemaNotReady
-    from silo_engine.server import wait_for_signal
+    from silo_engine.server import Security, wait_for_signal
 
     logging.getLogger("relocation").setLevel(logging.INFO)
     app = _silo_app(args.silo)
+    secrets = tuple(parse_secrets(args.shared_secret))
+    if not secrets and not args.allow_unauthenticated:
+        print("relocate: a silo needs --shared-secret (or RELOCATE_SHARED_SECRET) so that only "
+              "the orchestrator can call it; pass --allow-unauthenticated to serve without one "
+              "on a trusted network", file=sys.stderr)
+        return 2
+    if bool(args.tls_cert) != bool(args.tls_key):
+        print("relocate: --tls-cert and --tls-key go together", file=sys.stderr)
+        return 2
+    security = Security(secrets=secrets, tls_cert=_read(args.tls_cert),
+                        tls_key=_read(args.tls_key), tls_ca=_read(args.tls_ca))
     try:
         if args.silo == "region":
-            running = app.start(args.db_url, args.listen, region_name=args.name)
+            running = app.start(args.db_url, args.listen, region_name=args.name,
+                                security=security)
         else:
-            running = app.start(args.db_url, args.listen)
+            running = app.start(args.db_url, args.listen, security=security)
     except SchemaNotReady as exc:
         print(f"relocate: {exc}", file=sys.stderr)
         return 1
@@ -184,18 +224,31 @@ def _options(args: argparse.Namespace, scope: ImportScope) -> ImportOptions:
 
 
 @contextlib.contextmanager
-def _silos(args: argparse.Namespace, progress: Progress) -> Iterator[tuple[str, str]]:
+def _silos(args: argparse.Namespace,
+           progress: Progress) -> Iterator[tuple[str, str, ClientSecurity]]:
     if args.control or args.region:
         if not (args.control and args.region):
             raise SystemExit("relocate: give both --control and --region (or neither, to use "
                              "the embedded default)")
-        yield args.control, args.region
+        yield args.control, args.region, _client_security(args)
         return
     from orchestrator.embedded import embedded_stack
 
     progress.echo(f"No silo addresses given: using the embedded default in {args.data_dir}/")
     with embedded_stack(args.data_dir) as stack:
-        yield stack.control_address, stack.region_address
+        yield stack.control_address, stack.region_address, ClientSecurity(secret=stack.secret)
+
+
+def _read(path: str | None) -> bytes | None:
+    return Path(path).read_bytes() if path else None
+
+
+def _client_security(args: argparse.Namespace) -> ClientSecurity:
+    secrets = parse_secrets(getattr(args, "shared_secret", None))
+    return ClientSecurity(secret=secrets[0] if secrets else None,
+                          tls_ca=_read(getattr(args, "tls_ca", None)),
+                          tls_cert=_read(getattr(args, "tls_cert", None)),
+                          tls_key=_read(getattr(args, "tls_key", None)))
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -219,9 +272,9 @@ def run_import(args: argparse.Namespace) -> int:
     failure: ImportFailure | None = None
     report: ImportReport | None = None
     try:
-        with _silos(args, progress) as (control_addr, region_addr):
-            control = SiloClient(control_addr, "control")
-            region = SiloClient(region_addr, "region")
+        with _silos(args, progress) as (control_addr, region_addr, security):
+            control = SiloClient(control_addr, "control", security)
+            region = SiloClient(region_addr, "region", security)
             try:
                 report = Importer(control, region, progress).run(args.src, options)
             finally:

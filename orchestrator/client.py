@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import grpc
 
+from silo_engine.auth import SignRequests
 from silo_engine.contract.relocation.v1 import (
     control_service_pb2_grpc,
     region_service_pb2_grpc,
@@ -25,19 +27,38 @@ from silo_engine.server import MAX_MESSAGE_BYTES
 RETRYABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED}
 
 
+@dataclass(frozen=True)
+class ClientSecurity:
+    """How the orchestrator proves itself to the silos."""
+
+    secret: bytes | None = None  # signs every call (the first of the configured secrets)
+    tls_ca: bytes | None = None  # verify the silo's certificate against this CA (enables TLS)
+    tls_cert: bytes | None = None  # client certificate, for silos that require mutual TLS
+    tls_key: bytes | None = None
+
+
 class SiloClient:
     """One silo's channel and stubs."""
 
-    def __init__(self, address: str, label: str, timeout: float = 300.0,
-                 attempts: int = 5) -> None:
+    def __init__(self, address: str, label: str, security: ClientSecurity | None = None,
+                 timeout: float = 300.0, attempts: int = 5) -> None:
         self.address = address
         self.label = label
         self.timeout = timeout
         self.attempts = attempts
-        self.channel = grpc.insecure_channel(address, options=[
-            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
-        ])
+        security = security or ClientSecurity()
+        options = [("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+                   ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)]
+        if security.tls_ca or security.tls_cert:
+            credentials = grpc.ssl_channel_credentials(
+                root_certificates=security.tls_ca, private_key=security.tls_key,
+                certificate_chain=security.tls_cert)
+            self._raw_channel = grpc.secure_channel(address, credentials, options=options)
+        else:
+            self._raw_channel = grpc.insecure_channel(address, options=options)
+        self.channel = self._raw_channel
+        if security.secret:
+            self.channel = grpc.intercept_channel(self._raw_channel, SignRequests(security.secret))
         self.silo = silo_service_pb2_grpc.SiloServiceStub(self.channel)
         self.control = control_service_pb2_grpc.ControlServiceStub(self.channel)
         self.region = region_service_pb2_grpc.RegionServiceStub(self.channel)
@@ -62,4 +83,4 @@ class SiloClient:
         return self.call(self.silo.DescribeModels, silo_service_pb2.DescribeModelsRequest())
 
     def close(self) -> None:
-        self.channel.close()
+        self._raw_channel.close()

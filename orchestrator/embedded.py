@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import secrets
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ import psycopg
 from control_service import app as control_app
 from region_service import app as region_app
 from silo_engine.database import upgrade
+from silo_engine.server import Security
 
 log = logging.getLogger("relocation.embedded")
 # pgserver asks platformdirs for a runtime folder, which warns when XDG_RUNTIME_DIR is unset.
@@ -33,6 +36,18 @@ class EmbeddedStack:
     control_address: str
     region_address: str
     database_urls: dict[str, str]
+    secret: bytes
+
+
+def rpc_secret(data_dir: Path) -> bytes:
+    """The data directory's RPC secret, made on first use and readable only by its owner."""
+    path = data_dir / "rpc-secret"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip().encode()
 
 
 @contextlib.contextmanager
@@ -59,15 +74,17 @@ def embedded_postgres(data_dir: Path) -> Iterator[dict[str, str]]:
 @contextlib.contextmanager
 def embedded_stack(data_dir: Path) -> Iterator[EmbeddedStack]:
     """PostgreSQL plus both silo services, schemas brought up to date, stopped on exit."""
+    secret = rpc_secret(data_dir)
+    security = Security(secrets=(secret,))
     with embedded_postgres(data_dir) as urls:
         upgrade(control_app.MIGRATIONS, urls["control"])
         upgrade(region_app.MIGRATIONS, urls["region"])
-        control = control_app.start(urls["control"], "127.0.0.1:0")
+        control = control_app.start(urls["control"], "127.0.0.1:0", security=security)
         try:
-            region = region_app.start(urls["region"], "127.0.0.1:0")
+            region = region_app.start(urls["region"], "127.0.0.1:0", security=security)
             try:
                 yield EmbeddedStack(f"127.0.0.1:{control.port}", f"127.0.0.1:{region.port}",
-                                    urls)
+                                    urls, secret)
             finally:
                 region.stop(5)
         finally:

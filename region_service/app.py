@@ -21,6 +21,7 @@ from silo_engine.ledger import Chunk, store_chunk_if_absent
 from silo_engine.sentry_catalog import silo_of
 from silo_engine.server import (
     RunningServer,
+    Security,
     SiloServicer,
     guarded,
     pk_entries_from_proto,
@@ -64,8 +65,8 @@ class RegionServicer(region_service_pb2_grpc.RegionServiceServicer):
         return region_service_pb2.StoreControlChunkReplicaResponse(created=created)
 
 
-def start(db_url: str, listen: str = "127.0.0.1:0",
-          region_name: str = DEFAULT_REGION_NAME) -> RunningServer:
+def start(db_url: str, listen: str = "127.0.0.1:0", region_name: str = DEFAULT_REGION_NAME,
+          security: Security | None = None) -> RunningServer:
     """Check the schema, then serve SiloService and RegionService on `listen`."""
     engine = make_engine(db_url)
     revision = require_schema(engine, MIGRATIONS, "region", db_url)
@@ -79,6 +80,6 @@ def start(db_url: str, listen: str = "127.0.0.1:0",
         return [silo_service_pb2.DESCRIPTOR.services_by_name["SiloService"].full_name,
                 region_service_pb2.DESCRIPTOR.services_by_name["RegionService"].full_name]
 
-    running = start_server(listen, register)
+    running = start_server(listen, register, security)
     running.on_stop(engine.dispose)
     return running

@@ -16,6 +16,7 @@ from silo_engine.context import BatchContext
 from silo_engine.errors import ErrorKind, ImportFailure
 from silo_engine.modelspec import Collision, ModelSpec, Row, UniqueSpec
 from silo_engine.randomness import suffix_candidates
+from silo_engine.redact import REDACTED, is_sensitive
 
 INSERT, EXISTING, OVERWRITE, UPDATE_EXISTING = "insert", "existing", "overwrite", "update_existing"
 
@@ -104,10 +105,12 @@ def resolve(conn: sa.Connection, spec: ModelSpec, candidates: list[Candidate],
             if policy is Collision.FAIL:
                 right = hit_pk if hit_pk is not None else candidates[hit_index].old_pk
                 where = "an existing row" if hit_pk is not None else "an earlier record"
+                shown = REDACTED if any(is_sensitive(f) for f in unique.fields) else \
+                    ", ".join(map(str, key))
                 raise ImportFailure(
                     ErrorKind.INTEGRITY_ERROR, spec.name,
-                    f"{', '.join(unique.fields)} = {', '.join(map(str, key))} is already used "
-                    f"by {where} (pk {right}); this model has no rule to resolve the collision",
+                    f"{', '.join(unique.fields)} = {shown} is already used by {where} "
+                    f"(pk {right}); this model has no rule to resolve the collision",
                     ordinal=candidate.ordinal, left_pk=candidate.old_pk, right_pk=right)
             if policy in (Collision.EXISTING, OVERWRITE, Collision.UPDATE_EXISTING):
                 candidate.action = {Collision.EXISTING: EXISTING, OVERWRITE: OVERWRITE,

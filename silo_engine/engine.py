@@ -25,6 +25,7 @@ from silo_engine.context import BatchContext, PkEntry
 from silo_engine.errors import ErrorKind, ImportFailure
 from silo_engine.fields import FieldError
 from silo_engine.modelspec import Collision, ModelRegistry, ModelSpec, OnMissing, Row
+from silo_engine.redact import database_message, field_message
 from silo_engine.scopes import ImportKind, ImportScope, RelocationScope, Silo
 
 log = logging.getLogger("relocation.silo")
@@ -213,8 +214,8 @@ def _coerce(spec: ModelSpec, fields: dict, ordinal: int, pk: int) -> Row:
                 value = coerce(value)
             except FieldError as exc:
                 raise ImportFailure(ErrorKind.VALIDATION_ERROR, spec.name,
-                                    f"field {name!r}: {exc}", ordinal=ordinal,
-                                    left_pk=pk) from exc
+                                    f"field {name!r}: {field_message(name, str(exc), value)}",
+                                    ordinal=ordinal, left_pk=pk) from exc
         row[column] = value
     return row
 
@@ -305,7 +306,7 @@ def _entry(spec: ModelSpec, candidate: Candidate, _all: list[Candidate]) -> PkEn
 def _db_reason(exc: sa_exc.DBAPIError) -> str:
     orig = exc.orig
     text = str(orig).strip() if orig is not None else str(exc)
-    return text.splitlines()[0] if text else type(exc).__name__
+    return database_message(" ".join(text.splitlines()[:2])) if text else type(exc).__name__
 
 
 __all__ = ["BatchRequest", "RelocationScope", "SiloEngine"]

@@ -12,6 +12,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from silo_engine.auth import SignatureCheck
 from silo_engine.context import ImportFlags, PkEntry, RecordFilter
 from silo_engine.contract.relocation.v1 import (
     models_pb2,
@@ -22,6 +23,7 @@ from silo_engine.engine import BatchRequest, SiloEngine
 from silo_engine.errors import ErrorKind, ImportFailure
 from silo_engine.ledger import Chunk
 from silo_engine.modelspec import ModelSpec
+from silo_engine.redact import database_message
 from silo_engine.scopes import ImportKind, ImportScope
 
 log = logging.getLogger("relocation.silo")
@@ -93,7 +95,8 @@ def guarded(handler: Callable) -> Callable:
         except Exception as exc:
             log.exception("unexpected error in %s", handler.__name__)
             model = getattr(request, "model", None) or None
-            ImportFailure(ErrorKind.UNKNOWN, model, f"{type(exc).__name__}: {exc}").abort(context)
+            reason = database_message(f"{type(exc).__name__}: {exc}")
+            ImportFailure(ErrorKind.UNKNOWN, model, reason).abort(context)
 
     wrapper.__name__ = handler.__name__
     return wrapper
@@ -155,11 +158,27 @@ class RunningServer:
         self.server.wait_for_termination()
 
 
+@dataclass(frozen=True)
+class Security:
+    """How a silo authenticates callers: shared secrets for signatures, optional (m)TLS."""
+
+    secrets: tuple[bytes, ...] = ()
+    tls_cert: bytes | None = None
+    tls_key: bytes | None = None
+    tls_ca: bytes | None = None  # when set, clients must present a certificate it signed
+
+
 def start_server(listen: str, register: Callable[[grpc.Server], Iterable[str]],
-                 workers: int = 16) -> RunningServer:
+                 security: Security | None = None, workers: int = 16) -> RunningServer:
     """Start a gRPC server on `listen` (host:port; port 0 picks a free one)."""
+    security = security or Security()
+    interceptors = [SignatureCheck(security.secrets)] if security.secrets else []
+    if not security.secrets:
+        log.warning("serving WITHOUT RPC authentication: anyone who can reach %s can import",
+                    listen)
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="silo"),
+        interceptors=interceptors,
         options=[("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
                  ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)],
     )
@@ -172,7 +191,13 @@ def start_server(listen: str, register: Callable[[grpc.Server], Iterable[str]],
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     reflection.enable_server_reflection(
         [*service_names, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
-    port = server.add_insecure_port(listen)
+    if security.tls_cert and security.tls_key:
+        credentials = grpc.ssl_server_credentials(
+            [(security.tls_key, security.tls_cert)], root_certificates=security.tls_ca,
+            require_client_auth=security.tls_ca is not None)
+        port = server.add_secure_port(listen, credentials)
+    else:
+        port = server.add_insecure_port(listen)
     if port == 0:
         raise OSError(f"could not listen on {listen}")
     server.start()

@@ -25,6 +25,7 @@ from control_service import app as control_app
 from orchestrator.cli import main as relocate_main
 from region_service import app as region_app
 from silo_engine.database import make_engine, upgrade
+from silo_engine.server import Security
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("RELOCATE_SHARED_DIR", ROOT.parent / "shared"))
@@ -134,15 +135,16 @@ def run_cli(argv: list[str]) -> CliResult:
 
 
 @contextlib.contextmanager
-def fresh_silos(pg_admin_url: str, templates: dict[str, str],
-                region_name: str = "default") -> Iterator[Silos]:
+def fresh_silos(pg_admin_url: str, templates: dict[str, str], region_name: str = "default",
+                security: Security | None = None) -> Iterator[Silos]:
     suffix = uuid.uuid4().hex[:8]
     names = {silo: f"t_{silo}_{suffix}" for silo in templates}
     for silo, name in names.items():
         _admin(pg_admin_url, f'CREATE DATABASE "{name}" TEMPLATE "{templates[silo]}"')
     urls = {silo: _db_url(pg_admin_url, name) for silo, name in names.items()}
-    control = control_app.start(urls["control"], "127.0.0.1:0")
-    region = region_app.start(urls["region"], "127.0.0.1:0", region_name=region_name)
+    control = control_app.start(urls["control"], "127.0.0.1:0", security=security)
+    region = region_app.start(urls["region"], "127.0.0.1:0", region_name=region_name,
+                              security=security)
     engines = {silo: make_engine(url, pool_size=2) for silo, url in urls.items()}
     try:
         yield Silos(f"127.0.0.1:{control.port}", f"127.0.0.1:{region.port}",

@@ -70,9 +70,16 @@ def test_unreachable_silo_fails_with_a_clear_message(tmp_path: Path) -> None:
 
 def test_service_refuses_a_database_without_its_schema(empty_db: str) -> None:
     result = _run("serve", "control", "--db-url", empty_db, "--listen", "127.0.0.1:0",
-                  timeout=60)
+                  "--shared-secret", "s3cret", timeout=60)
     assert result.returncode == 1
     assert f"relocate db upgrade --silo control --db-url {empty_db}" in result.stderr
+
+
+def test_serve_refuses_to_run_without_a_secret(empty_db: str) -> None:
+    result = _run("serve", "region", "--db-url", empty_db, "--listen", "127.0.0.1:0",
+                  timeout=60)
+    assert result.returncode == 2
+    assert "--shared-secret" in result.stderr and "--allow-unauthenticated" in result.stderr
 
 
 def test_serve_health_and_graceful_stop_on_sigterm(empty_db: str) -> None:
@@ -85,8 +92,8 @@ def test_serve_health_and_graceful_stop_on_sigterm(empty_db: str) -> None:
             "sentry_controlimportchunkreplica"} <= tables
     address = f"127.0.0.1:{_free_port()}"
     server = subprocess.Popen([*RELOCATE, "serve", "region", "--db-url", empty_db, "--listen",
-                               address, "--name", "eu"], cwd=ROOT, stderr=subprocess.PIPE,
-                              text=True)
+                               address, "--name", "eu", "--shared-secret", "s3cret"], cwd=ROOT,
+                              stderr=subprocess.PIPE, text=True)
     try:
         _wait_healthy(address)
         server.send_signal(signal.SIGTERM)
@@ -138,11 +145,14 @@ def test_compose_file_names_the_services_and_settings_the_code_reads() -> None:
         assert f"relocate serve {name}" in " ".join(services[name]["command"])
         assert f"relocate db upgrade --silo {name}" in " ".join(services[name]["command"])
         assert services[name]["depends_on"][f"{name}-db"]["condition"] == "service_healthy"
+    secrets = {services[n]["environment"]["RELOCATE_SHARED_SECRET"]
+               for n in ("control", "region", "orchestrator")}
+    assert len(secrets) == 1 and secrets.pop()  # one secret, shared by all three
     orchestrator = services["orchestrator"]
     assert orchestrator["environment"]["RELOCATE_CONTROL_ADDR"] == "control:50051"
     assert orchestrator["environment"]["RELOCATE_REGION_ADDR"] == "region:50051"
     for var in ("RELOCATE_CONTROL_ADDR", "RELOCATE_REGION_ADDR", "RELOCATE_LISTEN",
-                "RELOCATE_REGION_NAME"):
+                "RELOCATE_REGION_NAME", "RELOCATE_SHARED_SECRET"):
         assert f'"{var}"' in cli
     assert orchestrator["command"][0] == "import"
     data = orchestrator["volumes"][0].split(":")[0]

@@ -1,0 +1,191 @@
+"""Signed RPC and (mutual) TLS between the orchestrator and the silos, over real channels."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import grpc
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from orchestrator.client import ClientSecurity, SiloClient
+from silo_engine.auth import SignRequests, signature
+from silo_engine.contract.relocation.v1 import silo_service_pb2, silo_service_pb2_grpc
+from silo_engine.errors import ImportFailure
+from silo_engine.redact import database_message, field_message
+from silo_engine.scopes import ImportScope
+from silo_engine.server import Security
+from tests.conftest import Silos, fixture_path, fresh_silos, load_fixture
+
+NEW, OLD = b"new-secret", b"old-secret"
+
+
+@pytest.fixture
+def secured(pg_admin_url: str, templates: dict[str, str]) -> Iterator[Silos]:
+    with fresh_silos(pg_admin_url, templates, security=Security(secrets=(NEW, OLD))) as s:
+        yield s
+
+
+def _option_request() -> silo_service_pb2.ImportByModelRequest:
+    return silo_service_pb2.ImportByModelRequest(
+        model="sentry.controloption", scope=ImportScope.CONFIG.to_proto(),
+        flags=silo_service_pb2.ImportFlags(import_uuid="ab" * 16), min_ordinal=1,
+        json_records=b'[{"model": "sentry.controloption", "pk": 7, "fields": {"key": "k", '
+                     b'"value": "\\"v\\"", "last_updated": "2023-06-22T00:00:00.000Z", '
+                     b'"last_updated_by": "unknown"}}]')
+
+
+def _call(address: str, secret: bytes | None) -> silo_service_pb2.ImportByModelResponse:
+    channel = grpc.insecure_channel(address)
+    if secret is not None:
+        channel = grpc.intercept_channel(channel, SignRequests(secret))
+    return silo_service_pb2_grpc.SiloServiceStub(channel).ImportByModel(_option_request(),
+                                                                          timeout=10)
+
+
+@pytest.mark.parametrize("secret", [None, b"wrong-secret"])
+def test_unsigned_or_badly_signed_calls_are_refused(secured: Silos, secret: bytes | None) -> None:
+    with pytest.raises(grpc.RpcError) as caught:
+        _call(secured.control_address, secret)
+    assert caught.value.code() is grpc.StatusCode.UNAUTHENTICATED
+    assert "RELOCATE_SHARED_SECRET" in caught.value.details()
+    assert secured.count("control", "sentry_controloption") == 0
+    assert secured.count("control", "sentry_controlimportchunk") == 0
+
+
+def test_rotated_secret_list_accepts_old_and_new(secured: Silos) -> None:
+    first = _call(secured.control_address, OLD)
+    again = _call(secured.control_address, NEW)
+    assert [e.old_pk for e in first.mapped_pks] == [7]
+    assert again.from_ledger and again.mapped_pks == first.mapped_pks
+    assert secured.count("control", "sentry_controloption") == 1
+
+
+def test_a_tampered_body_is_refused(secured: Silos) -> None:
+    """A signature made for one request does not authorise another."""
+    request = _option_request()
+    method = "/relocation.v1.SiloService/ImportByModel"
+    header = f"rpcsignature {signature(NEW, method, request.SerializeToString())}"
+    request.min_ordinal = 2
+    stub = silo_service_pb2_grpc.SiloServiceStub(grpc.insecure_channel(secured.control_address))
+    with pytest.raises(grpc.RpcError) as caught:
+        stub.ImportByModel(request, metadata=[("authorization", header)], timeout=10)
+    assert caught.value.code() is grpc.StatusCode.UNAUTHENTICATED
+
+
+def test_health_needs_no_signature(secured: Silos) -> None:
+    stub = health_pb2_grpc.HealthStub(grpc.insecure_channel(secured.region_address))
+    answer = stub.Check(health_pb2.HealthCheckRequest(), timeout=10)
+    assert answer.status == health_pb2.HealthCheckResponse.SERVING
+
+
+def test_cli_import_signs_with_the_shared_secret(secured: Silos, tmp_path: Path) -> None:
+    args = ["import", "users", fixture_path("user-with-minimum-privileges.json"), "--no-prompt"]
+    refused = secured.relocate(*args)
+    assert refused.code == 1 and "RELOCATE_SHARED_SECRET" in refused.stderr
+    assert secured.count("control", "auth_user") == 0
+    accepted = secured.relocate(*args, "--shared-secret", "old-secret")
+    assert accepted.code == 0, accepted.stderr
+    assert secured.count("control", "auth_user") == 1
+
+
+# --- TLS ----------------------------------------------------------------------------------
+
+def _key() -> ec.EllipticCurvePrivateKey:
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+def _pem(key: ec.EllipticCurvePrivateKey) -> bytes:
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption())
+
+
+def _cert(subject: str, key: ec.EllipticCurvePrivateKey, issuer: x509.Certificate | None,
+          issuer_key: ec.EllipticCurvePrivateKey, ca: bool = False) -> x509.Certificate:
+    now = dt.datetime.now(dt.UTC)
+    builder = (x509.CertificateBuilder()
+               .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+               .issuer_name(issuer.subject if issuer else
+                            x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+               .public_key(key.public_key()).serial_number(x509.random_serial_number())
+               .not_valid_before(now - dt.timedelta(minutes=5))
+               .not_valid_after(now + dt.timedelta(days=1))
+               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+    if not ca:
+        builder = builder.add_extension(x509.SubjectAlternativeName(
+            [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False)
+    return builder.sign(issuer_key, hashes.SHA256())
+
+
+@pytest.fixture(scope="module")
+def pki() -> dict[str, bytes]:
+    ca_key = _key()
+    ca = _cert("relocation test CA", ca_key, None, ca_key, ca=True)
+    server_key, client_key = _key(), _key()
+    pem = serialization.Encoding.PEM
+    return {
+        "ca": ca.public_bytes(pem),
+        "server_cert": _cert("silo", server_key, ca, ca_key).public_bytes(pem),
+        "server_key": _pem(server_key),
+        "client_cert": _cert("orchestrator", client_key, ca, ca_key).public_bytes(pem),
+        "client_key": _pem(client_key),
+    }
+
+
+def test_mutual_tls_requires_a_client_certificate(pg_admin_url: str, templates: dict[str, str],
+                                                  pki: dict[str, bytes]) -> None:
+    security = Security(secrets=(NEW,), tls_cert=pki["server_cert"], tls_key=pki["server_key"],
+                        tls_ca=pki["ca"])
+    with fresh_silos(pg_admin_url, templates, security=security) as silos:
+        good = SiloClient(silos.control_address.replace("127.0.0.1", "localhost"), "control",
+                          ClientSecurity(secret=NEW, tls_ca=pki["ca"], tls_cert=pki["client_cert"],
+                                         tls_key=pki["client_key"]), attempts=1, timeout=10)
+        assert good.describe().models
+        good.close()
+        for security_without_cert in (ClientSecurity(secret=NEW, tls_ca=pki["ca"]),
+                                      ClientSecurity(secret=NEW)):
+            bad = SiloClient(silos.control_address.replace("127.0.0.1", "localhost"),
+                             "control", security_without_cert, attempts=1, timeout=10)
+            with pytest.raises(ImportFailure):
+                bad.describe()
+            bad.close()
+
+
+# --- secrets stay out of findings and logs -------------------------------------------------
+
+def test_a_rejected_credential_is_not_echoed_in_the_findings(
+        silos: Silos, export_file, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A bad password value is reported by field and record, never by value."""
+    secret_value = "pbkdf2_sha256$" + "S3CRET" * 40
+    user = load_fixture("user-with-minimum-privileges.json")[0]
+    user["fields"]["password"] = secret_value
+    findings = tmp_path / "findings.json"
+    with caplog.at_level(logging.DEBUG):
+        result = silos.relocate("import", "users", export_file([user]), "--no-prompt",
+                                "--findings-file", findings)
+    assert result.code == 1
+    text = findings.read_text()
+    (finding,) = json.loads(text)
+    assert finding["kind"] == "ValidationError" and "password" in finding["reason"]
+    for output in (text, result.stderr, caplog.text):
+        assert "S3CRET" not in output
+    assert silos.count("control", "auth_user") == 0
+
+
+def test_database_messages_lose_the_values_they_quote() -> None:
+    message = 'duplicate key value violates unique constraint "t_token_uniq" DETAIL:  ' \
+              'Key (token)=(sntryu_abc123) already exists.'
+    assert "sntryu_abc123" not in database_message(message)
+    assert field_message("token", "expected a string, got 5", 5) == \
+        "expected a string, got [redacted]"
+    assert field_message("name", "expected a string, got 5", 5) == "expected a string, got 5"
