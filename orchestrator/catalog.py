@@ -19,6 +19,7 @@ class ModelInfo:
     silo: Silo
     scopes: frozenset[RelocationScope]
     foreign_keys: tuple[tuple[str, str], ...]  # (export field, target model)
+    nullable_fields: frozenset[str]  # reference fields that may be null
     dependencies: frozenset[str]  # targets of foreign keys plus extra ordering dependencies
     identifier: str | None
     fields: frozenset[str]
@@ -34,6 +35,7 @@ class ModelInfo:
             silo=Silo.from_proto(msg.silo),
             scopes=frozenset(RelocationScope.from_proto(s) for s in msg.relocation_scopes),
             foreign_keys=fks,
+            nullable_fields=frozenset(fk.field for fk in msg.foreign_keys if fk.nullable),
             dependencies=frozenset(deps),
             identifier=msg.identifier_field or None,
             fields=frozenset(msg.fields),

@@ -1,17 +1,33 @@
-"""`relocate`: import Sentry exports into silo services, run the services, manage schemas."""
+"""`relocate`: import Sentry exports into silo services, run the services, manage schemas and
+encrypted export tarballs."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import logging
 import os
+import shutil
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from orchestrator.client import ClientSecurity, SiloClient
+from orchestrator.crypto import (
+    DecryptionError,
+    EncryptionError,
+    Form,
+    check_export,
+    detect_form,
+    generate_keypair,
+    load_public_key,
+    open_export,
+    write_encrypted_tarball,
+)
 from orchestrator.importer import DEFAULT_BATCH_SIZE, Importer, ImportOptions
 from orchestrator.report import ImportReport, Progress, write_findings
 from silo_engine.auth import parse_secrets
@@ -34,6 +50,19 @@ SCOPE_FLAGS = {
 
 def _env(name: str) -> str | None:
     return os.environ.get(name) or None
+
+
+def _add_connection_arguments(p: argparse.ArgumentParser) -> None:
+    """Where the silos are (or the embedded default's data), and how to authenticate."""
+    p.add_argument("--control", default=_env("RELOCATE_CONTROL_ADDR"), metavar="HOST:PORT",
+                   help="control silo address (env RELOCATE_CONTROL_ADDR)")
+    p.add_argument("--region", default=_env("RELOCATE_REGION_ADDR"), metavar="HOST:PORT",
+                   help="region silo address (env RELOCATE_REGION_ADDR)")
+    p.add_argument("--data-dir", type=Path, default=Path(_env("RELOCATE_DATA_DIR") or ".relocate"),
+                   help="where the embedded default keeps its PostgreSQL "
+                        "(env RELOCATE_DATA_DIR; default ./.relocate)")
+    p.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help=argparse.SUPPRESS)
+    _add_security_arguments(p, server=False)
 
 
 def _add_security_arguments(p: argparse.ArgumentParser, server: bool) -> None:
@@ -71,24 +100,17 @@ def build_parser() -> argparse.ArgumentParser:
     scopes = imp.add_subparsers(dest="scope", required=True)
     for scope in ImportScope:
         p = scopes.add_parser(scope.value, help=f"import in {scope.value} scope")
-        p.add_argument("src", type=Path, help="the export file")
+        p.add_argument("src", type=Path,
+                       help="the export: a JSON file, or an encrypted tarball (detected)")
+        p.add_argument("--decrypt-with", type=Path, metavar="PRIVATE.pem",
+                       help="RSA private key PEM (unencrypted) for an encrypted tarball")
         p.add_argument("--findings-file", type=Path,
                        help="write findings (JSON) here; [] when the import succeeds cleanly")
         p.add_argument("--no-prompt", action="store_true", help="do not ask for confirmation")
         p.add_argument("--silent", action="store_true", help="print no progress or summary")
         p.add_argument("--import-uuid",
                        help="name this import; rerunning with the same uuid resumes it")
-        p.add_argument("--control", default=_env("RELOCATE_CONTROL_ADDR"), metavar="HOST:PORT",
-                       help="control silo address (env RELOCATE_CONTROL_ADDR)")
-        p.add_argument("--region", default=_env("RELOCATE_REGION_ADDR"), metavar="HOST:PORT",
-                       help="region silo address (env RELOCATE_REGION_ADDR)")
-        p.add_argument("--data-dir", type=Path,
-                       default=Path(_env("RELOCATE_DATA_DIR") or ".relocate"),
-                       help="where the embedded default keeps its PostgreSQL "
-                            "(env RELOCATE_DATA_DIR; default ./.relocate)")
-        p.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
-                       help=argparse.SUPPRESS)
-        _add_security_arguments(p, server=False)
+        _add_connection_arguments(p)
         flags = SCOPE_FLAGS[scope]
         if "usernames" in flags:
             group = p.add_mutually_exclusive_group()
@@ -103,6 +125,24 @@ def build_parser() -> argparse.ArgumentParser:
         if "overwrite_configs" in flags:
             p.add_argument("--overwrite-configs", action="store_true",
                            help="let imported options, relays and roles replace existing ones")
+
+    exp = sub.add_parser("export", help="export from the silos in Sentry's format")
+    exp_scopes = exp.add_subparsers(dest="scope", required=True)
+    for scope in ImportScope:
+        p = exp_scopes.add_parser(scope.value, help=f"export in {scope.value} scope")
+        p.add_argument("dest", type=Path, help="the export file to write")
+        _add_connection_arguments(p)
+        p.add_argument("--findings-file", type=Path,
+                       help="write findings (JSON) here; [] when the export succeeds")
+        p.add_argument("--no-prompt", action="store_true", help="accepted for symmetry")
+        p.add_argument("--silent", action="store_true", help="print no progress or summary")
+        if scope in (ImportScope.USER, ImportScope.CONFIG):
+            group = p.add_mutually_exclusive_group()
+            group.add_argument("--filter-usernames", help="comma-separated usernames to export")
+            group.add_argument("--filter-usernames-file", type=Path,
+                               help="file of usernames, separated by commas or whitespace")
+        if scope is ImportScope.ORGANIZATION:
+            p.add_argument("--filter-org-slugs", help="comma-separated organization slugs")
 
     serve = sub.add_parser("serve", help="run a silo service")
     silos = serve.add_subparsers(dest="silo", required=True)
@@ -121,6 +161,27 @@ def build_parser() -> argparse.ArgumentParser:
     health = sub.add_parser("health", help="exit 0 when the silo at HOST:PORT is serving")
     health.add_argument("address", metavar="HOST:PORT")
 
+    backup = sub.add_parser("backup", help="encrypt, decrypt and make keys for Sentry's "
+                                           "encrypted export tarballs")
+    bsub = backup.add_subparsers(dest="backup_command", required=True)
+    enc = bsub.add_parser("encrypt", help="encrypt a plain export into Sentry's tarball format")
+    enc.add_argument("--src", type=Path, required=True, help="the plain JSON export")
+    enc.add_argument("--encrypt-with", type=Path, required=True, metavar="PUBLIC.pem",
+                     help="RSA public key PEM to encrypt for")
+    enc.add_argument("dest", type=Path, help="the tarball to write")
+    dec = bsub.add_parser("decrypt", help="decrypt Sentry's tarball into the plain export")
+    dec.add_argument("--src", type=Path, required=True, help="the encrypted tarball")
+    dec.add_argument("--decrypt-with", type=Path, required=True, metavar="PRIVATE.pem",
+                     help="RSA private key PEM (unencrypted)")
+    dec.add_argument("dest", type=Path, help="the JSON file to write")
+    keygen = bsub.add_parser("keygen", help="write a new RSA key pair (PEM) for encrypting")
+    keygen.add_argument("private", type=Path, metavar="PRIVATE.pem",
+                        help="private key to write (PKCS#8, unencrypted, mode 0600)")
+    keygen.add_argument("public", type=Path, metavar="PUBLIC.pem",
+                        help="public key to write (SubjectPublicKeyInfo)")
+    keygen.add_argument("--bits", type=_key_bits, default=4096,
+                        help="RSA modulus size (default 4096; at least 2048)")
+
     db = sub.add_parser("db", help="manage a silo's database schema")
     dbsub = db.add_subparsers(dest="db_command", required=True)
     up = dbsub.add_parser("upgrade", help="bring a silo's schema up to date")
@@ -129,16 +190,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _key_bits(text: str) -> int:
+    try:
+        bits = int(text)
+    except ValueError:
+        bits = 0
+    if bits < 2048 or bits > 16384 or bits % 8:
+        raise argparse.ArgumentTypeError("give a multiple of 8 from 2048 to 16384")
+    return bits
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=os.environ.get("RELOCATE_LOG_LEVEL", "WARNING"),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if args.command == "import":
         return run_import(args)
+    if args.command == "export":
+        return run_export(args)
     if args.command == "serve":
         return run_serve(args)
     if args.command == "health":
         return run_health(args)
+    if args.command == "backup":
+        return run_backup(args)
     return run_db(args)
 
 
@@ -206,7 +281,8 @@ def run_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _options(args: argparse.Namespace, scope: ImportScope) -> ImportOptions:
+def _filters(args: argparse.Namespace) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+    """(organization slugs, usernames) from the filter options; None means no filter."""
     usernames = None
     if getattr(args, "filter_usernames", None):
         usernames = frozenset(args.filter_usernames.split(","))
@@ -216,11 +292,17 @@ def _options(args: argparse.Namespace, scope: ImportScope) -> ImportOptions:
     org_slugs = None
     if getattr(args, "filter_org_slugs", None):
         org_slugs = frozenset(args.filter_org_slugs.split(","))
+    return org_slugs, usernames
+
+
+def _options(args: argparse.Namespace, scope: ImportScope) -> ImportOptions:
+    org_slugs, usernames = _filters(args)
     return ImportOptions(
         scope=scope, import_uuid=args.import_uuid,
         merge_users=getattr(args, "merge_users", False),
         overwrite_configs=getattr(args, "overwrite_configs", False),
-        org_slugs=org_slugs, usernames=usernames, batch_size=args.batch_size)
+        org_slugs=org_slugs, usernames=usernames, batch_size=args.batch_size,
+        decrypt_with=args.decrypt_with)
 
 
 @contextlib.contextmanager
@@ -264,6 +346,10 @@ def run_import(args: argparse.Namespace) -> int:
         return 2
     options = _options(args, scope)
     progress = Progress(enabled=not args.silent)
+    try:  # the cheap checks, before anything starts or asks
+        check_export(args.src, args.decrypt_with)
+    except DecryptionError as exc:
+        return _decryption_failed(args, exc)
     if scope is ImportScope.GLOBAL and not args.no_prompt and not _confirm(
             "A global import restores users with their passwords, privileges and 2FA exactly as "
             "exported. Continue?"):
@@ -282,6 +368,8 @@ def run_import(args: argparse.Namespace) -> int:
                 region.close()
     except ImportFailure as exc:
         failure = exc
+    except DecryptionError as exc:
+        return _decryption_failed(args, exc)
     if args.findings_file:
         write_findings(args.findings_file, failure, report)
     if failure is not None:
@@ -297,6 +385,151 @@ def run_import(args: argparse.Namespace) -> int:
     assert report is not None
     if not args.silent:
         print(report.summary(), file=sys.stderr)
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from orchestrator.exporter import Exporter, ExportOptions
+
+    scope = ImportScope(args.scope)
+    org_slugs, usernames = _filters(args)
+    options = ExportOptions(scope=scope, org_slugs=org_slugs, usernames=usernames)
+    progress = Progress(enabled=False)
+    failure: ImportFailure | None = None
+    partial = args.dest.with_name(args.dest.name + ".partial")
+    try:
+        with _silos(args, progress) as (control_addr, region_addr, security):
+            control = SiloClient(control_addr, "control", security)
+            region = SiloClient(region_addr, "region", security)
+            try:
+                with partial.open("wb") as out:
+                    report = Exporter(control, region, progress).run(out, options)
+            finally:
+                control.close()
+                region.close()
+        partial.replace(args.dest)
+    except ImportFailure as exc:
+        failure = exc
+        partial.unlink(missing_ok=True)
+    if args.findings_file:
+        write_findings(args.findings_file, failure, None)
+    if failure is not None:
+        print(f"relocate: export failed: {failure}", file=sys.stderr)
+        return 1
+    if not args.silent:
+        print(report.summary(), file=sys.stderr)
+    return 0
+
+
+def _decryption_failed(args: argparse.Namespace, error: DecryptionError) -> int:
+    """An export that cannot be decrypted: its one sentence, printed and as the only finding."""
+    if args.findings_file:
+        args.findings_file.write_text(json.dumps([error.to_finding()], sort_keys=True,
+                                                 ensure_ascii=True, indent=2) + "\n")
+    print(f"relocate: {error}", file=sys.stderr)
+    return 1
+
+
+# --- backup: Sentry's encrypted tarballs ------------------------------------------------------
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    if args.backup_command == "keygen":
+        return run_backup_keygen(args)
+    if not args.src.is_file():
+        print(f"relocate: {args.src}: no such file", file=sys.stderr)
+        return 2
+    if args.backup_command == "encrypt":
+        return run_backup_encrypt(args)
+    return run_backup_decrypt(args)
+
+
+@contextlib.contextmanager
+def _replacing(dest: Path, mode: int) -> Iterator[BinaryIO]:
+    """Write beside `dest` and rename into place, so a failure never leaves half a file."""
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".partial")
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as out:
+            yield out
+        os.replace(tmp, dest)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def run_backup_encrypt(args: argparse.Namespace) -> int:
+    """Sentry's `backup encrypt`, streamed: the bytes of SRC are encrypted exactly as they are."""
+    form = detect_form(args.src)
+    if form is not Form.JSON:
+        what = "already an encrypted tarball" if form is Form.TARBALL else \
+            "not a JSON export (it does not start with '[')"
+        print(f"relocate: {args.src} is {what}; pass the plain JSON export written by "
+              "`sentry export`.", file=sys.stderr)
+        return 1
+    try:
+        public_pem = args.encrypt_with.read_bytes()
+    except OSError as exc:
+        print(f"relocate: Cannot read the public key {args.encrypt_with} ({exc.strerror}); "
+              "check the path and its permissions.", file=sys.stderr)
+        return 1
+    try:
+        load_public_key(public_pem, str(args.encrypt_with))
+        with args.src.open("rb") as src, _replacing(args.dest, 0o666 & ~_umask()) as out:
+            write_encrypted_tarball(src, os.fstat(src.fileno()).st_size, public_pem, out)
+    except EncryptionError as exc:
+        print(f"relocate: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run_backup_decrypt(args: argparse.Namespace) -> int:
+    """Sentry's `backup decrypt`, streamed; the plaintext (password hashes, secrets) is 0600."""
+    try:
+        with open_export(args.src, args.decrypt_with) as plain, \
+                _replacing(args.dest, 0o600) as out:
+            shutil.copyfileobj(plain, out, 1 << 20)
+    except DecryptionError as exc:
+        print(f"relocate: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run_backup_keygen(args: argparse.Namespace) -> int:
+    """A key pair for `--encrypt-with` / `--decrypt-with`; existing files are never replaced."""
+    for path in (args.private, args.public):
+        if path.exists() or path.is_symlink():
+            print(f"relocate: {path} exists; choose another name or remove it first.",
+                  file=sys.stderr)
+            return 1
+    if args.private.resolve() == args.public.resolve():
+        print("relocate: give two different files for the private and the public key.",
+              file=sys.stderr)
+        return 2
+    private_pem, public_pem = generate_keypair(args.bits)
+    written: list[Path] = []
+    try:
+        for path, pem, mode in ((args.private, private_pem, 0o600),
+                                (args.public, public_pem, 0o666 & ~_umask())):
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+            written.append(path)
+            with os.fdopen(fd, "wb") as out:
+                out.write(pem)
+    except OSError as exc:
+        for path in written:
+            path.unlink(missing_ok=True)
+        print(f"relocate: cannot write {exc.filename} ({exc.strerror}); nothing was written.",
+              file=sys.stderr)
+        return 1
+    print(f"Wrote a {args.bits}-bit RSA private key to {args.private} and its public key to "
+          f"{args.public}.", file=sys.stderr)
     return 0
 
 

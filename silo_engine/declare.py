@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
-from silo_engine.fields import JSONText
+from silo_engine.fields import BitFlags, JSONText
 from silo_engine.modelspec import Collision, ForeignKeySpec, ModelSpec, OnMissing, UniqueSpec
 from silo_engine.scopes import RelocationScope, Silo
 
@@ -50,6 +50,11 @@ def integer(name: str, *, nullable: bool = False, default: Any = None, big: bool
             small: bool = False) -> sa.Column:
     kind = sa.BigInteger if big else sa.SmallInteger if small else sa.Integer
     return sa.Column(name, kind, nullable=nullable, default=default)
+
+
+def flags(name: str, *, default: int = 0, nullable: bool = False) -> sa.Column:
+    """Sentry's BitField (a bigint of flags)."""
+    return sa.Column(name, BitFlags, nullable=nullable, default=default)
 
 
 def boolean(name: str, *, nullable: bool = False, default: Any = None) -> sa.Column:

@@ -55,20 +55,30 @@ class SiloEngine:
 
     # --- checks, in Sentry's order ----------------------------------------------------
 
+    def _owned(self, model: str) -> ModelSpec:
+        spec = self.registry.get(model)
+        if spec is None:
+            owner = self.silo_of(model)
+            if owner is not None and owner is not self.registry.silo:
+                raise ImportFailure(
+                    ErrorKind.INCORRECT_SILO_MODE_FOR_MODEL, model,
+                    f"{model} belongs to the {owner.value} silo; this is the "
+                    f"{self.registry.silo.value} silo")
+            raise ImportFailure(ErrorKind.UNKNOWN_MODEL, model,
+                                f"{model!r} is not a relocatable model of this silo")
+        return spec
+
+    def exportable(self, model: str, scope: ImportScope | None) -> ModelSpec:
+        spec = self._owned(model)
+        if scope is None:
+            raise ImportFailure(ErrorKind.UNSPECIFIED_SCOPE, model, "no export scope given")
+        return spec
+
     def _check(self, req: BatchRequest) -> ModelSpec:
         if req.min_ordinal < 1:
             raise ImportFailure(ErrorKind.INVALID_MIN_ORDINAL, req.model,
                                 f"min_ordinal must be 1 or more, got {req.min_ordinal}")
-        spec = self.registry.get(req.model)
-        if spec is None:
-            owner = self.silo_of(req.model)
-            if owner is not None and owner is not self.registry.silo:
-                raise ImportFailure(
-                    ErrorKind.INCORRECT_SILO_MODE_FOR_MODEL, req.model,
-                    f"{req.model} belongs to the {owner.value} silo; this is the "
-                    f"{self.registry.silo.value} silo")
-            raise ImportFailure(ErrorKind.UNKNOWN_MODEL, req.model,
-                                f"{req.model!r} is not a relocatable model of this silo")
+        spec = self._owned(req.model)
         if req.scope is None:
             raise ImportFailure(ErrorKind.UNSPECIFIED_SCOPE, req.model, "no import scope given")
         if req.ctx_flags is None or not req.ctx_flags.import_uuid:

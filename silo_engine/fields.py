@@ -39,6 +39,13 @@ class JSONText(sa.types.TypeDecorator):
         return None if value is None else orjson.loads(value)
 
 
+class BitFlags(sa.types.TypeDecorator):
+    """Sentry's BitField: a bigint of flags, which exports write as a decimal string."""
+
+    impl = sa.BigInteger
+    cache_ok = True
+
+
 Coercer = Callable[[Any], Any]
 
 
@@ -164,6 +171,8 @@ def coercer_for(column: sa.Column) -> Coercer:
     kind = column.type
     if isinstance(kind, JSONText):
         return lambda value: value
+    if isinstance(kind, BitFlags):
+        return _bounded(64)
     if isinstance(kind, pg.ARRAY):
         return _array(coercer_for(sa.Column("item", kind.item_type)))
     if isinstance(kind, sa.Boolean):
@@ -196,6 +205,10 @@ def export_value(column: sa.Column, value: Any) -> Any:
         return text.removesuffix("+00:00") + "Z"
     if isinstance(value, uuid.UUID):
         return str(value)
+    if isinstance(column.type, BitFlags) and value is not None:
+        return str(value)
+    if isinstance(column.type, pg.ARRAY) and value is not None:
+        return orjson.dumps(value).decode()  # Django's ArrayField writes a JSON string
     if isinstance(column.type, pg.INET) and value is not None:
         return str(value)
     return value

@@ -110,8 +110,8 @@ class ModelSpec:
         for column in self.table.columns:
             if column.key == "id":
                 continue
-            export_name = fk_columns.get(column.key, column.key)
-            self._coercers[export_name] = (column.key, coercer_for(column))
+            key = str(column.key)  # a plain str: orjson refuses str subclasses as keys
+            self._coercers[fk_columns.get(key, key)] = (key, coercer_for(column))
         missing = [fk.column for fk in self.foreign_keys if fk.column not in self.table.c]
         if missing:
             raise ValueError(f"{self.name}: foreign key columns {missing} are not in the table")

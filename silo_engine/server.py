@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import threading
 from collections.abc import Callable, Iterable
 from concurrent import futures
 from dataclasses import dataclass, field
+from typing import Any
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -21,6 +23,7 @@ from silo_engine.contract.relocation.v1 import (
 )
 from silo_engine.engine import BatchRequest, SiloEngine
 from silo_engine.errors import ErrorKind, ImportFailure
+from silo_engine.export import DEFAULT_EXPORT_BATCH, export_model
 from silo_engine.ledger import Chunk
 from silo_engine.modelspec import ModelSpec
 from silo_engine.redact import database_message
@@ -83,20 +86,34 @@ def chunk_to_response(chunk: Chunk) -> silo_service_pb2.ImportByModelResponse:
     return reply
 
 
+def _abort(exc: Exception, handler: Callable, request: Any,
+           context: grpc.ServicerContext) -> None:
+    if isinstance(exc, ImportFailure):
+        log.warning("import error: %s", exc)
+        exc.abort(context)
+    log.exception("unexpected error in %s", handler.__name__)
+    model = getattr(request, "model", None) or None
+    reason = database_message(f"{type(exc).__name__}: {exc}")
+    ImportFailure(ErrorKind.UNKNOWN, model, reason).abort(context)
+
+
 def guarded(handler: Callable) -> Callable:
     """Turn an ImportFailure, or any unexpected exception, into a typed gRPC error."""
+    if inspect.isgeneratorfunction(handler):
+        def streaming(self, request, context):
+            try:
+                yield from handler(self, request, context)
+            except Exception as exc:
+                _abort(exc, handler, request, context)
+
+        streaming.__name__ = handler.__name__
+        return streaming
 
     def wrapper(self, request, context):
         try:
             return handler(self, request, context)
-        except ImportFailure as failure:
-            log.warning("import error: %s", failure)
-            failure.abort(context)
         except Exception as exc:
-            log.exception("unexpected error in %s", handler.__name__)
-            model = getattr(request, "model", None) or None
-            reason = database_message(f"{type(exc).__name__}: {exc}")
-            ImportFailure(ErrorKind.UNKNOWN, model, reason).abort(context)
+            _abort(exc, handler, request, context)
 
     wrapper.__name__ = handler.__name__
     return wrapper
@@ -115,6 +132,15 @@ class SiloServicer(silo_service_pb2_grpc.SiloServiceServicer):
             models=[describe(spec) for spec in self.engine.registry],
             schema_revision=self.schema_revision,
         )
+
+    @guarded
+    def ExportByModel(self, request, context):
+        scope = ImportScope.from_proto(request.scope)
+        spec = self.engine.exportable(request.model.lower(), scope)
+        assert scope is not None
+        for payload, count in export_model(self.engine.engine, spec, scope,
+                                           request.batch_size or DEFAULT_EXPORT_BATCH):
+            yield silo_service_pb2.ExportByModelResponse(json_records=payload, count=count)
 
     @guarded
     def ImportByModel(self, request, context):

@@ -10,6 +10,7 @@ from control_service.models.metadata import metadata
 from silo_engine.context import BatchContext
 from silo_engine.declare import (
     boolean,
+    flags,
     hybrid,
     integer,
     json_text,
@@ -104,7 +105,7 @@ apitoken = model(
         string("refresh_token", 71, nullable=True),
         string("hashed_refresh_token", 128, nullable=True),
         when("expires_at", nullable=True),
-        integer("scopes", big=True, default=0),
+        flags("scopes", default=0),
         text_array("scope_list", nullable=True, default=list),
         when("date_added", auto=True),
     ],

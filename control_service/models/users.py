@@ -11,6 +11,7 @@ from control_service.models.metadata import metadata
 from silo_engine.context import BatchContext
 from silo_engine.declare import (
     boolean,
+    flags,
     hybrid,
     integer,
     json_text,
@@ -73,7 +74,7 @@ user = model(
         boolean("is_sentry_app", nullable=True),
         boolean("is_password_expired", default=False),
         when("last_password_change", nullable=True),
-        integer("flags", big=True, default=0),
+        flags("flags", default=0),
         string("session_nonce", 12, nullable=True),
         when("date_joined", auto=True),
         when("last_active", nullable=True, auto=True),

@@ -8,6 +8,7 @@ from region_service.models.metadata import metadata
 from silo_engine.context import BatchContext
 from silo_engine.declare import (
     boolean,
+    flags,
     hybrid,
     integer,
     json_text,
@@ -38,7 +39,7 @@ organization = model(
         when("date_added", auto=True),
         string("default_role", 32, default="member"),
         boolean("is_test", default=False),
-        integer("flags", big=True, default=1),
+        flags("flags", default=1),
     ],
     uniques=[unique("slug", on=Collision.RENAME, case_insensitive=True,
                     reserved=RESERVED_ORGANIZATION_SLUGS)],
@@ -64,7 +65,7 @@ organizationmember = model(
     columns=[
         string("email", 75, nullable=True),
         string("role", 32, default="member"),
-        integer("flags", big=True, default=0),
+        flags("flags", default=0),
         string("token", 64, nullable=True),
         when("date_added", auto=True),
         when("token_expires_at", nullable=True),

@@ -6,7 +6,7 @@ import uuid
 
 from region_service.models.metadata import metadata
 from silo_engine.context import BatchContext
-from silo_engine.declare import boolean, integer, json_text, model, ref, string, unique, when
+from silo_engine.declare import boolean, flags, integer, json_text, model, ref, string, unique, when
 from silo_engine.modelspec import Collision, Row
 from silo_engine.scopes import RelocationScope, Silo
 
@@ -22,7 +22,7 @@ project = model(
         when("date_added", auto=True),
         integer("status", default=0),
         when("first_event", nullable=True),
-        integer("flags", big=True, nullable=True, default=0),
+        flags("flags", default=10),
         string("platform", 64, nullable=True),
         string("external_id", 256, nullable=True),
     ],
@@ -51,7 +51,7 @@ projectkey = model(
         string("label", 64, nullable=True),
         string("public_key", 32, nullable=True),
         string("secret_key", 32, nullable=True),
-        integer("roles", big=True, default=1),
+        flags("roles", default=1),
         integer("status", default=0),
         when("date_added", nullable=True, auto=True),
         integer("rate_limit_count", nullable=True),

@@ -210,7 +210,7 @@ def upgrade() -> None:
         sa.Column("date_added", sa.DateTime(timezone=True), nullable=False),
         sa.Column("status", sa.Integer(), nullable=False),
         sa.Column("first_event", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("flags", sa.BigInteger(), nullable=True),
+        sa.Column("flags", sa.BigInteger(), nullable=False),
         sa.Column("platform", sa.String(length=64), nullable=True),
         sa.Column("external_id", sa.String(length=256), nullable=True),
         sa.Column("organization_id", sa.BigInteger(), nullable=False),

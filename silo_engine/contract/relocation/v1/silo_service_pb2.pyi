@@ -82,3 +82,21 @@ class ImportByModelResponse(_message.Message):
     max_inserted_pk: int
     from_ledger: bool
     def __init__(self, mapped_pks: _Optional[_Iterable[_Union[_models_pb2.PkMapEntry, _Mapping]]] = ..., min_ordinal: _Optional[int] = ..., max_ordinal: _Optional[int] = ..., min_source_pk: _Optional[int] = ..., max_source_pk: _Optional[int] = ..., min_inserted_pk: _Optional[int] = ..., max_inserted_pk: _Optional[int] = ..., from_ledger: _Optional[bool] = ...) -> None: ...
+
+class ExportByModelRequest(_message.Message):
+    __slots__ = ("model", "scope", "batch_size")
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    BATCH_SIZE_FIELD_NUMBER: _ClassVar[int]
+    model: str
+    scope: _models_pb2.ImportScope
+    batch_size: int
+    def __init__(self, model: _Optional[str] = ..., scope: _Optional[_Union[_models_pb2.ImportScope, str]] = ..., batch_size: _Optional[int] = ...) -> None: ...
+
+class ExportByModelResponse(_message.Message):
+    __slots__ = ("json_records", "count")
+    JSON_RECORDS_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    json_records: bytes
+    count: int
+    def __init__(self, json_records: _Optional[bytes] = ..., count: _Optional[int] = ...) -> None: ...

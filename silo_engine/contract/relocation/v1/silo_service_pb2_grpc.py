@@ -45,6 +45,11 @@ class SiloServiceStub:
                 request_serializer=relocation_dot_v1_dot_silo__service__pb2.ImportByModelRequest.SerializeToString,
                 response_deserializer=relocation_dot_v1_dot_silo__service__pb2.ImportByModelResponse.FromString,
                 _registered_method=True)
+        self.ExportByModel = channel.unary_stream(
+                '/relocation.v1.SiloService/ExportByModel',
+                request_serializer=relocation_dot_v1_dot_silo__service__pb2.ExportByModelRequest.SerializeToString,
+                response_deserializer=relocation_dot_v1_dot_silo__service__pb2.ExportByModelResponse.FromString,
+                _registered_method=True)
 
 
 class SiloServiceServicer:
@@ -65,6 +70,14 @@ class SiloServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ExportByModel(self, request, context):
+        """Stream every row of one model that belongs to the scope, in ascending pk order, as
+        export records.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SiloServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -77,6 +90,11 @@ def add_SiloServiceServicer_to_server(servicer, server):
                     servicer.ImportByModel,
                     request_deserializer=relocation_dot_v1_dot_silo__service__pb2.ImportByModelRequest.FromString,
                     response_serializer=relocation_dot_v1_dot_silo__service__pb2.ImportByModelResponse.SerializeToString,
+            ),
+            'ExportByModel': grpc.unary_stream_rpc_method_handler(
+                    servicer.ExportByModel,
+                    request_deserializer=relocation_dot_v1_dot_silo__service__pb2.ExportByModelRequest.FromString,
+                    response_serializer=relocation_dot_v1_dot_silo__service__pb2.ExportByModelResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -134,6 +152,33 @@ class SiloService:
             '/relocation.v1.SiloService/ImportByModel',
             relocation_dot_v1_dot_silo__service__pb2.ImportByModelRequest.SerializeToString,
             relocation_dot_v1_dot_silo__service__pb2.ImportByModelResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportByModel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/relocation.v1.SiloService/ExportByModel',
+            relocation_dot_v1_dot_silo__service__pb2.ExportByModelRequest.SerializeToString,
+            relocation_dot_v1_dot_silo__service__pb2.ExportByModelResponse.FromString,
             options,
             channel_credentials,
             insecure,

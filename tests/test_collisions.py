@@ -1,0 +1,416 @@
+"""Collisions (Sentry behaviours C 15, 17, 18, 20, 21, 24, 25 and in-batch duplicates).
+
+Rows that already exist are written straight into the silo databases (as if created locally);
+the export is then imported through the real CLI and real gRPC silos. Where relocation
+deliberately differs from Sentry (docs/compatibility.md) the test checks relocation's rule and
+says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from control_service.models.auth import apitoken, orgauthtoken
+from control_service.models.organizations import organization_mapping, slug_reservation
+from control_service.models.users import user as user_spec
+from region_service.models.organizations import organization, organizationmember
+from region_service.models.projects import project, projectkey
+from tests.conftest import Silos, fixture_path, load_fixture
+
+Record = dict[str, Any]
+WHEN = "2023-06-22T22:59:55.488Z"
+HEX32 = re.compile(r"^[0-9a-f]{32}$")
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def insert(engine: sa.Engine, table: sa.Table, **values: Any) -> int:
+    """Insert one row as if it had been created locally; returns its id."""
+    with engine.begin() as conn:
+        return conn.execute(sa.insert(table).values(**values).returning(table.c.id)).scalar_one()
+
+
+def run_import(silos: Silos, tmp_path: Path, scope: str, src: Path, *extra: str) -> None:
+    findings = tmp_path / "findings.json"
+    result = silos.relocate("import", scope, src, "--no-prompt", "--findings-file", findings,
+                            *extra)
+    assert result.code == 0, result.stderr
+    assert json.loads(findings.read_text()) == []
+
+
+def sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def user(pk: int, username: str, email: str = "") -> Record:
+    return {"model": "sentry.user", "pk": pk, "fields": {
+        "password": "pbkdf2_sha256$150000$iEvdIknqYjTr$+QsGn0tfIJ1FZLxQI37mVU1gL2KbL/wqjMtG/dF=",
+        "last_login": None, "username": username, "name": "", "email": email,
+        "is_staff": False, "is_active": True, "is_superuser": False, "is_managed": False,
+        "is_sentry_app": None, "is_password_expired": False, "is_unclaimed": False,
+        "last_password_change": WHEN, "flags": "0", "session_nonce": None,
+        "date_joined": WHEN, "last_active": WHEN, "avatar_type": 0, "avatar_url": None}}
+
+
+def org_record(pk: int, slug: str) -> Record:
+    return {"model": "sentry.organization", "pk": pk, "fields": {
+        "name": slug.title(), "slug": slug, "status": 0, "date_added": WHEN,
+        "default_role": "member", "is_test": False, "flags": "1"}}
+
+
+def project_record(pk: int, org_pk: int, slug: str) -> Record:
+    return {"model": "sentry.project", "pk": pk, "fields": {
+        "slug": slug, "name": slug.title(), "forced_color": None, "organization": org_pk,
+        "public": False, "date_added": WHEN, "status": 0, "first_event": None, "flags": "10",
+        "platform": None}}
+
+
+def local_org(silos: Silos, slug: str) -> int:
+    """An organization created on this installation: region row, slug reservation, mapping."""
+    org_id = insert(silos.region_db, organization.table, name=slug, slug=slug)
+    insert(silos.control_db, slug_reservation, slug=slug, organization_id=org_id,
+           region_name="default", reservation_type=0)
+    insert(silos.control_db, organization_mapping, organization_id=org_id, slug=slug, name=slug,
+           idempotency_key="local", region_name="default")
+    return org_id
+
+
+# --- C15: organization slug taken -------------------------------------------------------------
+
+
+def test_taken_organization_slug_gets_a_suffix(silos: Silos, tmp_path: Path,
+                                               export_file: Any) -> None:
+    """C15: an imported org whose slug is taken becomes some-org-<suffix>, everywhere."""
+    local_id = local_org(silos, "some-org")
+    uuid = "15151515151515151515151515151515"
+    run_import(silos, tmp_path, "organizations",
+               export_file([org_record(1, "some-org"), project_record(1, 1, "proj")]),
+               "--import-uuid", uuid)
+
+    orgs = silos.rows("region", "SELECT id, slug FROM sentry_organization ORDER BY id")
+    assert len(orgs) == 2
+    assert [o.slug for o in orgs].count("some-org") == 1
+    (imported,) = [o for o in orgs if o.id != local_id]
+    assert re.fullmatch(r"some-org-[a-z0-9]+", imported.slug), imported.slug
+    assert silos.rows("region", "SELECT slug FROM sentry_organization WHERE id = :i",
+                      i=local_id)[0].slug == "some-org"
+    (proj,) = silos.rows("region", "SELECT organization_id FROM sentry_project")
+    assert proj.organization_id == imported.id
+
+    (c,) = silos.rows("region", "SELECT min_ordinal, max_ordinal, inserted_map, "
+                                "inserted_identifiers FROM sentry_regionimportchunk "
+                                "WHERE model = 'sentry.organization' AND import_uuid = :u",
+                      u=uuid)
+    assert (c.min_ordinal, c.max_ordinal) == (1, 1)
+    assert c.inserted_map == {"1": imported.id}
+    assert c.inserted_identifiers == {"1": imported.slug}
+
+    reservations = silos.rows("control", "SELECT slug, organization_id FROM "
+                                         "sentry_organizationslugreservation "
+                                         "WHERE reservation_type = 0")
+    assert len(reservations) == 2
+    assert {(r.slug, r.organization_id) for r in reservations} == {
+        ("some-org", local_id), (imported.slug, imported.id)}
+    mappings = silos.rows("control", "SELECT slug, organization_id, region_name "
+                                     "FROM sentry_organizationmapping")
+    assert {(m.slug, m.organization_id, m.region_name) for m in mappings} == {
+        ("some-org", local_id, "default"), (imported.slug, imported.id, "default")}
+
+
+# --- C17: username taken ----------------------------------------------------------------------
+
+
+def test_taken_username_gets_a_new_random_suffix_each_time(silos: Silos, tmp_path: Path) -> None:
+    """C17: min_user exists locally; importing it twice gives two different min_user-<suffix>."""
+    local_id = insert(silos.control_db, user_spec.table, username="min_user", password="!x",
+                      email="local@example.com")
+    src = fixture_path("user-with-minimum-privileges.json")
+    run_import(silos, tmp_path, "users", src)
+    run_import(silos, tmp_path, "users", src)
+
+    users = silos.rows("control", "SELECT id, username FROM auth_user ORDER BY id")
+    names = [u.username for u in users]
+    assert len(names) == 3 and len(set(names)) == 3
+    assert names.count("min_user") == 1
+    assert users[0].id == local_id and users[0].username == "min_user"
+    renamed = [n for n in names if n != "min_user"]
+    assert all(re.fullmatch(r"min_user-[a-z0-9]+", n) for n in renamed), renamed
+    # Each renamed account got its own children, pointing at it.
+    for u in users[1:]:
+        assert silos.count("control", "sentry_useremail", "user_id = :i", i=u.id) == 1
+        assert silos.count("control", "sentry_useroption", "user_id = :i AND key = 'timezone'",
+                           i=u.id) == 1
+    assert silos.count("control", "sentry_useremail", "user_id = :i", i=local_id) == 0
+    assert silos.count("control", "sentry_email") == 1  # testing@example.com, reused
+
+
+# --- C18: ApiToken collisions -----------------------------------------------------------------
+
+
+def _token(n: int) -> str:
+    return "sntryu_" + f"{n:064x}"
+
+
+def _api_token_record(pk: int, token: str, refresh: str | None, expires: str | None) -> Record:
+    return {"model": "sentry.apitoken", "pk": pk, "fields": {
+        "user": 10, "application": None, "scoping_organization_id": None, "name": f"t{pk}",
+        "token": token, "hashed_token": sha256(token), "token_type": "u",
+        "token_last_characters": token[-4:], "refresh_token": refresh,
+        "hashed_refresh_token": sha256(refresh) if refresh else None, "expires_at": expires,
+        "scopes": "0", "scope_list": ["project:read"], "date_added": WHEN}}
+
+
+def test_colliding_api_tokens_get_fresh_values(silos: Silos, tmp_path: Path,
+                                               export_file: Any) -> None:
+    """C18 (Config scope): each imported token colliding on token and/or refresh token is
+    re-minted, existing tokens stay as they were, NULL refresh/expiry stay NULL.
+
+    Ours also renews the hashes and last characters (docs/compatibility.md).
+    """
+    later = datetime.now(UTC) + timedelta(days=3)
+    owner = insert(silos.control_db, user_spec.table, username="tokens", password="!x")
+    local = [(_token(1), None, None), (_token(2), _token(102), later),
+             (_token(3), _token(103), later), (_token(4), _token(104), later)]
+    for token, refresh, expires in local:
+        insert(silos.control_db, apitoken.table, user_id=owner, token=token,
+               hashed_token=sha256(token), token_last_characters=token[-4:],
+               refresh_token=refresh, hashed_refresh_token=sha256(refresh) if refresh else None,
+               expires_at=expires, scope_list=["org:read"])
+    columns = ("id, user_id, token, hashed_token, token_last_characters, refresh_token, "
+               "hashed_refresh_token, expires_at")
+    before = silos.rows("control", f"SELECT {columns} FROM sentry_apitoken ORDER BY id")
+
+    expiry = "2030-01-01T00:00:00.000Z"
+    exported = [
+        _api_token_record(1, _token(1), None, None),  # no refresh, no expiry: token collides
+        _api_token_record(2, _token(202), _token(102), expiry),  # only the refresh collides
+        _api_token_record(3, _token(3), _token(203), expiry),  # only the token collides
+        _api_token_record(4, _token(4), _token(104), expiry),  # both collide
+    ]
+    run_import(silos, tmp_path, "config", export_file([user(10, "tokens"), *exported]))
+
+    rows = silos.rows("control", f"SELECT {columns}, name FROM sentry_apitoken ORDER BY id")
+    assert len(rows) == 8
+    assert [tuple(r)[:8] for r in rows[:4]] == [tuple(r) for r in before]  # untouched
+    imported = rows[4:]
+    (renamed,) = silos.rows("control", "SELECT id, username FROM auth_user WHERE id <> :o",
+                            o=owner)
+    assert renamed.username.startswith("tokens-")
+    assert {r.user_id for r in imported} == {renamed.id}
+    assert [r.name for r in imported] == ["t1", "t2", "t3", "t4"]
+
+    exported_tokens = {r["fields"]["token"] for r in exported} | {t for t, _, _ in local}
+    exported_refresh = {r["fields"]["refresh_token"] for r in exported} | {
+        r for _, r, _ in local}
+    for row in imported:
+        assert row.token not in exported_tokens
+        assert row.token.startswith("sntryu_") and len(row.token) == 71
+        assert row.hashed_token == sha256(row.token)
+        assert row.token_last_characters == row.token[-4:]
+        if row.refresh_token is not None:
+            assert row.refresh_token not in exported_refresh
+            assert row.hashed_refresh_token == sha256(row.refresh_token)
+    assert len({r.token for r in rows}) == 8
+    assert len({r.hashed_token for r in rows}) == 8
+    refreshes = [r.refresh_token for r in rows if r.refresh_token is not None]
+    assert len(refreshes) == 6 and len(set(refreshes)) == 6
+    # The tokens exported without refresh token or expiry keep neither.
+    assert silos.count("control", "sentry_apitoken", "refresh_token IS NULL") == 2
+    assert silos.count("control", "sentry_apitoken", "expires_at IS NULL") == 2
+    assert imported[0].refresh_token is None and imported[0].expires_at is None
+    assert all(r.expires_at is not None for r in imported[1:])
+
+
+# --- C20: OrgAuthToken collision --------------------------------------------------------------
+
+
+def test_colliding_org_auth_token_gets_a_new_hash(silos: Silos, tmp_path: Path,
+                                                  export_file: Any) -> None:
+    """C20: an imported OrgAuthToken whose token_hashed is taken gets new hash and last chars.
+
+    Ours differs from Sentry on purpose: the new hash is random, not minted from the org slug
+    and region URL (control_service/models/auth.py, docs/compatibility.md).
+    """
+    taken_hash = sha256("sntrys_existing")
+    other_org = local_org(silos, "elsewhere")
+    existing = insert(silos.control_db, orgauthtoken.table, organization_id=other_org,
+                      token_hashed=taken_hash, token_last_characters="zz12", name="local",
+                      scope_list=["org:ci"])
+    token = {"model": "sentry.orgauthtoken", "pk": 1, "fields": {
+        "organization_id": 1, "token_hashed": taken_hash, "token_last_characters": "zz12",
+        "name": "imported", "scope_list": ["org:ci"], "date_added": WHEN,
+        "date_last_used": None, "project_last_used_id": None, "created_by": None,
+        "date_deactivated": None}}
+    run_import(silos, tmp_path, "organizations",
+               export_file([org_record(1, "token-org"), token]))
+
+    (org,) = silos.rows("region", "SELECT id FROM sentry_organization WHERE slug = 'token-org'")
+    rows = silos.rows("control", "SELECT id, organization_id, token_hashed, "
+                                 "token_last_characters, name FROM sentry_orgauthtoken "
+                                 "ORDER BY id")
+    assert len(rows) == 2
+    assert tuple(rows[0]) == (existing, other_org, taken_hash, "zz12", "local")
+    new = rows[1]
+    assert (new.organization_id, new.name) == (org.id, "imported")
+    assert new.token_hashed != taken_hash and re.fullmatch(r"[0-9a-f]{64}", new.token_hashed)
+    assert new.token_last_characters != "zz12" and len(new.token_last_characters) == 4
+
+
+# --- C21: ProjectKey collision ----------------------------------------------------------------
+
+
+def _key_record(pk: int, public: str, secret: str) -> Record:
+    return {"model": "sentry.projectkey", "pk": pk, "fields": {
+        "project": 1, "label": f"key {pk}", "public_key": public, "secret_key": secret,
+        "roles": "1", "status": 0, "date_added": WHEN, "rate_limit_count": None,
+        "rate_limit_window": None, "data": {}}}
+
+
+def test_colliding_project_keys_are_rekeyed(silos: Silos, tmp_path: Path,
+                                            export_file: Any) -> None:
+    """C21: an imported key whose public and/or secret key is taken gets a fresh one.
+
+    Sentry counts 3 keys because each new project auto-creates one; relocation creates no
+    key of its own (docs/compatibility.md), so there are 3 here with two imported keys.
+    """
+    public, secret = "c1373be35a7944808c8bcfede8097df1", "d4d14d244f8e48788673116ca7646c93"
+    org_id = local_org(silos, "local-org")
+    local_project = insert(silos.region_db, project.table, slug="local", name="Local",
+                           organization_id=org_id)
+    local_key = insert(silos.region_db, projectkey.table, project_id=local_project,
+                       label="local", public_key=public, secret_key=secret)
+    own_public = "0123456789abcdef0123456789abcdef"
+    run_import(silos, tmp_path, "organizations", export_file([
+        org_record(1, "key-org"), project_record(1, 1, "keyed"),
+        _key_record(1, public, secret),  # both keys taken
+        _key_record(2, own_public, secret),  # only the secret key taken
+    ]))
+
+    (imported_project,) = silos.rows("region", "SELECT id FROM sentry_project WHERE slug = "
+                                               "'keyed'")
+    keys = silos.rows("region", "SELECT id, project_id, label, public_key, secret_key "
+                                "FROM sentry_projectkey ORDER BY id")
+    assert len(keys) == 3
+    assert tuple(keys[0]) == (local_key, local_project, "local", public, secret)
+    first, second = keys[1], keys[2]
+    assert {first.project_id, second.project_id} == {imported_project.id}
+    assert (first.label, second.label) == ("key 1", "key 2")
+    assert first.public_key != public and HEX32.fullmatch(first.public_key)
+    assert first.secret_key != secret and HEX32.fullmatch(first.secret_key)
+    assert second.public_key == own_public  # no collision: kept
+    assert second.secret_key != secret and HEX32.fullmatch(second.secret_key)
+    all_public = [k.public_key for k in keys]
+    all_secret = [k.secret_key for k in keys]
+    assert len(set(all_public)) == 3 and len(set(all_secret)) == 3
+
+
+# --- C24: organization member invite token ----------------------------------------------------
+
+
+def test_colliding_invite_token_is_kept_by_exactly_one_member(silos: Silos, tmp_path: Path,
+                                                              export_file: Any) -> None:
+    """C24: an imported invite whose token is in use keeps no token (and no expiry)."""
+    token = "a" * 64
+    org_id = local_org(silos, "local-org")
+    local_member = insert(silos.region_db, organizationmember.table, organization_id=org_id,
+                          email="local-invite@example.com", token=token,
+                          token_expires_at=datetime.now(UTC) + timedelta(days=7),
+                          invite_status=1)
+    invite = {"model": "sentry.organizationmember", "pk": 7, "fields": {
+        "organization": 1, "user_id": None, "email": "invitee@example.com", "role": "member",
+        "flags": "0", "token": token, "date_added": WHEN,
+        "token_expires_at": "2030-01-01T00:00:00.000Z", "has_global_access": True,
+        "inviter_id": None, "invite_status": 1, "type": 50, "user_is_active": True,
+        "user_email": None}}
+    run_import(silos, tmp_path, "organizations", export_file([org_record(1, "inviting"), invite]))
+
+    members = silos.rows("region", "SELECT id, organization_id, email, token, token_expires_at "
+                                   "FROM sentry_organizationmember ORDER BY id")
+    assert len(members) == 2
+    assert [m.id for m in members if m.token == token] == [local_member]
+    imported = members[1]
+    assert imported.email == "invitee@example.com" and imported.organization_id != org_id
+    assert imported.token is None and imported.token_expires_at is None
+
+
+# --- C25: duplicate UserIP rows ---------------------------------------------------------------
+
+
+def _userip(pk: int, address: str, country: str | None, region: str | None) -> Record:
+    return {"model": "sentry.userip", "pk": pk, "fields": {
+        "user": 2, "ip_address": address, "country_code": country, "region_code": region,
+        "first_seen": "2014-04-05T03:29:45.000Z", "last_seen": "2014-04-05T03:29:45.000Z"}}
+
+
+def test_duplicate_user_ips_collapse_in_global_scope(silos: Silos, tmp_path: Path,
+                                                     export_file: Any) -> None:
+    """C25: two rows for 8.8.8.9 (and a repeated pk) become one UserIP per address.
+
+    Ours differs from Sentry on purpose: there is no geo-IP lookup, so country and region stay
+    as exported (the first row for an address wins) instead of being recomputed.
+    """
+    records = load_fixture("user-with-minimum-privileges.json")
+    for record in records:
+        if record["model"] == "sentry.userip":
+            record["fields"]["ip_address"] = "8.8.8.8"
+    records += [_userip(3, "8.8.8.9", "US", "CA"), _userip(4, "8.8.8.9", "CA", "BC"),
+                _userip(4, "8.8.8.7", None, None)]
+    run_import(silos, tmp_path, "global", export_file(records))
+
+    (owner,) = silos.rows("control", "SELECT id FROM auth_user")
+    ips = silos.rows("control", "SELECT host(ip_address) AS ip, user_id, country_code, "
+                                "region_code, first_seen FROM sentry_userip ORDER BY ip")
+    assert [r.ip for r in ips] == ["8.8.8.7", "8.8.8.8", "8.8.8.9"]
+    assert {r.user_id for r in ips} == {owner.id}
+    geo = {r.ip: (r.country_code, r.region_code) for r in ips}
+    assert geo == {"8.8.8.7": (None, None), "8.8.8.8": (None, None), "8.8.8.9": ("US", "CA")}
+    # Global scope keeps first_seen as exported.
+    assert all(r.first_seen.year in (2012, 2014) for r in ips)
+
+
+# --- two records of one batch colliding with each other ---------------------------------------
+
+
+def test_duplicate_username_and_slug_within_one_export(silos: Silos, tmp_path: Path) -> None:
+    """Two users with one username and two orgs with one slug in one export: the later record
+    of each pair is renamed, and every reference follows its own record."""
+    run_import(silos, tmp_path, "organizations",
+               fixture_path("duplicate-username-and-organization-slug.json"))
+
+    users = silos.rows("control", "SELECT id, username, first_name FROM auth_user ORDER BY id")
+    assert len(users) == 2
+    by_name = {u.first_name: u for u in users}
+    assert by_name["User"].username == "testing@example.com"
+    renamed = by_name["User (Duplicate Username and Email)"].username
+    assert re.fullmatch(r"testing@example\.com-[a-z0-9]+", renamed), renamed
+
+    orgs = silos.rows("region", "SELECT id, slug, name FROM sentry_organization ORDER BY id")
+    by_org = {o.name: o for o in orgs}
+    assert by_org["Testing"].slug == "testing"
+    assert re.fullmatch(r"testing-[a-z0-9]+", by_org["Testing (Duplicate Slug)"].slug)
+
+    members = {m.organization_id: m.user_id for m in silos.rows(
+        "region", "SELECT organization_id, user_id FROM sentry_organizationmember")}
+    assert members == {by_org["Testing"].id: by_name["User"].id,
+                       by_org["Testing (Duplicate Slug)"].id:
+                           by_name["User (Duplicate Username and Email)"].id}
+    assert silos.count("control", "sentry_email") == 1
+    useremails = {r.user_id for r in silos.rows("control", "SELECT user_id FROM "
+                                                           "sentry_useremail")}
+    assert useremails == {u.id for u in users}
+    mappings = {m.organization_id: m.slug for m in silos.rows(
+        "control", "SELECT organization_id, slug FROM sentry_organizationmapping")}
+    assert mappings == {o.id: o.slug for o in orgs}
+    (c,) = silos.rows("control", "SELECT inserted_map, inserted_identifiers FROM "
+                                 "sentry_controlimportchunk WHERE model = 'sentry.user'")
+    assert c.inserted_map == {"1": by_name["User"].id,
+                              "2": by_name["User (Duplicate Username and Email)"].id}
+    assert c.inserted_identifiers == {"1": "testing@example.com", "2": renamed}
