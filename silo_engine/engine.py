@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
+import psycopg
 import sqlalchemy as sa
 from psycopg import errors as pg_errors
 from sqlalchemy import exc as sa_exc
 
 from silo_engine import collisions, ledger
+from silo_engine.bulk import allocate_ids, copy_rows
 from silo_engine.collisions import EXISTING, INSERT, OVERWRITE, UPDATE_EXISTING, Candidate
 from silo_engine.context import BatchContext, PkEntry
 from silo_engine.errors import ErrorKind, ImportFailure
@@ -112,19 +114,17 @@ class SiloEngine:
                     ledger.record_chunk(conn, self.chunk_table, chunk)
         except ImportFailure:
             raise
-        except sa_exc.IntegrityError as exc:
-            if isinstance(exc.orig, pg_errors.UniqueViolation):
+        except (sa_exc.DBAPIError, psycopg.Error) as exc:
+            # COPY runs on the driver connection, so its errors arrive unwrapped.
+            error = exc.orig if isinstance(exc, sa_exc.DBAPIError) else exc
+            if isinstance(error, pg_errors.UniqueViolation):
                 with self.engine.connect() as conn:
                     stored = ledger.find_chunk(conn, self.chunk_table, *key)
                 if stored is not None:
                     log.info("lost_import_race model=%s min_ordinal=%s", spec.name,
                              req.min_ordinal)
                     return stored
-            raise ImportFailure(ErrorKind.INTEGRITY_ERROR, spec.name, _db_reason(exc)) from exc
-        except (sa_exc.OperationalError, sa_exc.InterfaceError) as exc:
-            raise ImportFailure(ErrorKind.DATABASE_ERROR, spec.name, _db_reason(exc)) from exc
-        except sa_exc.DBAPIError as exc:
-            raise ImportFailure(ErrorKind.DATABASE_ERROR, spec.name, _db_reason(exc)) from exc
+            raise ImportFailure(_error_kind(error), spec.name, _db_reason(exc)) from exc
         log.info("batch model=%s min_ordinal=%d records=%d mapped=%d ms=%.1f", spec.name,
                  req.min_ordinal, len(records), len(chunk.mapped),
                  (time.perf_counter() - started) * 1000)
@@ -274,14 +274,12 @@ def _write(conn: sa.Connection, spec: ModelSpec, candidates: list[Candidate],
             free = set(wanted) - used
         with_id = [c for c in inserts if c.old_pk in free]
         without_id = [c for c in inserts if c.old_pk not in free]
-        for group, explicit in ((with_id, True), (without_id, False)):
-            if not group:
-                continue
-            rows = [({"id": c.old_pk} if explicit else {}) | c.row for c in group]
-            result = conn.execute(
-                sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
-            for candidate, new_pk in zip(group, result.scalars().all(), strict=True):
-                candidate.new_pk = new_pk
+        new_ids = allocate_ids(conn, table, len(without_id))
+        for candidate, new_pk in zip(without_id, new_ids, strict=True):
+            candidate.new_pk = new_pk
+        for candidate in with_id:
+            candidate.new_pk = candidate.old_pk
+        copy_rows(conn, table, [c.new_pk for c in inserts], [c.row for c in inserts])
         if with_id:
             conn.execute(sa.text(
                 f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
@@ -313,8 +311,15 @@ def _entry(spec: ModelSpec, candidate: Candidate, _all: list[Candidate]) -> PkEn
     return PkEntry(candidate.new_pk, kind, identifier)
 
 
-def _db_reason(exc: sa_exc.DBAPIError) -> str:
-    orig = exc.orig
+def _error_kind(error: BaseException | None) -> ErrorKind:
+    """IntegrityError for constraint violations (bad or colliding data), else DatabaseError."""
+    if isinstance(error, pg_errors.IntegrityConstraintViolation):
+        return ErrorKind.INTEGRITY_ERROR
+    return ErrorKind.DATABASE_ERROR
+
+
+def _db_reason(exc: BaseException) -> str:
+    orig = exc.orig if isinstance(exc, sa_exc.DBAPIError) else exc
     text = str(orig).strip() if orig is not None else str(exc)
     return database_message(" ".join(text.splitlines()[:2])) if text else type(exc).__name__
 

@@ -28,8 +28,19 @@ def hex_token(nbytes: int = 32) -> str:
     return secrets.token_hex(nbytes)
 
 
+# Bytes map onto the alphabet through one translation table; bytes past the last whole
+# multiple of the alphabet's size are dropped, so every character is equally likely.
+_UNBIASED = 256 - 256 % len(_PASSWORD_ALPHABET)
+_TO_ALPHABET = bytes(ord(_PASSWORD_ALPHABET[b % len(_PASSWORD_ALPHABET)]) for b in range(256))
+_DROP = bytes(range(_UNBIASED, 256))
+
+
 def random_string(length: int = 32) -> str:
-    return "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(length))
+    """`length` characters of [A-Za-z0-9] from the OS's CSPRNG, without modulo bias."""
+    out = b""
+    while len(out) < length:
+        out += secrets.token_bytes(length + 8).translate(_TO_ALPHABET, _DROP)
+    return out[:length].decode()
 
 
 def unusable_password() -> str:

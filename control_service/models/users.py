@@ -8,6 +8,7 @@ import orjson
 import sqlalchemy as sa
 
 from control_service.models.metadata import metadata
+from silo_engine.bulk import allocate_ids, copy_rows
 from silo_engine.context import BatchContext
 from silo_engine.declare import (
     boolean,
@@ -54,8 +55,9 @@ def _start_claim(conn: sa.Connection, inserted: list[tuple[int, Row]], ctx: Batc
     """Outside Global, new accounts get a password-reset hash: that is how users claim them."""
     if ctx.scope is ImportScope.GLOBAL:
         return
-    conn.execute(sa.insert(lostpasswordhash), [
-        {"user_id": pk, "hash": random_string(32), "date_added": ctx.now} for pk, _ in inserted])
+    copy_rows(conn, lostpasswordhash, allocate_ids(conn, lostpasswordhash, len(inserted)),
+              [{"user_id": pk, "hash": random_string(32), "date_added": ctx.now}
+               for pk, _ in inserted])
 
 
 user = model(
