@@ -12,7 +12,9 @@ from __future__ import annotations
 import shutil
 import time
 import uuid
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,10 +22,11 @@ import orjson
 
 from orchestrator.catalog import Catalog, ModelInfo
 from orchestrator.client import SiloClient
+from orchestrator.crypto import open_export
 from orchestrator.filters import derive_filters
 from orchestrator.pkmap import PkMap
 from orchestrator.report import ImportReport, Progress
-from orchestrator.source import SpilledExport, is_tarball, spill
+from orchestrator.source import SpilledExport, spill
 from silo_engine.context import PkEntry, RecordFilter
 from silo_engine.contract.relocation.v1 import (
     control_service_pb2,
@@ -36,6 +39,7 @@ from silo_engine.scopes import ImportKind, ImportScope, Silo
 
 ORGANIZATION, USER = "sentry.organization", "sentry.user"
 DEFAULT_BATCH_SIZE = 1000
+DEFAULT_IN_FLIGHT = 4
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,10 @@ class ImportOptions:
     org_slugs: frozenset[str] | None = None
     usernames: frozenset[str] | None = None
     batch_size: int = DEFAULT_BATCH_SIZE
+    # Batches of one model sent before the first answer is awaited.
+    in_flight: int = DEFAULT_IN_FLIGHT
     workdir: Path | None = None
+    decrypt_with: Path | None = None  # private key PEM for an encrypted tarball
 
 
 @dataclass
@@ -88,12 +95,7 @@ class Importer:
                            f"(import uuid {import_uuid}; pass --import-uuid {import_uuid} to "
                            "resume it)")
         catalog, region_name = learn_catalog(self.control, self.region)
-        if is_tarball(source):
-            raise ImportFailure(ErrorKind.DESERIALIZATION_FAILED, None,
-                                f"{source} is an encrypted export (a tarball); this version "
-                                "cannot decrypt it: run `sentry backup decrypt` first and "
-                                "import the JSON it writes")
-        with source.open("rb") as stream:
+        with open_export(source, options.decrypt_with) as stream:  # verified before it yields
             export = spill(stream, catalog, options.workdir)
         try:
             report.unknown_models = export.unknown_models
@@ -125,8 +127,17 @@ class _Run:
         self.filters = derive_filters(export, options.org_slugs, options.usernames)
         self.pk_map = PkMap(catalog.fk_targets | {ORGANIZATION})
         self.orgs: dict[int, _OrgSeen] = {}
+        self.pool = ThreadPoolExecutor(max_workers=options.in_flight * 2,
+                                       thread_name_prefix="relocate-batch")
+        self.replicas: list[Future] = []
 
     def execute(self) -> None:
+        try:
+            self._execute()
+        finally:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _execute(self) -> None:
         present = [m for m in self.catalog.order if self.export.counts.get(m)]
         for name in present:
             info = self.catalog.models[name]
@@ -143,29 +154,48 @@ class _Run:
     # --- one model ------------------------------------------------------------------------
 
     def import_model(self, info: ModelInfo) -> None:
+        """Send the model's batches, several in flight; merge the answers in order."""
         client = self.importer.control if info.silo is Silo.CONTROL else self.importer.region
         counts = self.report.counts(info.name)
         counts.in_export = self.export.counts[info.name]
         filters = [_filter_proto(f) for f in self.filters if f.model == info.name]
         self.importer.progress.start(info.name, counts.in_export)
+        # A model that references itself needs each batch's pks before the next batch.
+        in_flight = 1 if info.name in info.dependencies else self.options.in_flight
+        window: deque[tuple[list[dict], Future]] = deque()
         offset = 0
-        for lines in _batches(self.export.lines(info.name), self.options.batch_size):
-            records = [orjson.loads(line) for line in lines]
-            request = silo_service_pb2.ImportByModelRequest(
-                model=info.name, scope=self.options.scope.to_proto(), flags=self.flags,
-                filters=filters, pk_map=self._referenced(info, records),
-                json_records=b"[" + b",".join(lines) + b"]", min_ordinal=offset + 1)
-            reply = client.call(client.silo.ImportByModel, request, info.name)
-            mapped = [(e.old_pk, PkEntry(e.new_pk, ImportKind.from_proto(e.kind),
-                                         e.identifier if e.HasField("identifier") else None))
-                      for e in reply.mapped_pks]
-            self.pk_map.add(info.name, mapped)
-            self._count(info, records, mapped, reply.from_ledger)
-            if info.silo is Silo.CONTROL and reply.HasField("min_ordinal"):
-                self._replicate(info.name, reply)
-            offset += len(lines)
-            self.importer.progress.advance(len(lines))
+        try:
+            for lines in _batches(self.export.lines(info.name), self.options.batch_size):
+                records = [orjson.loads(line) for line in lines]
+                request = silo_service_pb2.ImportByModelRequest(
+                    model=info.name, scope=self.options.scope.to_proto(), flags=self.flags,
+                    filters=filters, pk_map=self._referenced(info, records),
+                    json_records=b"[" + b",".join(lines) + b"]", min_ordinal=offset + 1)
+                window.append((records, self.pool.submit(
+                    client.call, client.silo.ImportByModel, request, info.name)))
+                offset += len(lines)
+                if len(window) >= in_flight:
+                    self._merge(info, *window.popleft())
+            while window:
+                self._merge(info, *window.popleft())
+            for replica in self.replicas:
+                replica.result()
+        finally:
+            for _, future in window:
+                future.cancel()
+            self.replicas.clear()
         self.importer.progress.finish(counts)
+
+    def _merge(self, info: ModelInfo, records: list[dict], future: Future) -> None:
+        reply = future.result()
+        mapped = [(e.old_pk, PkEntry(e.new_pk, ImportKind.from_proto(e.kind),
+                                     e.identifier if e.HasField("identifier") else None))
+                  for e in reply.mapped_pks]
+        self.pk_map.add(info.name, mapped)
+        self._count(info, records, mapped, reply.from_ledger)
+        if info.silo is Silo.CONTROL and reply.HasField("min_ordinal"):
+            self.replicas.append(self.pool.submit(self._replicate, info.name, reply))
+        self.importer.progress.advance(len(records))
 
     def _referenced(self, info: ModelInfo, records: list[dict]) -> list[models_pb2.PkMapEntry]:
         """The pk-map entries this batch's references need, and no others."""

@@ -26,7 +26,7 @@ from silo_engine.collisions import EXISTING, INSERT, OVERWRITE, UPDATE_EXISTING,
 from silo_engine.context import BatchContext, PkEntry
 from silo_engine.errors import ErrorKind, ImportFailure
 from silo_engine.fields import FieldError
-from silo_engine.modelspec import Collision, ModelRegistry, ModelSpec, OnMissing, Row
+from silo_engine.modelspec import ModelRegistry, ModelSpec, OnMissing, Row
 from silo_engine.redact import database_message, field_message
 from silo_engine.scopes import ImportKind, ImportScope, RelocationScope, Silo
 
@@ -132,12 +132,12 @@ class SiloEngine:
 
     def _write_batch(self, conn: sa.Connection, spec: ModelSpec, records: list[dict],
                      min_ordinal: int, ctx: BatchContext) -> ledger.Chunk:
-        if any(u.on_collision in (Collision.RENAME, Collision.MERGE_OR_RENAME)
-               for u in spec.uniques):
-            # Renames read then write the same names: serialise concurrent imports per table.
+        candidates = self._prepare(spec, records, min_ordinal, ctx)
+        if spec.uniques and candidates:
+            # Collision checks read what other batches write: batches of one table take turns
+            # from here to commit (preparing them above still runs side by side).
             conn.execute(sa.select(sa.func.pg_advisory_xact_lock(
                 sa.func.hashtext(spec.table.name))))
-        candidates = self._prepare(spec, records, min_ordinal, ctx)
         collisions.resolve(conn, spec, candidates, ctx)
         _write(conn, spec, candidates, ctx)
         mapped = [(c.old_pk, _entry(spec, c, candidates)) for c in candidates]
