@@ -210,36 +210,27 @@ def _passes(record_filter: Any, pk: int, fields: dict) -> bool:
 def _coerce(spec: ModelSpec, fields: dict, ordinal: int, pk: int) -> Row:
     """Column values for every column of the table, defaults filled in for absent fields."""
     row: Row = {}
-    for name, (column, coerce) in spec.fields.items():
+    for name, key, coerce, nullable, default in spec.plan:
         value = fields.get(name, _MISSING)
-        col = spec.table.c[column]
         if value is _MISSING:
-            value = _default(col)
-        if value is _MISSING or (value is None and not col.nullable):
-            raise ImportFailure(ErrorKind.VALIDATION_ERROR, spec.name,
-                                f"field {name!r}: this field cannot be null or missing",
-                                ordinal=ordinal, left_pk=pk)
-        if value is not None:
+            value = default() if default is not None else None
+        if value is None:
+            if not nullable:
+                raise ImportFailure(ErrorKind.VALIDATION_ERROR, spec.name,
+                                    f"field {name!r}: this field cannot be null or missing",
+                                    ordinal=ordinal, left_pk=pk)
+        else:
             try:
                 value = coerce(value)
             except FieldError as exc:
                 raise ImportFailure(ErrorKind.VALIDATION_ERROR, spec.name,
                                     f"field {name!r}: {field_message(name, str(exc), value)}",
                                     ordinal=ordinal, left_pk=pk) from exc
-        row[column] = value
+        row[key] = value
     return row
 
 
 _MISSING = object()
-
-
-def _default(column: sa.Column) -> Any:
-    default = column.default
-    if default is None:
-        return None if column.nullable else _MISSING
-    if default.is_callable:
-        return default.arg(None)
-    return default.arg
 
 
 def _remap(spec: ModelSpec, row: Row, ctx: BatchContext) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -22,6 +22,25 @@ if TYPE_CHECKING:
     from silo_engine.context import BatchContext
 
 Row = dict[str, Any]
+
+
+class FieldPlan(NamedTuple):
+    """How one export field becomes one column value; computed once per model."""
+
+    name: str  # export field name
+    key: str  # column key
+    coerce: Coercer
+    nullable: bool
+    default: Callable[[], Any] | None  # None: no default (missing means null, or an error)
+
+
+def _default_of(column: sa.Column) -> Callable[[], Any] | None:
+    default = column.default
+    if default is None:
+        return None
+    if default.is_callable:
+        return lambda: default.arg(None)  # SQLAlchemy passes an execution context
+    return lambda: default.arg
 
 
 class OnMissing(Enum):
@@ -98,6 +117,7 @@ class ModelSpec:
     keep_pk_in_global: bool = False
     # Field names that are accepted in exports but not stored (derived or obsolete columns).
     ignored_fields: frozenset[str] = frozenset()
+    _plan: list[FieldPlan] = field(default_factory=list, compare=False, repr=False)
     _coercers: dict[str, tuple[str, Coercer]] = field(default_factory=dict, compare=False,
                                                       repr=False)
 
@@ -111,7 +131,10 @@ class ModelSpec:
             if column.key == "id":
                 continue
             key = str(column.key)  # a plain str: orjson refuses str subclasses as keys
-            self._coercers[fk_columns.get(key, key)] = (key, coercer_for(column))
+            name = fk_columns.get(key, key)
+            self._coercers[name] = (key, coercer_for(column))
+            self._plan.append(FieldPlan(name, key, self._coercers[name][1], bool(column.nullable),
+                                        _default_of(column)))
         missing = [fk.column for fk in self.foreign_keys if fk.column not in self.table.c]
         if missing:
             raise ValueError(f"{self.name}: foreign key columns {missing} are not in the table")
@@ -120,6 +143,11 @@ class ModelSpec:
     def fields(self) -> dict[str, tuple[str, Coercer]]:
         """Export field name -> (column name, coercer), for every stored field."""
         return self._coercers
+
+    @property
+    def plan(self) -> list[FieldPlan]:
+        """Every stored field, in column order, with what coercion needs to know."""
+        return self._plan
 
     def accepted_field_names(self) -> list[str]:
         return sorted(set(self._coercers) | self.ignored_fields)
