@@ -83,7 +83,6 @@ class Exporter:
             info = catalog.models[name]
             if not info.in_scope(options.scope):
                 continue
-            self.progress.start(name, 0)
             for record in self._records(info, options):
                 if not _selected(record, roots) or not _references_kept(record, info, catalog,
                                                                         kept, options.scope):

@@ -14,7 +14,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +40,7 @@ from silo_engine.scopes import ImportKind, ImportScope, Silo
 ORGANIZATION, USER = "sentry.organization", "sentry.user"
 DEFAULT_BATCH_SIZE = 1000
 DEFAULT_IN_FLIGHT = 4
+DEFAULT_PARALLEL_MODELS = 3
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ class ImportOptions:
     batch_size: int = DEFAULT_BATCH_SIZE
     # Batches of one model sent before the first answer is awaited.
     in_flight: int = DEFAULT_IN_FLIGHT
+    # Models (whose dependencies are done) imported at the same time.
+    parallel_models: int = DEFAULT_PARALLEL_MODELS
     workdir: Path | None = None
     decrypt_with: Path | None = None  # private key PEM for an encrypted tarball
 
@@ -127,9 +130,8 @@ class _Run:
         self.filters = derive_filters(export, options.org_slugs, options.usernames)
         self.pk_map = PkMap(catalog.fk_targets | {ORGANIZATION})
         self.orgs: dict[int, _OrgSeen] = {}
-        self.pool = ThreadPoolExecutor(max_workers=options.in_flight * 2,
+        self.pool = ThreadPoolExecutor(max_workers=options.in_flight * options.parallel_models * 2,
                                        thread_name_prefix="relocate-batch")
-        self.replicas: list[Future] = []
 
     def execute(self) -> None:
         try:
@@ -139,17 +141,44 @@ class _Run:
 
     def _execute(self) -> None:
         present = [m for m in self.catalog.order if self.export.counts.get(m)]
+        now, later = [], []
         for name in present:
             info = self.catalog.models[name]
             if not info.in_scope(self.options.scope):
                 self.report.out_of_scope[name] = self.export.counts[name]
-            elif not info.deferred:
-                self.import_model(info)
+            else:
+                (later if info.deferred else now).append(info)
+        for info in now + later:  # the report lists models in dependency order
+            self.report.counts(info.name).in_export = self.export.counts[info.name]
+        self.importer.progress.begin(sum(self.export.counts[m.name] for m in now + later))
+        self._run_models(now)
         self.reconcile_slugs()
-        for name in present:
-            info = self.catalog.models[name]
-            if info.deferred and info.in_scope(self.options.scope):
-                self.import_model(info)
+        self._run_models(later)
+
+    def _run_models(self, models: list[ModelInfo]) -> None:
+        """Import models in dependency order, running models whose dependencies are done side
+        by side (a control model and a region model keep both silos busy)."""
+        pending = {m.name: m for m in models}
+        waiting_on = {m.name: {d for d in m.dependencies if d in pending} for m in models}
+        running: dict[Future, str] = {}
+        with ThreadPoolExecutor(max_workers=self.options.parallel_models,
+                                thread_name_prefix="relocate-model") as models_pool:
+            try:
+                while pending or running:
+                    ready = [n for n in pending if not waiting_on[n]]
+                    for name in ready[:max(0, self.options.parallel_models - len(running))]:
+                        running[models_pool.submit(self.import_model, pending.pop(name))] = name
+                    done, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        finished = running.pop(future)
+                        future.result()  # the first failure stops the import
+                        for deps in waiting_on.values():
+                            deps.discard(finished)
+            except BaseException:
+                pending.clear()
+                for future in running:
+                    future.cancel()
+                raise
 
     # --- one model ------------------------------------------------------------------------
 
@@ -157,12 +186,12 @@ class _Run:
         """Send the model's batches, several in flight; merge the answers in order."""
         client = self.importer.control if info.silo is Silo.CONTROL else self.importer.region
         counts = self.report.counts(info.name)
-        counts.in_export = self.export.counts[info.name]
         filters = [_filter_proto(f) for f in self.filters if f.model == info.name]
-        self.importer.progress.start(info.name, counts.in_export)
+        started = time.monotonic()
         # A model that references itself needs each batch's pks before the next batch.
         in_flight = 1 if info.name in info.dependencies else self.options.in_flight
         window: deque[tuple[list[dict], Future]] = deque()
+        replicas: list[Future] = []
         offset = 0
         try:
             for lines in _batches(self.export.lines(info.name), self.options.batch_size):
@@ -175,18 +204,18 @@ class _Run:
                     client.call, client.silo.ImportByModel, request, info.name)))
                 offset += len(lines)
                 if len(window) >= in_flight:
-                    self._merge(info, *window.popleft())
+                    self._merge(info, *window.popleft(), replicas)
             while window:
-                self._merge(info, *window.popleft())
-            for replica in self.replicas:
+                self._merge(info, *window.popleft(), replicas)
+            for replica in replicas:
                 replica.result()
         finally:
             for _, future in window:
                 future.cancel()
-            self.replicas.clear()
-        self.importer.progress.finish(counts)
+        self.importer.progress.model_done(info.name, counts, time.monotonic() - started)
 
-    def _merge(self, info: ModelInfo, records: list[dict], future: Future) -> None:
+    def _merge(self, info: ModelInfo, records: list[dict], future: Future,
+               replicas: list[Future]) -> None:
         reply = future.result()
         mapped = [(e.old_pk, PkEntry(e.new_pk, ImportKind.from_proto(e.kind),
                                      e.identifier if e.HasField("identifier") else None))
@@ -194,7 +223,7 @@ class _Run:
         self.pk_map.add(info.name, mapped)
         self._count(info, records, mapped, reply.from_ledger)
         if info.silo is Silo.CONTROL and reply.HasField("min_ordinal"):
-            self.replicas.append(self.pool.submit(self._replicate, info.name, reply))
+            replicas.append(self.pool.submit(self._replicate, info.name, reply))
         self.importer.progress.advance(len(records))
 
     def _referenced(self, info: ModelInfo, records: list[dict]) -> list[models_pb2.PkMapEntry]:

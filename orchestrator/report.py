@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -98,43 +99,41 @@ def write_findings(path: Path, failure: ImportFailure | None, report: ImportRepo
 
 
 class Progress:
-    """Progress on stderr: a line per model, refreshed in place on a terminal."""
+    """Progress on stderr: one line per finished model, and on a terminal a running total
+    (records/s, ETA) refreshed in place. Safe to call from several threads."""
 
     def __init__(self, enabled: bool = True, stream: IO[str] | None = None) -> None:
         self.enabled = enabled
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty()
-        self.model = ""
+        self.lock = threading.Lock()
         self.total = self.done = 0
-        self.started = self.last = 0.0
+        self.started = self.last = time.monotonic()
 
     def echo(self, text: str) -> None:
         if self.enabled:
-            print(text, file=self.stream, flush=True)
+            with self.lock:
+                print(("\r\033[K" if self.tty else "") + text, file=self.stream, flush=True)
 
-    def start(self, model: str, total: int) -> None:
-        self.model, self.total, self.done = model, total, 0
+    def begin(self, total: int) -> None:
+        self.total, self.done = total, 0
         self.started = self.last = time.monotonic()
 
     def advance(self, count: int) -> None:
-        self.done += count
-        now = time.monotonic()
-        if self.enabled and self.tty and now - self.last > 0.2:
+        with self.lock:
+            self.done += count
+            now = time.monotonic()
+            if not (self.enabled and self.tty and now - self.last > 0.2):
+                return
             self.last = now
             rate = self.done / max(now - self.started, 1e-6)
             eta = (self.total - self.done) / rate if rate else 0
-            self.stream.write(f"\r{self.model}: {self.done}/{self.total} "
-                              f"({rate:,.0f} records/s, ETA {eta:,.0f}s)   ")
+            self.stream.write(f"\r\033[K{self.done:,}/{self.total:,} records "
+                              f"({rate:,.0f}/s, ETA {eta:,.0f}s)")
             self.stream.flush()
 
-    def finish(self, counts: ModelCounts) -> None:
-        if not self.enabled:
-            return
-        elapsed = time.monotonic() - self.started
-        rate = self.done / elapsed if elapsed > 0 else 0
-        prefix = "\r" if self.tty else ""
-        self.stream.write(f"{prefix}{self.model}: {self.done} records in {elapsed:.2f}s "
-                          f"({rate:,.0f}/s): {counts.inserted} inserted, {counts.existing} "
-                          f"existing, {counts.overwritten} overwritten, {counts.skipped} "
-                          "skipped\n")
-        self.stream.flush()
+    def model_done(self, model: str, counts: ModelCounts, seconds: float) -> None:
+        rate = counts.in_export / seconds if seconds > 0 else 0
+        self.echo(f"{model}: {counts.in_export} records in {seconds:.2f}s ({rate:,.0f}/s): "
+                  f"{counts.inserted} inserted, {counts.existing} existing, "
+                  f"{counts.overwritten} overwritten, {counts.skipped} skipped")

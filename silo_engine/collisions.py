@@ -16,7 +16,7 @@ from silo_engine.context import BatchContext
 from silo_engine.errors import ErrorKind, ImportFailure
 from silo_engine.modelspec import Collision, ModelSpec, Row, UniqueSpec
 from silo_engine.randomness import suffix_candidates
-from silo_engine.redact import REDACTED, is_sensitive
+from silo_engine.redact import REDACTED
 
 INSERT, EXISTING, OVERWRITE, UPDATE_EXISTING = "insert", "existing", "overwrite", "update_existing"
 
@@ -105,7 +105,7 @@ def resolve(conn: sa.Connection, spec: ModelSpec, candidates: list[Candidate],
             if policy is Collision.FAIL:
                 right = hit_pk if hit_pk is not None else candidates[hit_index].old_pk
                 where = "an existing row" if hit_pk is not None else "an earlier record"
-                shown = REDACTED if any(is_sensitive(f) for f in unique.fields) else \
+                shown = REDACTED if any(spec.is_secret(f) for f in unique.fields) else \
                     ", ".join(map(str, key))
                 raise ImportFailure(
                     ErrorKind.INTEGRITY_ERROR, spec.name,

@@ -224,7 +224,8 @@ def _coerce(spec: ModelSpec, fields: dict, ordinal: int, pk: int) -> Row:
                 value = coerce(value)
             except FieldError as exc:
                 raise ImportFailure(ErrorKind.VALIDATION_ERROR, spec.name,
-                                    f"field {name!r}: {field_message(name, str(exc), value)}",
+                                    f"field {name!r}: "
+                                    f"{field_message(str(exc), value, spec.is_secret(name))}",
                                     ordinal=ordinal, left_pk=pk) from exc
         row[key] = value
     return row
@@ -304,7 +305,7 @@ def _entry(spec: ModelSpec, candidate: Candidate, _all: list[Candidate]) -> PkEn
 
 def _error_kind(error: BaseException | None) -> ErrorKind:
     """IntegrityError for constraint violations (bad or colliding data), else DatabaseError."""
-    if isinstance(error, pg_errors.IntegrityConstraintViolation):
+    if isinstance(error, psycopg.IntegrityError):
         return ErrorKind.INTEGRITY_ERROR
     return ErrorKind.DATABASE_ERROR
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import sqlalchemy as sa
 
 from silo_engine.fields import Coercer, coercer_for
+from silo_engine.redact import is_sensitive
 from silo_engine.scopes import ImportScope, RelocationScope, Silo
 
 if TYPE_CHECKING:
@@ -117,6 +118,8 @@ class ModelSpec:
     keep_pk_in_global: bool = False
     # Field names that are accepted in exports but not stored (derived or obsolete columns).
     ignored_fields: frozenset[str] = frozenset()
+    # Credentials whose names do not say so (an API key's `key`): never shown in messages.
+    secret_fields: frozenset[str] = frozenset()
     _plan: list[FieldPlan] = field(default_factory=list, compare=False, repr=False)
     _coercers: dict[str, tuple[str, Coercer]] = field(default_factory=dict, compare=False,
                                                       repr=False)
@@ -148,6 +151,9 @@ class ModelSpec:
     def plan(self) -> list[FieldPlan]:
         """Every stored field, in column order, with what coercion needs to know."""
         return self._plan
+
+    def is_secret(self, name: str) -> bool:
+        return name in self.secret_fields or is_sensitive(name)
 
     def accepted_field_names(self) -> list[str]:
         return sorted(set(self._coercers) | self.ignored_fields)

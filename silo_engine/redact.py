@@ -22,9 +22,9 @@ def is_sensitive(field: str) -> bool:
         any(part in name for part in _SENSITIVE_PARTS)
 
 
-def field_message(field: str, message: str, value: Any) -> str:
-    """`message` about `field`, with the value hidden when the field holds a credential."""
-    if not is_sensitive(field):
+def field_message(message: str, value: Any, secret: bool) -> str:
+    """A message about a field's value, with the value hidden when it is a credential."""
+    if not secret:
         return message
     return message.replace(repr(value), REDACTED).replace(str(value), REDACTED)
 

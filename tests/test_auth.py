@@ -21,7 +21,7 @@ from orchestrator.client import ClientSecurity, SiloClient
 from silo_engine.auth import SignRequests, signature
 from silo_engine.contract.relocation.v1 import silo_service_pb2, silo_service_pb2_grpc
 from silo_engine.errors import ImportFailure
-from silo_engine.redact import database_message, field_message
+from silo_engine.redact import database_message, field_message, is_sensitive
 from silo_engine.scopes import ImportScope
 from silo_engine.server import Security
 from tests.conftest import Silos, fixture_path, fresh_silos, load_fixture
@@ -186,6 +186,9 @@ def test_database_messages_lose_the_values_they_quote() -> None:
     message = 'duplicate key value violates unique constraint "t_token_uniq" DETAIL:  ' \
               'Key (token)=(sntryu_abc123) already exists.'
     assert "sntryu_abc123" not in database_message(message)
-    assert field_message("token", "expected a string, got 5", 5) == \
+    assert field_message("expected a string, got 5", 5, secret=True) == \
         "expected a string, got [redacted]"
-    assert field_message("name", "expected a string, got 5", 5) == "expected a string, got 5"
+    assert field_message("expected a string, got 5", 5, secret=False) == \
+        "expected a string, got 5"
+    assert is_sensitive("secret_key") and is_sensitive("validation_hash")
+    assert not is_sensitive("name")

@@ -1,7 +1,7 @@
 """Third-party integrations installed on the instance."""
 
 from control_service.models.metadata import metadata
-from silo_engine.declare import integer, json_text, model, string, unique, when
+from silo_engine.declare import hybrid, integer, json_text, model, ref, string, unique, when
 from silo_engine.modelspec import Collision
 from silo_engine.scopes import RelocationScope, Silo
 
@@ -20,4 +20,24 @@ integration = model(
     uniques=[unique("external_id", "provider", on=Collision.EXISTING)],
 )
 
-SPECS = [integration]
+# The organization is always a new row, so (integration, organization_id) collides only within a
+# faulty export: Sentry's IntegrityError (the default policy) stands.
+organizationintegration = model(
+    "sentry.organizationintegration", "sentry_organizationintegration", metadata, Silo.CONTROL,
+    RelocationScope.GLOBAL,
+    columns=[
+        when("date_updated", auto=True),
+        when("date_added", nullable=True, auto=True),
+        json_text("config", nullable=False, default=dict),
+        integer("default_auth_id", nullable=True),  # an Identity id, kept as exported
+        integer("status", default=0),
+        when("grace_period_end", nullable=True),
+    ],
+    refs=[
+        hybrid("organization_id", "sentry.organization"),
+        ref("integration", "sentry.integration", "sentry_integration"),
+    ],
+    uniques=[unique("integration", "organization_id")],
+)
+
+SPECS = [integration, organizationintegration]
