@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from orchestrator.bench import add_bench_commands, run_bench
 from orchestrator.client import ClientSecurity, SiloClient
 from orchestrator.crypto import (
     DecryptionError,
@@ -144,6 +145,16 @@ def build_parser() -> argparse.ArgumentParser:
         if scope is ImportScope.ORGANIZATION:
             p.add_argument("--filter-org-slugs", help="comma-separated organization slugs")
 
+    cmp = sub.add_parser("compare", help="compare two exports (exit 1 when they differ)")
+    cmp.add_argument("left", type=Path, help="an export (e.g. the one that was imported)")
+    cmp.add_argument("right", type=Path, help="an export (e.g. written by `relocate export`)")
+    cmp.add_argument("--findings-file", type=Path,
+                     help="write the differences (JSON findings) here; [] when equal")
+    cmp.add_argument("--scope", choices=[s.value for s in ImportScope],
+                     default=ImportScope.GLOBAL.value,
+                     help="the scope RIGHT was imported in: accept what such an import "
+                          "legitimately changes (default global)")
+
     serve = sub.add_parser("serve", help="run a silo service")
     silos = serve.add_subparsers(dest="silo", required=True)
     for silo in ("control", "region"):
@@ -187,6 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
     up = dbsub.add_parser("upgrade", help="bring a silo's schema up to date")
     up.add_argument("--silo", choices=["control", "region"], required=True)
     up.add_argument("--db-url", required=True, help="postgresql://user@host:port/db")
+
+    add_bench_commands(sub)
     return parser
 
 
@@ -208,12 +221,16 @@ def main(argv: list[str] | None = None) -> int:
         return run_import(args)
     if args.command == "export":
         return run_export(args)
+    if args.command == "compare":
+        return run_compare(args)
     if args.command == "serve":
         return run_serve(args)
     if args.command == "health":
         return run_health(args)
     if args.command == "backup":
         return run_backup(args)
+    if args.command == "bench":
+        return run_bench(args)
     return run_db(args)
 
 
@@ -419,6 +436,39 @@ def run_export(args: argparse.Namespace) -> int:
     if not args.silent:
         print(report.summary(), file=sys.stderr)
     return 0
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    """Print each difference and `found N difference(s)`; exit 0 when equal, 1 otherwise."""
+    from orchestrator.compare import Comparer, Finding, FindingsWriter
+
+    for path in (args.left, args.right):
+        if not path.is_file():
+            print(f"relocate: {path}: no such file", file=sys.stderr)
+            return 2
+    comparer = Comparer(ImportScope(args.scope))
+    with contextlib.ExitStack() as stack:
+        writer = None
+        if args.findings_file:
+            writer = FindingsWriter(stack.enter_context(args.findings_file.open("w")))
+
+        def emit(finding: Finding) -> None:
+            print(finding.line())
+            if writer is not None:
+                writer.add(finding)
+
+        try:
+            summary = comparer.run(args.left, args.right, emit)
+        except ImportFailure as exc:
+            if args.findings_file:
+                stack.close()
+                write_findings(args.findings_file, exc, None)
+            print(f"relocate: compare failed: {exc.reason}", file=sys.stderr)
+            return 1
+        if writer is not None:
+            writer.close()
+    print("\n".join(summary.lines(comparer.scope)))
+    return 1 if summary.differences else 0
 
 
 def _decryption_failed(args: argparse.Namespace, error: DecryptionError) -> int:

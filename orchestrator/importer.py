@@ -67,6 +67,7 @@ class _OrgSeen:
     source_slug: str
     name: str
     status: int
+    slug: str  # the slug the region gave it (unique in the region)
 
 
 def learn_catalog(control: SiloClient, region: SiloClient) -> tuple[Catalog, str]:
@@ -128,7 +129,7 @@ class _Run:
             overwrite_configs=options.overwrite_configs,
             hide_organizations=options.hide_organizations)
         self.filters = derive_filters(export, options.org_slugs, options.usernames)
-        self.pk_map = PkMap(catalog.fk_targets | {ORGANIZATION})
+        self.pk_map = PkMap(catalog.fk_targets)
         self.orgs: dict[int, _OrgSeen] = {}
         self.pool = ThreadPoolExecutor(max_workers=options.in_flight * options.parallel_models * 2,
                                        thread_name_prefix="relocate-batch")
@@ -239,11 +240,8 @@ class _Run:
         for target, old in sorted(wanted):
             entry = self.pk_map.get(target, old)
             if entry is not None:
-                msg = models_pb2.PkMapEntry(model=target, old_pk=old, new_pk=entry.new_pk,
-                                            kind=entry.kind.to_proto())
-                if entry.identifier is not None:
-                    msg.identifier = entry.identifier
-                out.append(msg)
+                out.append(models_pb2.PkMapEntry(model=target, old_pk=old, new_pk=entry.new_pk,
+                                                 kind=entry.kind.to_proto()))
         return out
 
     def _count(self, info: ModelInfo, records: list[dict], mapped: list[tuple[int, PkEntry]],
@@ -266,9 +264,10 @@ class _Run:
             if info.name == ORGANIZATION and entry.kind is ImportKind.INSERTED:
                 self.orgs[entry.new_pk] = _OrgSeen(old, str(fields.get("slug", "")),
                                                    str(fields.get("name", "")),
-                                                   int(fields.get("status") or 0))
+                                                   int(fields.get("status") or 0),
+                                                   entry.identifier or "")
             elif entry.identifier is not None and entry.identifier != fields.get("username"):
-                self.report.renamed_users.append((str(fields.get("username")), entry.identifier))
+                self.report.renamed_users.add(str(fields.get("username")), entry.identifier)
 
     def _replicate(self, model: str, reply: silo_service_pb2.ImportByModelResponse) -> None:
         """Keep a copy of each control chunk in the region (Sentry's ControlImportChunkReplica)."""
@@ -286,10 +285,9 @@ class _Run:
 
     def reconcile_slugs(self) -> None:
         """Reserve every imported organization's slug globally, then apply it in the region."""
-        entries = self.pk_map.entries(ORGANIZATION)
         claims = [control_service_pb2.OrganizationSlugClaim(
-            organization_id=new_pk, desired_slug=entries[seen.old_pk].identifier or "",
-            name=seen.name, status=seen.status) for new_pk, seen in self.orgs.items()]
+            organization_id=new_pk, desired_slug=seen.slug, name=seen.name, status=seen.status)
+            for new_pk, seen in self.orgs.items()]
         if not claims:
             return
         control = self.importer.control
@@ -300,12 +298,12 @@ class _Run:
         updates = []
         for assignment in answer.assignments:
             seen = self.orgs[assignment.organization_id]
-            if assignment.slug != entries[seen.old_pk].identifier:
+            if assignment.slug != seen.slug:
                 updates.append(region_service_pb2.SlugUpdate(
                     organization_id=assignment.organization_id, slug=assignment.slug))
-                self.pk_map.set_identifier(ORGANIZATION, seen.old_pk, assignment.slug)
+                seen.slug = assignment.slug
             if assignment.slug != seen.source_slug:
-                self.report.renamed_organizations.append((seen.source_slug, assignment.slug))
+                self.report.renamed_organizations.add(seen.source_slug, assignment.slug)
         if updates:
             region = self.importer.region
             region.call(region.region.UpdateOrganizationSlugs,

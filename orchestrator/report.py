@@ -17,6 +17,20 @@ RENAMES_SHOWN = 50
 
 
 @dataclass
+class Renames:
+    """Renamed usernames or slugs: all counted, the first few kept for the summary (a rerun of a
+    large import renames every user; the list must not grow with it)."""
+
+    shown: list[tuple[str, str]] = field(default_factory=list)
+    total: int = 0
+
+    def add(self, old: str, new: str) -> None:
+        self.total += 1
+        if len(self.shown) < RENAMES_SHOWN:
+            self.shown.append((old, new))
+
+
+@dataclass
 class ModelCounts:
     in_export: int = 0
     inserted: int = 0
@@ -31,8 +45,8 @@ class ImportReport:
     import_uuid: str
     scope: str
     models: dict[str, ModelCounts] = field(default_factory=dict)
-    renamed_users: list[tuple[str, str]] = field(default_factory=list)
-    renamed_organizations: list[tuple[str, str]] = field(default_factory=list)
+    renamed_users: Renames = field(default_factory=Renames)
+    renamed_organizations: Renames = field(default_factory=Renames)
     unknown_models: Counter[str] = field(default_factory=Counter)
     dropped_fields: Counter[tuple[str, str]] = field(default_factory=Counter)
     out_of_scope: Counter[str] = field(default_factory=Counter)
@@ -73,11 +87,11 @@ class ImportReport:
         for title, renames in (("Renamed users (the username was taken)", self.renamed_users),
                                ("Renamed organizations (the slug was taken)",
                                 self.renamed_organizations)):
-            if renames:
+            if renames.total:
                 lines += ["", f"{title}:"]
-                lines += [f"  {old} -> {new}" for old, new in renames[:RENAMES_SHOWN]]
-                if len(renames) > RENAMES_SHOWN:
-                    lines.append(f"  ... and {len(renames) - RENAMES_SHOWN} more")
+                lines += [f"  {old} -> {new}" for old, new in renames.shown]
+                if renames.total > len(renames.shown):
+                    lines.append(f"  ... and {renames.total - len(renames.shown)} more")
         notices = self.notices()
         if notices:
             lines += ["", "Compatibility notices:"] + [f"  {n['on']['model']}: {n['reason']}"

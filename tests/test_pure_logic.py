@@ -119,8 +119,9 @@ def test_normalize_slug_keeps_a_good_slug() -> None:
 
 
 @given(st.lists(st.tuples(st.integers(1, 10**12), st.integers(1, 10**12),
-                          st.sampled_from(list(ImportKind))), max_size=30))
+                          st.sampled_from(list(ImportKind))), max_size=60))
 def test_pk_map_keeps_only_referenced_models_and_counts_all(entries: list) -> None:
+    """Any arrival order, repeated pks included: a lookup finds the latest answer."""
     pk_map = PkMap(keep={"sentry.user"})
     mapped = [(old, PkEntry(new, kind)) for old, new, kind in entries]
     pk_map.add("sentry.user", mapped)
@@ -129,6 +130,8 @@ def test_pk_map_keeps_only_referenced_models_and_counts_all(entries: list) -> No
     for old, entry in last.items():
         assert pk_map.get("sentry.user", old) == entry
         assert pk_map.get("sentry.rule", old) is None
+    assert pk_map.get("sentry.user", 0) is None
+    assert pk_map.size() == len(last)
     assert sum(pk_map.counts["sentry.rule"].values()) == len(entries)
 
 
