@@ -24,6 +24,7 @@ class ModelInfo:
     identifier: str | None
     fields: frozenset[str]
     deferred: bool
+    has_unique_keys: bool
 
     @classmethod
     def from_proto(cls, msg: models_pb2.ModelDescription) -> ModelInfo:
@@ -40,6 +41,7 @@ class ModelInfo:
             identifier=msg.identifier_field or None,
             fields=frozenset(msg.fields),
             deferred=msg.deferred,
+            has_unique_keys=bool(msg.unique_keys),
         )
 
     def in_scope(self, scope: ImportScope) -> bool:

@@ -189,8 +189,12 @@ class _Run:
         counts = self.report.counts(info.name)
         filters = [_filter_proto(f) for f in self.filters if f.model == info.name]
         started = time.monotonic()
-        # A model that references itself needs each batch's pks before the next batch.
-        in_flight = 1 if info.name in info.dependencies else self.options.in_flight
+        # Batches race for their table's lock, so with unique keys a later record could win a
+        # collision (keep the name, the token) that an earlier one wins when sent one by one,
+        # as Sentry does; and a model that references itself needs each batch's pks before
+        # the next. Those go one batch at a time (other models still run beside them).
+        sequential = info.has_unique_keys or info.name in info.dependencies
+        in_flight = 1 if sequential else self.options.in_flight
         window: deque[tuple[list[dict], Future]] = deque()
         replicas: list[Future] = []
         offset = 0

@@ -35,10 +35,13 @@ class Candidate:
 
 
 def _columns(spec: ModelSpec, unique: UniqueSpec) -> list[str]:
-    return [spec.fields[name][0] for name in unique.fields]
+    return [spec.column_of(name) for name in unique.fields]
 
 
-def _key(candidate: Candidate, columns: list[str], unique: UniqueSpec) -> tuple[Any, ...] | None:
+def _key(spec: ModelSpec, candidate: Candidate, columns: list[str],
+         unique: UniqueSpec) -> tuple[Any, ...] | None:
+    if unique.where and not unique.covers(candidate.row, spec.column_of):
+        return None  # a partial key does not hold for this record
     values = tuple(candidate.row.get(column) for column in columns)
     if any(value is None for value in values):
         return None  # NULLs never collide in a unique index
@@ -47,12 +50,14 @@ def _key(candidate: Candidate, columns: list[str], unique: UniqueSpec) -> tuple[
     return values
 
 
-def _existing(conn: sa.Connection, table: sa.Table, columns: list[str], unique: UniqueSpec,
+def _existing(conn: sa.Connection, spec: ModelSpec, columns: list[str], unique: UniqueSpec,
               keys: set[tuple[Any, ...]]) -> dict[tuple[Any, ...], int]:
     """Existing rows matching any of `keys`: key -> id (one query)."""
     if not keys:
         return {}
+    table = spec.table
     exprs = [table.c[name] for name in columns]
+    condition = unique.sql_condition(table, spec.column_of) if unique.where else sa.true()
     if unique.case_insensitive:
         exprs = [sa.func.lower(e) if isinstance(e.type, sa.String) else e for e in exprs]
     found: dict[tuple[Any, ...], int] = {}
@@ -63,7 +68,7 @@ def _existing(conn: sa.Connection, table: sa.Table, columns: list[str], unique: 
             where = exprs[0].in_([k[0] for k in part])
         else:
             where = sa.tuple_(*exprs).in_(part)
-        for row in conn.execute(sa.select(table.c.id, *exprs).where(where)):
+        for row in conn.execute(sa.select(table.c.id, *exprs).where(where, condition)):
             found.setdefault(tuple(row[1:]), row[0])
     return found
 
@@ -83,14 +88,14 @@ def resolve(conn: sa.Connection, spec: ModelSpec, candidates: list[Candidate],
     for unique in spec.uniques:
         columns = _columns(spec, unique)
         live = [c for c in candidates if c.action == INSERT]
-        keys = {k for c in live if (k := _key(c, columns, unique)) is not None}
-        existing = _existing(conn, spec.table, columns, unique, keys)
+        keys = {k for c in live if (k := _key(spec, c, columns, unique)) is not None}
+        existing = _existing(conn, spec, columns, unique, keys)
         claimed: dict[tuple[Any, ...], int] = {}
         to_rename: list[Candidate] = []
         for index, candidate in enumerate(candidates):
             if candidate.action != INSERT:
                 continue
-            key = _key(candidate, columns, unique)
+            key = _key(spec, candidate, columns, unique)
             if key is None:
                 continue
             hit_pk, hit_index = existing.get(key), claimed.get(key)

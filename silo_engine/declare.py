@@ -112,10 +112,16 @@ def model(name: str, table: str, metadata: sa.MetaData, silo: Silo,
                         sa.Column("id", pk_type, primary_key=True, autoincrement=True),
                         *columns, *ref_columns, *constraints)
     column_of = {r.field: ForeignKeySpec(r.field, r.target, r.nullable).column for r in refs}
-    for fields in [u.fields for u in uniques] + [tuple(f) for f in db_uniques]:
-        cols = [sa_table.c[column_of.get(f, f)] for f in fields]
+    for key in [*uniques, *(UniqueSpec(tuple(f)) for f in db_uniques)]:
+        cols = [sa_table.c[column_of.get(f, f)] for f in key.fields]
         suffix = "_".join(c.name for c in cols)
-        sa_table.append_constraint(sa.UniqueConstraint(*cols, name=f"{table}_{suffix}_uniq"[:63]))
+        if key.where:  # a partial key is a partial unique index, as in Sentry's schema
+            sa.Index(key.name or f"{table}_{suffix}_partial_uniq"[:63], *cols, unique=True,
+                     postgresql_where=key.sql_condition(sa_table,
+                                                        lambda f: column_of.get(f, f)))
+        else:
+            sa_table.append_constraint(sa.UniqueConstraint(
+                *cols, name=key.name or f"{table}_{suffix}_uniq"[:63]))
     scopes = frozenset([scope] if isinstance(scope, RelocationScope) else scope)
     return ModelSpec(
         name=name, table=sa_table, silo=silo, scopes=scopes,

@@ -44,6 +44,14 @@ def _default_of(column: sa.Column) -> Callable[[], Any] | None:
     return lambda: default.arg
 
 
+class _NotNull:
+    def __repr__(self) -> str:
+        return "NOT_NULL"
+
+
+NOT_NULL: Any = _NotNull()
+
+
 class OnMissing(Enum):
     """What to do with a record whose reference points at a row that was not imported."""
 
@@ -79,7 +87,7 @@ class ForeignKeySpec:
 
 @dataclass(frozen=True)
 class UniqueSpec:
-    fields: tuple[str, ...]  # export field names
+    fields: tuple[str, ...]  # export field names (a column name is accepted too)
     on_collision: Collision = Collision.FAIL
     case_insensitive: bool = False
     # REGENERATE: fills new secret values into the row (all of this key's fields and the
@@ -89,6 +97,29 @@ class UniqueSpec:
     max_length: int | None = None
     # RENAME: extra values that count as taken (reserved slugs).
     reserved: frozenset[str] = frozenset()
+    # A partial key (Sentry's conditional UniqueConstraint): it holds only among rows where
+    # every (field, value) pair matches; a value of None means "is null", NOT_NULL "is not null".
+    where: tuple[tuple[str, Any], ...] = ()
+    # The database index's name, when it must match Sentry's.
+    name: str | None = None
+
+    def covers(self, row: Row, column_of: Callable[[str], str]) -> bool:
+        """Whether `row` (keyed by column) falls under this key's condition."""
+        for field_name, value in self.where:
+            have = row.get(column_of(field_name))
+            if (have is not None) if value is None else \
+                    (have is None) if value is NOT_NULL else have != value:
+                return False
+        return True
+
+    def sql_condition(self, table: sa.Table, column_of: Callable[[str], str]) -> Any:
+        """The condition as SQL, for the partial index and the existence query."""
+        clauses = []
+        for field_name, value in self.where:
+            column = table.c[column_of(field_name)]
+            clauses.append(column.is_(None) if value is None else
+                           column.is_not(None) if value is NOT_NULL else column == value)
+        return sa.and_(*clauses)
 
 
 @dataclass(frozen=True)
@@ -151,6 +182,15 @@ class ModelSpec:
     def plan(self) -> list[FieldPlan]:
         """Every stored field, in column order, with what coercion needs to know."""
         return self._plan
+
+    def column_of(self, name: str) -> str:
+        """The column key for an export field name, or for a column name used as one."""
+        found = self._coercers.get(name)
+        if found is not None:
+            return found[0]
+        if name in self.table.c:
+            return str(self.table.c[name].key)
+        raise KeyError(f"{self.name} has no field or column {name!r}")
 
     def is_secret(self, name: str) -> bool:
         return name in self.secret_fields or is_sensitive(name)

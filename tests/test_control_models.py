@@ -380,7 +380,7 @@ def test_empty_api_key_gets_one(silos: Silos, tmp_path: Path, export_file: Any) 
 def test_duplicate_user_level_authorization_is_an_integrity_error(
         silos: Silos, tmp_path: Path, export_file: Any) -> None:
     """Sentry's (user, application) key holds among authorizations without an organization:
-    two of them for one user and application are refused by its partial unique index."""
+    a second one for the same user and application is refused, naming the record."""
     records = [*export(), authorization(97, OWNER, APPLICATION, None)]
     findings = tmp_path / "findings.json"
     result = silos.relocate("import", "global", export_file(records), "--no-prompt",
@@ -389,5 +389,5 @@ def test_duplicate_user_level_authorization_is_an_integrity_error(
     (finding,) = json.loads(findings.read_text())
     assert finding["on"]["model"] == "sentry.apiauthorization"
     assert finding["kind"] == "IntegrityError"  # a constraint violation, not a database fault
-    assert "apiauthorization_user_app" in finding["reason"]
+    assert finding["left_pk"] == 97 and "user, application" in finding["reason"]
     assert silos.count("control", "sentry_apiauthorization") == 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -22,7 +21,7 @@ from silo_engine.declare import (
     unique,
     when,
 )
-from silo_engine.modelspec import Collision, Row
+from silo_engine.modelspec import NOT_NULL, Collision, Row
 from silo_engine.randomness import hex_token
 from silo_engine.scopes import RelocationScope, Silo
 
@@ -96,46 +95,28 @@ def _authorization_scope(row: Row) -> RelocationScope:
     return GLOBAL if row.get("application_id") is not None else CONFIG
 
 
-def _only_user_level_authorizations_collide(row: Row) -> None:
-    """Sentry's (application, user) key is partial: unique among authorizations without an
-    organization. The engine compares the pair in full, so it also reports authorizations of
-    one user and application for different organizations, which Sentry allows side by side:
-    those keep their values and are inserted. A real duplicate (both without an organization)
-    is then refused by the partial unique index, Sentry's IntegrityError. Nothing to change.
-    """
-
-
-# The two keys are partial unique indexes in Sentry, so the table is declared without the
-# full constraints `model` would add for them, and the keys are attached afterwards.
-apiauthorization = dataclasses.replace(
-    model(
-        "sentry.apiauthorization", "sentry_apiauthorization", metadata, Silo.CONTROL,
-        {CONFIG, GLOBAL},
-        columns=[
-            flags("scopes", default=0),
-            text_array("scope_list", nullable=True, default=list),
-            when("date_added", auto=True),
-        ],
-        refs=[
-            ref("application", "sentry.apiapplication", "sentry_apiapplication", nullable=True),
-            ref("user", "sentry.user", "auth_user"),
-            hybrid("organization_id", "sentry.organization", nullable=True),
-        ],
-        instance_scope=_authorization_scope,
-    ),
-    uniques=(
-        # Keys with a NULL part never collide, so this one is checked only with an organization.
-        unique("application", "organization_id", "user"),
-        unique("application", "user", on=Collision.REGENERATE,
-               regenerate=_only_user_level_authorizations_collide),
-    ),
+apiauthorization = model(
+    "sentry.apiauthorization", "sentry_apiauthorization", metadata, Silo.CONTROL,
+    {CONFIG, GLOBAL},
+    columns=[
+        flags("scopes", default=0),
+        text_array("scope_list", nullable=True, default=list),
+        when("date_added", auto=True),
+    ],
+    refs=[
+        ref("application", "sentry.apiapplication", "sentry_apiapplication", nullable=True),
+        ref("user", "sentry.user", "auth_user"),
+        hybrid("organization_id", "sentry.organization", nullable=True),
+    ],
+    # Sentry's two keys are partial: one authorization per user and application without an
+    # organization, and one per organization.
+    uniques=[
+        unique("user", "application", where=(("organization_id", None),),
+               name="apiauthorization_user_app"),
+        unique("user", "application", "organization_id", where=(("organization_id", NOT_NULL),),
+               name="apiauthorization_user_app_org"),
+    ],
+    instance_scope=_authorization_scope,
 )
-_authorizations = apiauthorization.table
-sa.Index("apiauthorization_user_app", _authorizations.c.user_id,
-         _authorizations.c.application_id, unique=True,
-         postgresql_where=_authorizations.c.organization_id.is_(None))
-sa.Index("apiauthorization_user_app_org", _authorizations.c.user_id,
-         _authorizations.c.application_id, _authorizations.c.organization_id, unique=True,
-         postgresql_where=_authorizations.c.organization_id.is_not(None))
 
 SPECS = [apikey, apigrant, apiauthorization]

@@ -1,4 +1,4 @@
-"""Organizations, their options, members and teams."""
+"""Organizations, their options, members, teams, access requests and data secrecy waivers."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from silo_engine.declare import (
     model,
     ref,
     string,
+    text_array,
     unique,
     when,
 )
@@ -114,4 +115,31 @@ organizationmemberteam = model(
     pk_type=sa.Integer,
 )
 
-SPECS = [organization, organizationoption, organizationmember, team, organizationmemberteam]
+organizationaccessrequest = model(
+    "sentry.organizationaccessrequest", "sentry_organizationaccessrequest", metadata,
+    Silo.REGION, ORGANIZATION,
+    columns=[],
+    refs=[
+        ref("team", "sentry.team", "sentry_team"),
+        ref("member", "sentry.organizationmember", "sentry_organizationmember"),
+        # Who asked on the member's behalf: incidental, forgotten when not imported.
+        hybrid("requester_id", "sentry.user", nullable=True, on_missing=OnMissing.NULLIFY),
+    ],
+    uniques=[unique("member", "team")],
+)
+
+datasecrecywaiver = model(
+    "sentry.datasecrecywaiver", "sentry_datasecrecywaiver", metadata, Silo.REGION, ORGANIZATION,
+    columns=[
+        when("date_updated", auto=True),
+        when("date_added", nullable=True, auto=True),
+        when("access_start", auto=True),
+        when("access_end", auto=True),
+        text_array("zendesk_tickets", nullable=False, default=list),
+    ],
+    refs=[ref("organization", "sentry.organization", "sentry_organization")],
+    uniques=[unique("organization")],
+)
+
+SPECS = [organization, organizationoption, organizationmember, team, organizationmemberteam,
+         organizationaccessrequest, datasecrecywaiver]

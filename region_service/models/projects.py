@@ -1,4 +1,5 @@
-"""Projects, their keys (DSNs), options and team assignments."""
+"""Projects, their keys (DSNs), options, team assignments, templates, redirects, ownership rules,
+bookmarks and issue counters."""
 
 from __future__ import annotations
 
@@ -6,7 +7,18 @@ import uuid
 
 from region_service.models.metadata import metadata
 from silo_engine.context import BatchContext
-from silo_engine.declare import boolean, flags, integer, json_text, model, ref, string, unique, when
+from silo_engine.declare import (
+    boolean,
+    flags,
+    hybrid,
+    integer,
+    json_text,
+    model,
+    ref,
+    string,
+    unique,
+    when,
+)
 from silo_engine.modelspec import Collision, Row
 from silo_engine.scopes import RelocationScope, Silo
 
@@ -28,7 +40,7 @@ project = model(
     ],
     refs=[
         ref("organization", "sentry.organization", "sentry_organization"),
-        ref("template", "sentry.projecttemplate", None, nullable=True),
+        ref("template", "sentry.projecttemplate", "sentry_projecttemplate", nullable=True),
     ],
     uniques=[unique("organization", "slug")],
     keep_pk_in_global=True,
@@ -84,4 +96,65 @@ projectteam = model(
     uniques=[unique("project", "team")],
 )
 
-SPECS = [project, projectkey, projectoption, projectteam]
+projecttemplate = model(
+    "sentry.projecttemplate", "sentry_projecttemplate", metadata, Silo.REGION, ORGANIZATION,
+    columns=[
+        string("name", 200),
+        when("date_updated", auto=True),
+        when("date_added", nullable=True, auto=True),
+    ],
+    refs=[ref("organization", "sentry.organization", "sentry_organization")],
+    uniques=[unique("name", "organization")],
+)
+
+projecttemplateoption = model(
+    "sentry.projecttemplateoption", "sentry_projecttemplateoption", metadata, Silo.REGION,
+    ORGANIZATION,
+    columns=[string("key", 64), json_text("value", nullable=True)],
+    refs=[ref("project_template", "sentry.projecttemplate", "sentry_projecttemplate")],
+    uniques=[unique("key", "project_template")],
+)
+
+projectredirect = model(
+    "sentry.projectredirect", "sentry_projectredirect", metadata, Silo.REGION, ORGANIZATION,
+    columns=[string("redirect_slug", 50), when("date_added", auto=True)],
+    refs=[ref("organization", "sentry.organization", "sentry_organization"),
+          ref("project", "sentry.project", "sentry_project")],
+    uniques=[unique("organization", "redirect_slug")],
+)
+
+projectownership = model(
+    "sentry.projectownership", "sentry_projectownership", metadata, Silo.REGION, ORGANIZATION,
+    columns=[
+        string("raw", None, nullable=True),
+        json_text("schema", nullable=True),
+        boolean("fallthrough", default=True),
+        boolean("auto_assignment", default=True),
+        when("date_created", auto=True),
+        when("last_updated", auto=True),
+        boolean("is_active", default=True),
+        boolean("codeowners_auto_sync", nullable=True, default=True),
+        boolean("suspect_committer_auto_assignment", default=False),
+    ],
+    refs=[ref("project", "sentry.project", "sentry_project")],
+    uniques=[unique("project")],
+)
+
+projectbookmark = model(
+    "sentry.projectbookmark", "sentry_projectbookmark", metadata, Silo.REGION, ORGANIZATION,
+    columns=[when("date_added", nullable=True, auto=True)],
+    refs=[ref("project", "sentry.project", "sentry_project", nullable=True),
+          hybrid("user_id", "sentry.user")],
+    uniques=[unique("project", "user_id")],
+)
+
+# Sentry's `sentry.counter`: the next short id of a project's issues.
+counter = model(
+    "sentry.counter", "sentry_projectcounter", metadata, Silo.REGION, ORGANIZATION,
+    columns=[integer("value", big=True)],
+    refs=[ref("project", "sentry.project", "sentry_project")],
+    uniques=[unique("project")],
+)
+
+SPECS = [project, projectkey, projectoption, projectteam, projecttemplate, projecttemplateoption,
+         projectredirect, projectownership, projectbookmark, counter]
