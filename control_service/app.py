@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import grpc
-
 from control_service.models import REGISTRY, controlimportchunk
 from control_service.slugs import SlugClaim, reserve_slugs
 from silo_engine.contract.relocation.v1 import (
     control_service_pb2,
     control_service_pb2_grpc,
-    silo_service_pb2,
-    silo_service_pb2_grpc,
 )
 from silo_engine.database import make_engine, require_schema
 from silo_engine.engine import SiloEngine
 from silo_engine.sentry_catalog import silo_of
-from silo_engine.server import RunningServer, Security, SiloServicer, guarded, start_server
+from silo_engine.server import RunningServer, Security, guarded, serve_silo
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -43,15 +39,6 @@ def start(db_url: str, listen: str = "127.0.0.1:0",
     engine = make_engine(db_url)
     revision = require_schema(engine, MIGRATIONS, "control", db_url)
     silo = SiloEngine(REGISTRY, engine, controlimportchunk, silo_of)
-
-    def register(server: grpc.Server) -> list[str]:
-        silo_service_pb2_grpc.add_SiloServiceServicer_to_server(SiloServicer(silo, revision),
-                                                                server)
-        control_service_pb2_grpc.add_ControlServiceServicer_to_server(ControlServicer(engine),
-                                                                      server)
-        return [silo_service_pb2.DESCRIPTOR.services_by_name["SiloService"].full_name,
-                control_service_pb2.DESCRIPTOR.services_by_name["ControlService"].full_name]
-
-    running = start_server(listen, register, security)
-    running.on_stop(engine.dispose)
-    return running
+    return serve_silo(silo, revision, listen, security, ControlServicer(engine),
+                      control_service_pb2_grpc.add_ControlServiceServicer_to_server,
+                      control_service_pb2.DESCRIPTOR.services_by_name["ControlService"].full_name)

@@ -137,6 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="write findings (JSON) here; [] when the export succeeds")
         p.add_argument("--no-prompt", action="store_true", help="accepted for symmetry")
         p.add_argument("--silent", action="store_true", help="print no progress or summary")
+        p.add_argument("--encrypt-with", type=Path, metavar="PUBLIC.pem",
+                       help="write Sentry's encrypted tarball for this RSA public key")
         if scope in (ImportScope.USER, ImportScope.CONFIG):
             group = p.add_mutually_exclusive_group()
             group.add_argument("--filter-usernames", help="comma-separated usernames to export")
@@ -406,28 +408,50 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    """Export in Sentry's format; with --encrypt-with, as Sentry's encrypted tarball.
+
+    The file is written beside DEST and renamed into place, readable only by its owner (it
+    holds password hashes and secrets); an encrypted export's plaintext never reaches DEST.
+    """
     from orchestrator.exporter import Exporter, ExportOptions
 
+    public_pem = None
+    if args.encrypt_with is not None:
+        try:
+            public_pem = args.encrypt_with.read_bytes()
+            load_public_key(public_pem, str(args.encrypt_with))
+        except OSError as exc:
+            print(f"relocate: Cannot read the public key {args.encrypt_with} ({exc.strerror}); "
+                  "check the path and its permissions.", file=sys.stderr)
+            return 1
+        except EncryptionError as exc:
+            print(f"relocate: {exc}", file=sys.stderr)
+            return 1
     scope = ImportScope(args.scope)
     org_slugs, usernames = _filters(args)
     options = ExportOptions(scope=scope, org_slugs=org_slugs, usernames=usernames)
     progress = Progress(enabled=False)
     failure: ImportFailure | None = None
-    partial = args.dest.with_name(args.dest.name + ".partial")
     try:
         with _silos(args, progress) as (control_addr, region_addr, security):
             control = SiloClient(control_addr, "control", security)
             region = SiloClient(region_addr, "region", security)
             try:
-                with partial.open("wb") as out:
-                    report = Exporter(control, region, progress).run(out, options)
+                if public_pem is None:
+                    with _replacing(args.dest, 0o600) as out:
+                        report = Exporter(control, region, progress).run(out, options)
+                else:
+                    with tempfile.TemporaryFile(dir=args.dest.parent) as plain:
+                        report = Exporter(control, region, progress).run(plain, options)
+                        size = plain.tell()
+                        plain.seek(0)
+                        with _replacing(args.dest, 0o600) as out:
+                            write_encrypted_tarball(plain, size, public_pem, out)
             finally:
                 control.close()
                 region.close()
-        partial.replace(args.dest)
     except ImportFailure as exc:
         failure = exc
-        partial.unlink(missing_ok=True)
     if args.findings_file:
         write_findings(args.findings_file, failure, None)
     if failure is not None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import grpc
 import sqlalchemy as sa
 
 from region_service.models import REGISTRY, controlimportchunkreplica, regionimportchunk
@@ -12,8 +11,6 @@ from region_service.models.organizations import organization
 from silo_engine.contract.relocation.v1 import (
     region_service_pb2,
     region_service_pb2_grpc,
-    silo_service_pb2,
-    silo_service_pb2_grpc,
 )
 from silo_engine.database import make_engine, require_schema
 from silo_engine.engine import SiloEngine
@@ -22,10 +19,9 @@ from silo_engine.sentry_catalog import silo_of
 from silo_engine.server import (
     RunningServer,
     Security,
-    SiloServicer,
     guarded,
     pk_entries_from_proto,
-    start_server,
+    serve_silo,
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -71,15 +67,6 @@ def start(db_url: str, listen: str = "127.0.0.1:0", region_name: str = DEFAULT_R
     engine = make_engine(db_url)
     revision = require_schema(engine, MIGRATIONS, "region", db_url)
     silo = SiloEngine(REGISTRY, engine, regionimportchunk, silo_of, region_name=region_name)
-
-    def register(server: grpc.Server) -> list[str]:
-        silo_service_pb2_grpc.add_SiloServiceServicer_to_server(SiloServicer(silo, revision),
-                                                                server)
-        region_service_pb2_grpc.add_RegionServiceServicer_to_server(RegionServicer(engine),
-                                                                    server)
-        return [silo_service_pb2.DESCRIPTOR.services_by_name["SiloService"].full_name,
-                region_service_pb2.DESCRIPTOR.services_by_name["RegionService"].full_name]
-
-    running = start_server(listen, register, security)
-    running.on_stop(engine.dispose)
-    return running
+    return serve_silo(silo, revision, listen, security, RegionServicer(engine),
+                      region_service_pb2_grpc.add_RegionServiceServicer_to_server,
+                      region_service_pb2.DESCRIPTOR.services_by_name["RegionService"].full_name)

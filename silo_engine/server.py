@@ -240,3 +240,21 @@ def wait_for_signal(running: RunningServer, grace: float = 10.0) -> None:
     done.wait()
     log.info("shutting down: draining in-flight batches for up to %.0fs", grace)
     running.stop(grace)
+
+
+def serve_silo(silo: SiloEngine, revision: str, listen: str, security: Security | None,
+               servicer: Any, add_servicer: Callable[[Any, grpc.Server], None],
+               service_name: str) -> RunningServer:
+    """Serve SiloService for `silo` plus the silo's own service (ControlService or
+    RegionService); the database engine is disposed of when the server stops."""
+
+    def register(server: grpc.Server) -> list[str]:
+        silo_service_pb2_grpc.add_SiloServiceServicer_to_server(SiloServicer(silo, revision),
+                                                                server)
+        add_servicer(servicer, server)
+        return [silo_service_pb2.DESCRIPTOR.services_by_name["SiloService"].full_name,
+                service_name]
+
+    running = start_server(listen, register, security)
+    running.on_stop(silo.engine.dispose)
+    return running

@@ -111,9 +111,9 @@ class Silos:
         return self.rows(silo, f"SELECT count(*) FROM {table} WHERE {where}", **params)[0][0]
 
     def relocate(self, *args: str | Path) -> CliResult:
-        """Run `relocate import ...` in this process against these silos."""
+        """Run `relocate import|export ...` in this process against these silos."""
         argv = [str(a) for a in args]
-        if argv[0] == "import":
+        if argv[0] in ("import", "export"):
             argv += ["--control", self.control_address, "--region", self.region_address]
         return run_cli(argv)
 

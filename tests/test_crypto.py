@@ -191,6 +191,32 @@ def test_backup_encrypt_output_decrypts_with_plain_primitives(keys: KeyPair,
     assert Fernet(data_key).decrypt(body["export.json"]) == source.read_bytes()
 
 
+def test_export_encrypt_with_decrypts_with_plain_primitives_to_the_same_json(
+        silos: Silos, keys: KeyPair, tmp_path: Path) -> None:
+    """`relocate export --encrypt-with` writes Sentry's tarball of exactly the plain export."""
+    assert silos.relocate("import", "global", fixture_path(FRESH), "--no-prompt").code == 0
+    plain, sealed = tmp_path / "plain.json", tmp_path / "sealed.tar"
+    for dest, extra in ((plain, []), (sealed, ["--encrypt-with", str(keys.public_path)])):
+        result = silos.relocate("export", "global", dest, *extra)
+        assert result.code == 0, result.stderr
+        assert stat.S_IMODE(dest.stat().st_mode) == 0o600  # password hashes and secrets
+    with tarfile.open(sealed, "r:") as tar:
+        body = {m.name: tar.extractfile(m).read() for m in tar.getmembers()}  # type: ignore[union-attr]
+    assert list(body) == ["export.json", "data.key", "key.pub"]
+    decrypted = Fernet(keys.private.decrypt(body["data.key"], OAEP)).decrypt(body["export.json"])
+    assert decrypted == plain.read_bytes()
+    assert len(json.loads(decrypted)) == len(json.loads(fixture_path(FRESH).read_text()))
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_export_refuses_a_bad_public_key_before_exporting(silos: Silos, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.pub"
+    bad.write_text("not a key")
+    result = silos.relocate("export", "global", tmp_path / "out.tar", "--encrypt-with", bad)
+    assert result.code == 1 and "not a PEM public key" in result.stderr
+    assert not (tmp_path / "out.tar").exists()
+
+
 def test_backup_encrypt_writes_key_pub_in_the_canonical_form(keys: KeyPair,
                                                             tmp_path: Path) -> None:
     """Readers compare key.pub byte for byte, so a PKCS#1 public key is written as SPKI."""

@@ -1,0 +1,129 @@
+"""`relocate bench`: the generator's output is deterministic, well formed and imports cleanly;
+the benchmark runs end to end (figures are printed, never asserted)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from orchestrator.bench import EXPORT_ORDER, generate, model_specs, verify
+from orchestrator.catalog import Catalog, ModelInfo
+from orchestrator.source import spill
+from silo_engine.scopes import ImportScope
+from silo_engine.server import describe
+from tests.conftest import ROOT, Silos
+
+
+def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path) -> None:
+    first = generate(tmp_path / "a.json", 1500, seed=7)
+    again = generate(tmp_path / "b.json", 1500, seed=7)
+    other = generate(tmp_path / "c.json", 1500, seed=8)
+    assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
+    assert first.counts == again.counts
+    assert (tmp_path / "a.json").read_bytes() != (tmp_path / "c.json").read_bytes()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # spool removed
+    assert other.total >= 1500
+
+
+def test_export_parses_with_the_counts_and_fan_out_it_reports(tmp_path: Path) -> None:
+    export = generate(tmp_path / "export.json", 3000, seed=1)
+    records = json.loads(export.path.read_text())
+    assert 3000 <= len(records) == export.total < 3000 + 1000  # whole organizations
+
+    # Models come in blocks, in dependency order; pks count from 1 within each model.
+    blocks = [m for i, m in enumerate(r["model"] for r in records)
+              if i == 0 or records[i - 1]["model"] != m]
+    assert blocks == [m for m in EXPORT_ORDER if m in export.counts]
+    assert Counter(r["model"] for r in records) == export.counts
+    pks: dict[str, set[int]] = defaultdict(set)
+    for r in records:
+        assert r["pk"] == len(pks[r["model"]]) + 1
+        pks[r["model"]].add(r["pk"])
+
+    # The orchestrator's own parser reads it: no unknown model, no dropped field.
+    specs = model_specs()
+    catalog = Catalog(ModelInfo.from_proto(describe(s)) for s in specs.values())
+    with export.path.open("rb") as stream:
+        spilled = spill(stream, catalog, tmp_path)
+    assert dict(spilled.counts) == export.counts
+    assert not spilled.unknown_models and not spilled.dropped_fields
+
+    # Every reference points at a record earlier in the file.
+    seen: dict[str, set[int]] = defaultdict(set)
+    for r in records:
+        for fk in specs[r["model"]].foreign_keys:
+            value = r["fields"].get(fk.field)
+            assert value is None or value in seen[fk.target], (r, fk)
+        seen[r["model"]].add(r["pk"])
+
+    def values(model: str, name: str) -> list:
+        return [r["fields"][name] for r in records if r["model"] == model]
+
+    # Unique keys are unique.
+    for model, name in [("sentry.user", "username"), ("sentry.email", "email"),
+                        ("sentry.organization", "slug"), ("sentry.projectkey", "public_key"),
+                        ("sentry.projectkey", "secret_key"), ("sentry.monitor", "guid"),
+                        ("sentry.orgauthtoken", "token_hashed")]:
+        found = [str(v).lower() for v in values(model, name)]
+        assert len(found) == len(set(found)), (model, name)
+
+    # Fan-out: users shared between organizations; every organization has members, teams
+    # and projects; every project a team and a key.
+    orgs_of_user: dict[int, set[int]] = defaultdict(set)
+    for r in records:
+        if r["model"] == "sentry.organizationmember" and r["fields"]["user_id"] is not None:
+            orgs_of_user[r["fields"]["user_id"]].add(r["fields"]["organization"])
+    shared = sum(1 for orgs in orgs_of_user.values() if len(orgs) >= 2)
+    assert shared == export.shared_users > 0
+    assert set(orgs_of_user) == pks["sentry.user"]  # every user is a member somewhere
+    assert sum(len(o) for o in orgs_of_user.values()) == export.memberships
+    assert export.organizations == export.counts["sentry.organization"]
+    for model, field in [("sentry.organizationmember", "organization"),
+                         ("sentry.team", "organization"), ("sentry.project", "organization")]:
+        assert set(values(model, field)) == pks["sentry.organization"], model
+    for model in ("sentry.projectteam", "sentry.projectkey"):
+        assert set(values(model, "project")) == pks["sentry.project"], model
+    per_org = Counter(values("sentry.organizationmember", "organization"))
+    assert max(per_org.values()) > 3 * min(per_org.values())  # a few large organizations
+
+
+def test_small_generated_export_imports_every_row(silos: Silos, tmp_path: Path) -> None:
+    export = generate(tmp_path / "export.json", 1500, seed=3)
+    result = silos.relocate("import", "organizations", export.path, "--no-prompt")
+    assert result.code == 0, result.stderr
+    checked = verify({"control": silos.control_url, "region": silos.region_url},
+                     export.counts, ImportScope.ORGANIZATION)
+    assert checked.ok, checked.problems
+    landed = {m: found for m, (_, found) in checked.rows.items() if found}
+    out_of_scope = {"sentry.option", "sentry.controloption"}
+    assert landed == {m: c for m, c in export.counts.items() if m not in out_of_scope}
+    assert checked.foreign_keys and not any(checked.foreign_keys.values())
+
+
+def test_bench_run_completes_and_prints_the_figures(pg_admin_url: str, tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "orchestrator.cli", "bench", "run", "--records", "2000",
+         "--runs", "1", "--pg-url", pg_admin_url, "--json", str(out),
+         "--workdir", str(tmp_path / "work")],
+        capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    print(result.stdout)
+    for text in ("import (batch 1000)", "import (batch 20, Sentry's)", "COPY FROM (same rows)",
+                 "import / COPY", "sentry.organizationmember", "verified after every import"):
+        assert text in result.stdout
+    report = json.loads(out.read_text())
+    assert report["verified"]
+    main, copy, reference = report["import"], report["copy"], report["reference"]
+    assert main["batch_size"] == 1000 and reference["batch_size"] == 20
+    assert copy["rows"] == main["rows_written"] == reference["rows_written"] > 0
+    for figures in (main, reference):
+        assert figures["records_per_s"] > 0 and figures["wall_seconds"] > 0
+        assert all(figures["peak_rss_bytes"][p] > 0 for p in ("orchestrator", "control",
+                                                               "region"))
+        assert figures["models"]["sentry.user"]["records"] == report["export"]["counts"][
+            "sentry.user"]
+    assert report["import_over_copy"] > 0 and copy["records_per_s"] > 0
