@@ -41,8 +41,6 @@ from __future__ import annotations
 import ast
 import bisect
 import contextlib
-import heapq
-import itertools
 import json
 import mmap
 import re
@@ -57,13 +55,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-import ijson
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
 from orchestrator.catalog import dependency_order
-from silo_engine.errors import ErrorKind, ImportFailure
+from orchestrator.source import INT64, pk_of, read_records, sort_by_pk
 from silo_engine.fields import JSONText, parse_datetime
 from silo_engine.modelspec import Collision, ForeignKeySpec, ModelSpec, OnMissing
 from silo_engine.redact import REDACTED, is_sensitive
@@ -72,9 +69,7 @@ from silo_engine.slugs import RESERVED_ORGANIZATION_SLUGS, SLUG_MAX_LENGTH
 
 UNEQUAL_JSON, UNEQUAL_COUNTS, UNEQUAL_REFERENCE = "UnequalJSON", "UnequalCounts", \
     "UnequalReference"
-SORT_RUN = 50_000  # records sorted in memory at a time when a file is not in pk order
 SHOWN_CHARS = 120
-INT64 = (-(2 ** 63), 2 ** 63 - 1)
 
 ALL_SCOPES = frozenset(ImportScope)
 NON_GLOBAL = frozenset({ImportScope.USER, ImportScope.ORGANIZATION, ImportScope.CONFIG})
@@ -189,14 +184,6 @@ def model_order(specs: dict[str, ModelSpec], names: set[str]) -> list[str]:
 # --- spilling one side ------------------------------------------------------------------------
 
 
-def _fail(path: Path, reason: str, model: str | None = None) -> ImportFailure:
-    return ImportFailure(ErrorKind.DESERIALIZATION_FAILED, model, f"{path}: {reason}")
-
-
-def _pk_of(line: bytes) -> int:
-    return int(line[:line.index(b"\t")])
-
-
 class Side:
     """One export regrouped by model on disk: records sorted by pk, and a pk index for
     finding a record's ordinal (binary search over a memory-mapped array of int64)."""
@@ -214,11 +201,8 @@ class Side:
         handles: dict[str, IO[bytes]] = {}
         last: dict[str, int] = {}
         unsorted: set[str] = set()
-        position = 0
         try:
-            for record in _items(stream, self.path):
-                position += 1
-                model, pk, fields = _shape(record, position, self.path)
+            for model, pk, fields in read_records(stream, str(self.path)):
                 if not keep(model, fields):
                     continue
                 handle = handles.get(model)
@@ -235,36 +219,15 @@ class Side:
                 handle.close()
         for model in self.counts:
             if model in unsorted:
-                self._sort(model)
+                sort_by_pk(self._file(model, "jsonl"))
             self._index(model)
-
-    def _sort(self, model: str) -> None:
-        """Stable external merge sort of one model's file by pk, SORT_RUN lines at a time."""
-        source = self._file(model, "jsonl")
-        runs: list[Path] = []
-        with source.open("rb") as f:
-            while True:
-                chunk = list(itertools.islice(f, SORT_RUN))
-                if not chunk:
-                    break
-                chunk.sort(key=_pk_of)
-                run = self._file(model, f"run{len(runs)}")
-                run.write_bytes(b"".join(chunk))
-                runs.append(run)
-        with contextlib.ExitStack() as stack:
-            files = [stack.enter_context(run.open("rb")) for run in runs]
-            with self._file(model, "sorted").open("wb") as out:
-                out.writelines(heapq.merge(*files, key=_pk_of))
-        self._file(model, "sorted").replace(source)
-        for run in runs:
-            run.unlink()
 
     def _index(self, model: str) -> None:
         pks = array("q")
         with self._file(model, "jsonl").open("rb") as f, \
                 self._file(model, "pks").open("wb") as out:
             for line in f:
-                pks.append(_pk_of(line))
+                pks.append(pk_of(line))
                 if len(pks) >= 8192:
                     pks.tofile(out)
                     del pks[:]
@@ -328,30 +291,6 @@ class Side:
     def close(self) -> None:
         for model in list(self._maps):
             self._unmap(model)
-
-
-def _items(stream: IO[bytes], path: Path) -> Iterator[Any]:
-    try:
-        yield from ijson.items(stream, "item", use_float=True)
-    except ijson.JSONError as exc:
-        raise _fail(path, f"not valid JSON: {exc}") from exc
-
-
-def _shape(record: Any, position: int, path: Path) -> tuple[str, int, dict]:
-    if not isinstance(record, dict):
-        raise _fail(path, f"item #{position} is not a {{\"model\", \"pk\", \"fields\"}} object")
-    model = record.get("model")
-    if not isinstance(model, str) or "." not in model:
-        raise _fail(path, f"item #{position} has no valid \"model\" name: {model!r}")
-    model = model.lower()
-    pk = record.get("pk")
-    if isinstance(pk, bool) or not isinstance(pk, int) or not INT64[0] <= pk <= INT64[1]:
-        raise _fail(path, f"item #{position} ({model}) has no 64-bit integer pk: {pk!r}", model)
-    fields = record.get("fields")
-    if not isinstance(fields, dict):
-        raise _fail(path, f"item #{position} ({model}, pk {pk}) has no \"fields\" object",
-                    model)
-    return model, pk, fields
 
 
 # --- values -----------------------------------------------------------------------------------

@@ -8,6 +8,10 @@ dropped here, once, with a count for the report.
 
 from __future__ import annotations
 
+import contextlib
+import heapq
+import itertools
+import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
@@ -21,18 +25,18 @@ import orjson
 from orchestrator.catalog import Catalog
 from silo_engine.errors import ErrorKind, ImportFailure
 
-TAR_MAGIC_OFFSET = 257
-
-
-def is_tarball(path: Path) -> bool:
-    with path.open("rb") as f:
-        head = f.read(TAR_MAGIC_OFFSET + 8)
-    return head[TAR_MAGIC_OFFSET:TAR_MAGIC_OFFSET + 5] == b"ustar"
+# Records per sorted run when a model's records must be put in pk order on disk.
+SORT_RUN = 50_000
+INT64 = (-(2**63), 2**63 - 1)
 
 
 @dataclass
 class SpilledExport:
-    """The export regrouped by model: one JSON-lines file per model, in source order."""
+    """The export regrouped by model: one file per model, records in ascending pk order.
+
+    Each line is `pk<TAB>record-json`. Sentry's exporter writes every model in pk order; an
+    export that does not is sorted here, so the same records always import the same way.
+    """
 
     directory: Path
     counts: Counter[str] = field(default_factory=Counter)
@@ -44,12 +48,12 @@ class SpilledExport:
         return self.directory / f"{model}.jsonl"
 
     def lines(self, model: str) -> Iterator[bytes]:
-        """The model's records, one JSON document per item, in source order."""
+        """The model's records, one JSON document per item, in ascending pk order."""
         if not self.counts.get(model):
             return
         with self.path(model).open("rb") as f:
             for line in f:
-                yield line.rstrip(b"\n")
+                yield line[line.index(b"\t") + 1:].rstrip(b"\n")
 
     def records(self, model: str) -> Iterator[dict[str, Any]]:
         for line in self.lines(model):
@@ -60,12 +64,62 @@ def _fail(reason: str, model: str | None = None, ordinal: int | None = None) -> 
     return ImportFailure(ErrorKind.DESERIALIZATION_FAILED, model, reason, ordinal=ordinal)
 
 
-def _items(stream: IO[bytes]) -> Iterator[Any]:
+def read_records(stream: IO[bytes], label: str = "the export"
+                 ) -> Iterator[tuple[str, int, dict[str, Any]]]:
+    """(model, pk, fields) for each record of a JSON array of export records, streamed and
+    checked; a DeserializationFailed ImportFailure says which item is wrong."""
+    position = 0
     try:
-        yield from ijson.items(stream, "item", use_float=True)
+        for record in ijson.items(stream, "item", use_float=True):
+            position += 1
+            yield record_shape(record, position, label)
     except ijson.JSONError as exc:
-        raise _fail(f"the export is not valid JSON: {exc}. Check that the file is complete "
-                    "and was written by `sentry export` (not mixed with log output).") from exc
+        raise _fail(f"{label} is not valid JSON: {exc}. Check that the file is complete and "
+                    "was written by `sentry export` (not mixed with log output).") from exc
+
+
+def record_shape(record: Any, position: int,
+                 label: str = "the export") -> tuple[str, int, dict[str, Any]]:
+    if not isinstance(record, dict):
+        raise _fail(f"item #{position} of {label} is not a {{\"model\", \"pk\", \"fields\"}} "
+                    "object")
+    model = record.get("model")
+    if not isinstance(model, str) or "." not in model:
+        raise _fail(f"item #{position} of {label} has no valid \"model\" name: {model!r}")
+    model = model.lower()
+    pk = record.get("pk")
+    if isinstance(pk, bool) or not isinstance(pk, int) or not INT64[0] <= pk <= INT64[1]:
+        raise _fail(f"item #{position} of {label} ({model}) has no 64-bit integer pk: {pk!r}",
+                    model)
+    fields = record.get("fields")
+    if not isinstance(fields, dict):
+        raise _fail(f"item #{position} of {label} ({model}, pk {pk}) has no \"fields\" "
+                    "object", model)
+    return model, pk, fields
+
+
+def pk_of(line: bytes) -> int:
+    """The pk that starts a spilled `pk<TAB>...` line."""
+    return int(line[:line.index(b"\t")])
+
+
+def sort_by_pk(path: Path) -> None:
+    """Stable external merge sort of a `pk<TAB>...` file, SORT_RUN lines in memory at a time."""
+    runs: list[Path] = []
+    with path.open("rb") as f:
+        while chunk := list(itertools.islice(f, SORT_RUN)):
+            chunk.sort(key=pk_of)
+            run = path.with_name(f"{path.name}.run{len(runs)}")
+            run.write_bytes(b"".join(chunk))
+            runs.append(run)
+    merged = path.with_name(path.name + ".sorted")
+    with contextlib.ExitStack() as stack:
+        files = [stack.enter_context(run.open("rb")) for run in runs]
+        with merged.open("wb") as out:
+            out.writelines(heapq.merge(*files, key=pk_of))
+    merged.replace(path)
+    for run in runs:
+        run.unlink()
 
 
 def spill(stream: IO[bytes], catalog: Catalog, workdir: Path | None = None) -> SpilledExport:
@@ -73,14 +127,15 @@ def spill(stream: IO[bytes], catalog: Catalog, workdir: Path | None = None) -> S
     directory = Path(tempfile.mkdtemp(prefix="relocate-spill-", dir=workdir))
     out = SpilledExport(directory)
     handles: dict[str, IO[bytes]] = {}
+    last: dict[str, int] = {}
+    unsorted: set[str] = set()
     try:
         head = stream.peek(64)[:64] if hasattr(stream, "peek") else b""
         if head and not head.lstrip().startswith(b"["):
             raise _fail("the export must be a JSON array of records ([{\"model\", \"pk\", "
                         "\"fields\"}, ...])")
-        for record in _items(stream):
+        for model, pk, fields in read_records(stream):
             out.total += 1
-            model, pk, fields = _check_shape(record, out.total)
             info = catalog.get(model)
             if info is None:
                 out.unknown_models[model] += 1
@@ -95,27 +150,17 @@ def spill(stream: IO[bytes], catalog: Catalog, workdir: Path | None = None) -> S
             handle = handles.get(model)
             if handle is None:
                 handle = handles[model] = out.path(model).open("ab", buffering=1 << 16)
-            handle.write(orjson.dumps({"model": model, "pk": pk, "fields": kept}) + b"\n")
+            handle.write(b"%d\t" % pk +
+                         orjson.dumps({"model": model, "pk": pk, "fields": kept}) + b"\n")
+            if pk < last.get(model, pk):
+                unsorted.add(model)
+            last[model] = pk
+    except BaseException:
+        shutil.rmtree(directory, ignore_errors=True)
+        raise
     finally:
         for handle in handles.values():
             handle.close()
+    for model in unsorted:
+        sort_by_pk(out.path(model))
     return out
-
-
-def _check_shape(record: Any, position: int) -> tuple[str, int, dict]:
-    if not isinstance(record, dict):
-        raise _fail(f"item #{position} of the export is not a {{\"model\", \"pk\", \"fields\"}} "
-                    "object")
-    model = record.get("model")
-    if not isinstance(model, str) or "." not in model:
-        raise _fail(f"item #{position} of the export has no valid \"model\" name: {model!r}")
-    model = model.lower()
-    pk = record.get("pk")
-    if isinstance(pk, bool) or not isinstance(pk, int):
-        raise _fail(f"item #{position} of the export ({model}) has a non-integer pk {pk!r}",
-                    model)
-    fields = record.get("fields")
-    if not isinstance(fields, dict):
-        raise _fail(f"item #{position} of the export ({model}, pk {pk}) has no \"fields\" "
-                    "object", model)
-    return model, pk, fields

@@ -50,3 +50,10 @@ def test_every_model_of_a_silo_is_declared_in_that_silo() -> None:
         assert spec.name in CONTROL_MODELS, spec.name
     for spec in REGION:
         assert spec.name in REGION_MODELS, spec.name
+
+
+def test_every_relocatable_model_is_declared(detailed: dict) -> None:
+    """All of Sentry's relocatable models (95 in the dependency file) can be imported here."""
+    relocatable = {name for name, m in detailed.items() if m["relocation_scope"] != "Excluded"}
+    assert len(relocatable) == 95
+    assert set(SPECS) == relocatable

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import zoneinfo
 
 import orjson
@@ -135,12 +136,18 @@ userip = model(
 )
 
 
+@functools.cache
+def _timezones() -> frozenset[str]:
+    """Every IANA zone name; reading them walks the tz database, so it is done once."""
+    return frozenset(zoneinfo.available_timezones())
+
+
 def _check_option(row: Row, ctx: BatchContext) -> None:
     if row["key"] == "timezone" and row["value"] is not None:
         value = row["value"]
         if isinstance(value, str) and value.startswith('"'):
             value = orjson.loads(value)  # exports double-encode this option's value
-        if not isinstance(value, str) or value not in zoneinfo.available_timezones():
+        if not isinstance(value, str) or value not in _timezones():
             raise FieldError(f"field 'value': {value!r} is not a known timezone")
 
 
