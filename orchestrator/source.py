@@ -74,7 +74,9 @@ def read_records(stream: IO[bytes], label: str = "the export"
             position += 1
             yield record_shape(record, position, label)
     except ijson.JSONError as exc:
-        raise _fail(f"{label} is not valid JSON: {exc}. Check that the file is complete and "
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise _fail(f"{label} is not valid JSON ({detail}, after item #{position}). Check that "
+                    "the file is complete and "
                     "was written by `sentry export` (not mixed with log output).") from exc
 
 

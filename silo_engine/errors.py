@@ -71,7 +71,9 @@ class ImportFailure(Exception):
     right_pk: int | None = None
 
     def __str__(self) -> str:
-        where = self.model or "?"
+        if self.model is None:
+            return f"{self.kind.value}: {self.reason}"
+        where = self.model
         if self.ordinal:
             where += f" #{self.ordinal}"
         if self.left_pk is not None:
@@ -91,10 +93,11 @@ class ImportFailure(Exception):
 
     def pretty(self) -> str:
         lines = ["RpcImportError(", f"    kind: {self.kind.value},"]
-        on = f"    on: InstanceID(model: '{self.model}'"
-        if self.ordinal:
-            on += f", ordinal: {self.ordinal}"
-        lines.append(on + "),")
+        if self.model is not None:  # errors about the file as a whole name no model
+            on = f"    on: InstanceID(model: '{self.model}'"
+            if self.ordinal:
+                on += f", ordinal: {self.ordinal}"
+            lines.append(on + "),")
         if self.left_pk is not None:
             lines.append(f"    left_pk: {self.left_pk},")
         if self.right_pk is not None:

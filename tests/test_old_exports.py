@@ -95,3 +95,23 @@ def test_shuffled_export_imports_to_the_same_result(pg_admin_url: str,
     # Both match the fixture itself as well.
     assert run_cli(["compare", str(fixture_path("fresh-install.json")),
                     str(exports[1])]).code == 0
+
+
+def test_a_truncated_export_fails_before_anything_is_written(silos: Silos,
+                                                             tmp_path: Path) -> None:
+    """The whole file is read (and regrouped) before the first batch is sent: a file cut off
+    halfway is refused with a DeserializationFailed finding and both silos stay empty."""
+    text = fixture_path("fresh-install.json").read_text()
+    broken = tmp_path / "cut.json"
+    broken.write_text(text[: len(text) * 2 // 3])
+    findings = tmp_path / "findings.json"
+    result = silos.relocate("import", "global", broken, "--no-prompt", "--findings-file",
+                            findings)
+    assert result.code == 1
+    (finding,) = json.loads(findings.read_text())
+    assert finding["kind"] == "DeserializationFailed"
+    assert "not valid JSON" in finding["reason"] and "complete" in finding["reason"]
+    assert "InstanceID(model: 'None')" not in result.stderr
+    for silo, table in (("control", "auth_user"), ("region", "sentry_option"),
+                        ("region", "sentry_organization"), ("control", "sentry_email")):
+        assert silos.count(silo, table) == 0
