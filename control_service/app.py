@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from control_service.members import map_members
 from control_service.models import REGISTRY, controlimportchunk
 from control_service.slugs import SlugClaim, reserve_slugs
 from silo_engine.contract.relocation.v1 import (
@@ -31,6 +32,18 @@ class ControlServicer(control_service_pb2_grpc.ControlServiceServicer):
         return control_service_pb2.ReserveOrganizationSlugsResponse(assignments=[
             control_service_pb2.OrganizationSlugAssignment(organization_id=oid, slug=slug)
             for oid, slug in sorted(slugs.items())])
+
+    @guarded
+    def MapOrganizationMembers(self, request, context):
+        optional = ("user_id", "email", "inviter_id", "invite_status")
+        members = [{"organization_id": m.organization_id,
+                    "organizationmember_id": m.organizationmember_id, "role": m.role,
+                    **{name: getattr(m, name) if m.HasField(name) else None
+                       for name in optional}}
+                   for m in request.members]
+        with self.engine.begin() as conn:
+            created = map_members(conn, members)
+        return control_service_pb2.MapOrganizationMembersResponse(created=created)
 
 
 def start(db_url: str, listen: str = "127.0.0.1:0",

@@ -37,7 +37,7 @@ from silo_engine.contract.relocation.v1 import (
 from silo_engine.errors import ErrorKind, ImportFailure
 from silo_engine.scopes import ImportKind, ImportScope, Silo
 
-ORGANIZATION, USER = "sentry.organization", "sentry.user"
+ORGANIZATION, USER, MEMBER = "sentry.organization", "sentry.user", "sentry.organizationmember"
 DEFAULT_BATCH_SIZE = 1000
 DEFAULT_IN_FLIGHT = 4
 DEFAULT_PARALLEL_MODELS = 3
@@ -229,7 +229,39 @@ class _Run:
         self._count(info, records, mapped, reply.from_ledger)
         if info.silo is Silo.CONTROL and reply.HasField("min_ordinal"):
             replicas.append(self.pool.submit(self._replicate, info.name, reply))
+        if info.name == MEMBER and mapped:
+            replicas.append(self.pool.submit(self._map_members, records, mapped))
         self.importer.progress.advance(len(records))
+
+    def _map_members(self, records: list[dict], mapped: list[tuple[int, PkEntry]]) -> None:
+        """Tell control about the members the region inserted (OrganizationMemberMapping),
+        with their organization, user and inviter as they are now, after remapping."""
+        by_pk = {r["pk"]: r["fields"] for r in records}
+
+        def new_pk(model: str, old: object) -> int | None:
+            entry = self.pk_map.get(model, old) if isinstance(old, int) else None
+            return entry.new_pk if entry is not None else None
+
+        members = []
+        for old, entry in mapped:
+            fields = by_pk[old]
+            organization = new_pk(ORGANIZATION, fields.get("organization"))
+            if entry.kind is not ImportKind.INSERTED or organization is None:
+                continue
+            member = control_service_pb2.OrganizationMemberMapping(
+                organization_id=organization, organizationmember_id=entry.new_pk,
+                role=str(fields.get("role") or "member"))
+            for name, value in (("user_id", new_pk(USER, fields.get("user_id"))),
+                                ("inviter_id", new_pk(USER, fields.get("inviter_id"))),
+                                ("email", fields.get("email")),
+                                ("invite_status", fields.get("invite_status"))):
+                if value is not None:
+                    setattr(member, name, value)
+            members.append(member)
+        if members:
+            control = self.importer.control
+            control.call(control.control.MapOrganizationMembers,
+                         control_service_pb2.MapOrganizationMembersRequest(members=members))
 
     def _referenced(self, info: ModelInfo, records: list[dict]) -> list[models_pb2.PkMapEntry]:
         """The pk-map entries this batch's references need, and no others."""

@@ -95,6 +95,14 @@ def test_organizations_scope_lands_every_row_remapped(silos: Silos, tmp_path: Pa
                                                                             "default")
     assert silos.count("control", "sentry_organizationslugreservation",
                        "slug = 'testing' AND reservation_type = 0") == 1
+    # ... and one OrganizationMemberMapping per member, with the remapped ids.
+    mappings = silos.rows("control", "SELECT organization_id, organizationmember_id, user_id, "
+                                     "inviter_id, email, role FROM "
+                                     "sentry_organizationmembermapping")
+    assert {(m.organization_id, m.organizationmember_id, m.user_id, m.inviter_id, m.email,
+             m.role) for m in mappings} == {
+        (org.id, m.id, m.user_id, m.inviter_id, m.email, r)
+        for m, r in zip(members, ("owner", "member", "member"), strict=True)}
 
 
 def test_second_import_renames_users_and_organization(silos: Silos, tmp_path: Path) -> None:
@@ -133,6 +141,12 @@ def test_merge_users_reuses_existing_accounts(silos: Silos, tmp_path: Path) -> N
     member_users = {r.user_id for r in silos.rows(
         "region", "SELECT user_id FROM sentry_organizationmember WHERE user_id IS NOT NULL")}
     assert member_users <= user_ids
+    # Control maps every member of both organizations onto the same three accounts.
+    assert silos.count("control", "sentry_organizationmembermapping") == 6
+    mapped_users = {r.user_id for r in silos.rows(
+        "control", "SELECT user_id FROM sentry_organizationmembermapping WHERE user_id "
+                   "IS NOT NULL")}
+    assert mapped_users == member_users
     (chunk,) = silos.rows("control", "SELECT existing_map, inserted_map FROM "
                                      "sentry_controlimportchunk WHERE model = 'sentry.user' "
                                      "ORDER BY id DESC LIMIT 1")
@@ -146,7 +160,7 @@ def test_rerun_with_same_import_uuid_writes_nothing(silos: Silos, tmp_path: Path
     def snapshot() -> dict[str, int]:
         tables = {"control": ["auth_user", "sentry_email", "sentry_useremail",
                               "sentry_controlimportchunk", "sentry_organizationmapping",
-                              "sentry_lostpasswordhash"],
+                              "sentry_organizationmembermapping", "sentry_lostpasswordhash"],
                   "region": ["sentry_organization", "sentry_organizationmember",
                              "sentry_project", "sentry_projectkey", "sentry_regionimportchunk",
                              "sentry_controlimportchunkreplica", "sentry_team", "sentry_rule"]}

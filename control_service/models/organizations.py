@@ -44,3 +44,21 @@ organization_mapping = sa.Table(
                    "disable_member_project_creation", "prevent_superuser_access",
                    "disable_member_invite")],
 )
+
+organization_member_mapping = sa.Table(
+    "sentry_organizationmembermapping", metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=True),
+    sa.Column("organization_id", sa.BigInteger, nullable=False, index=True),
+    sa.Column("organizationmember_id", sa.BigInteger, nullable=True),
+    sa.Column("date_added", sa.DateTime(timezone=True), nullable=False,
+              server_default=sa.func.now()),
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("user_id", sa.BigInteger, sa.ForeignKey("auth_user.id", deferrable=True,
+                                                      initially="DEFERRED"), nullable=True),
+    sa.Column("email", sa.String(75), nullable=True),
+    sa.Column("inviter_id", sa.BigInteger, sa.ForeignKey("auth_user.id", deferrable=True,
+                                                         initially="DEFERRED"), nullable=True),
+    sa.Column("invite_status", sa.Integer, nullable=True),
+    sa.UniqueConstraint("organization_id", "organizationmember_id",
+                        name="sentry_organizationmembermapping_org_member_uniq"),
+)

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#relocation/v1/control_service.proto\x12\rrelocation.v1\"d\n\x15OrganizationSlugClaim\x12\x17\n\x0forganization_id\x18\x01 \x01(\x03\x12\x14\n\x0c\x64\x65sired_slug\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x0e\n\x06status\x18\x04 \x01(\x03\"\x81\x01\n\x1fReserveOrganizationSlugsRequest\x12\x13\n\x0bregion_name\x18\x01 \x01(\t\x12\x13\n\x0bimport_uuid\x18\x02 \x01(\t\x12\x34\n\x06\x63laims\x18\x03 \x03(\x0b\x32$.relocation.v1.OrganizationSlugClaim\"C\n\x1aOrganizationSlugAssignment\x12\x17\n\x0forganization_id\x18\x01 \x01(\x03\x12\x0c\n\x04slug\x18\x02 \x01(\t\"b\n ReserveOrganizationSlugsResponse\x12>\n\x0b\x61ssignments\x18\x01 \x03(\x0b\x32).relocation.v1.OrganizationSlugAssignment2\x8d\x01\n\x0e\x43ontrolService\x12{\n\x18ReserveOrganizationSlugs\x12..relocation.v1.ReserveOrganizationSlugsRequest\x1a/.relocation.v1.ReserveOrganizationSlugsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#relocation/v1/control_service.proto\x12\rrelocation.v1\"d\n\x15OrganizationSlugClaim\x12\x17\n\x0forganization_id\x18\x01 \x01(\x03\x12\x14\n\x0c\x64\x65sired_slug\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x0e\n\x06status\x18\x04 \x01(\x03\"\x81\x01\n\x1fReserveOrganizationSlugsRequest\x12\x13\n\x0bregion_name\x18\x01 \x01(\t\x12\x13\n\x0bimport_uuid\x18\x02 \x01(\t\x12\x34\n\x06\x63laims\x18\x03 \x03(\x0b\x32$.relocation.v1.OrganizationSlugClaim\"C\n\x1aOrganizationSlugAssignment\x12\x17\n\x0forganization_id\x18\x01 \x01(\x03\x12\x0c\n\x04slug\x18\x02 \x01(\t\"b\n ReserveOrganizationSlugsResponse\x12>\n\x0b\x61ssignments\x18\x01 \x03(\x0b\x32).relocation.v1.OrganizationSlugAssignment\"\xf7\x01\n\x19OrganizationMemberMapping\x12\x17\n\x0forganization_id\x18\x01 \x01(\x03\x12\x1d\n\x15organizationmember_id\x18\x02 \x01(\x03\x12\x0c\n\x04role\x18\x03 \x01(\t\x12\x14\n\x07user_id\x18\x04 \x01(\x03H\x00\x88\x01\x01\x12\x12\n\x05\x65mail\x18\x05 \x01(\tH\x01\x88\x01\x01\x12\x17\n\ninviter_id\x18\x06 \x01(\x03H\x02\x88\x01\x01\x12\x1a\n\rinvite_status\x18\x07 \x01(\x03H\x03\x88\x01\x01\x42\n\n\x08_user_idB\x08\n\x06_emailB\r\n\x0b_inviter_idB\x10\n\x0e_invite_status\"Z\n\x1dMapOrganizationMembersRequest\x12\x39\n\x07members\x18\x01 \x03(\x0b\x32(.relocation.v1.OrganizationMemberMapping\"1\n\x1eMapOrganizationMembersResponse\x12\x0f\n\x07\x63reated\x18\x01 \x01(\x03\x32\x84\x02\n\x0e\x43ontrolService\x12{\n\x18ReserveOrganizationSlugs\x12..relocation.v1.ReserveOrganizationSlugsRequest\x1a/.relocation.v1.ReserveOrganizationSlugsResponse\x12u\n\x16MapOrganizationMembers\x12,.relocation.v1.MapOrganizationMembersRequest\x1a-.relocation.v1.MapOrganizationMembersResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -39,6 +39,12 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ORGANIZATIONSLUGASSIGNMENT']._serialized_end=355
   _globals['_RESERVEORGANIZATIONSLUGSRESPONSE']._serialized_start=357
   _globals['_RESERVEORGANIZATIONSLUGSRESPONSE']._serialized_end=455
-  _globals['_CONTROLSERVICE']._serialized_start=458
-  _globals['_CONTROLSERVICE']._serialized_end=599
+  _globals['_ORGANIZATIONMEMBERMAPPING']._serialized_start=458
+  _globals['_ORGANIZATIONMEMBERMAPPING']._serialized_end=705
+  _globals['_MAPORGANIZATIONMEMBERSREQUEST']._serialized_start=707
+  _globals['_MAPORGANIZATIONMEMBERSREQUEST']._serialized_end=797
+  _globals['_MAPORGANIZATIONMEMBERSRESPONSE']._serialized_start=799
+  _globals['_MAPORGANIZATIONMEMBERSRESPONSE']._serialized_end=848
+  _globals['_CONTROLSERVICE']._serialized_start=851
+  _globals['_CONTROLSERVICE']._serialized_end=1111
 # @@protoc_insertion_point(module_scope)

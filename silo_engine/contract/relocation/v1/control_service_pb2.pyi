@@ -41,3 +41,33 @@ class ReserveOrganizationSlugsResponse(_message.Message):
     ASSIGNMENTS_FIELD_NUMBER: _ClassVar[int]
     assignments: _containers.RepeatedCompositeFieldContainer[OrganizationSlugAssignment]
     def __init__(self, assignments: _Optional[_Iterable[_Union[OrganizationSlugAssignment, _Mapping]]] = ...) -> None: ...
+
+class OrganizationMemberMapping(_message.Message):
+    __slots__ = ("organization_id", "organizationmember_id", "role", "user_id", "email", "inviter_id", "invite_status")
+    ORGANIZATION_ID_FIELD_NUMBER: _ClassVar[int]
+    ORGANIZATIONMEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    INVITER_ID_FIELD_NUMBER: _ClassVar[int]
+    INVITE_STATUS_FIELD_NUMBER: _ClassVar[int]
+    organization_id: int
+    organizationmember_id: int
+    role: str
+    user_id: int
+    email: str
+    inviter_id: int
+    invite_status: int
+    def __init__(self, organization_id: _Optional[int] = ..., organizationmember_id: _Optional[int] = ..., role: _Optional[str] = ..., user_id: _Optional[int] = ..., email: _Optional[str] = ..., inviter_id: _Optional[int] = ..., invite_status: _Optional[int] = ...) -> None: ...
+
+class MapOrganizationMembersRequest(_message.Message):
+    __slots__ = ("members",)
+    MEMBERS_FIELD_NUMBER: _ClassVar[int]
+    members: _containers.RepeatedCompositeFieldContainer[OrganizationMemberMapping]
+    def __init__(self, members: _Optional[_Iterable[_Union[OrganizationMemberMapping, _Mapping]]] = ...) -> None: ...
+
+class MapOrganizationMembersResponse(_message.Message):
+    __slots__ = ("created",)
+    CREATED_FIELD_NUMBER: _ClassVar[int]
+    created: int
+    def __init__(self, created: _Optional[int] = ...) -> None: ...

@@ -40,6 +40,11 @@ class ControlServiceStub:
                 request_serializer=relocation_dot_v1_dot_control__service__pb2.ReserveOrganizationSlugsRequest.SerializeToString,
                 response_deserializer=relocation_dot_v1_dot_control__service__pb2.ReserveOrganizationSlugsResponse.FromString,
                 _registered_method=True)
+        self.MapOrganizationMembers = channel.unary_unary(
+                '/relocation.v1.ControlService/MapOrganizationMembers',
+                request_serializer=relocation_dot_v1_dot_control__service__pb2.MapOrganizationMembersRequest.SerializeToString,
+                response_deserializer=relocation_dot_v1_dot_control__service__pb2.MapOrganizationMembersResponse.FromString,
+                _registered_method=True)
 
 
 class ControlServiceServicer:
@@ -54,6 +59,14 @@ class ControlServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def MapOrganizationMembers(self, request, context):
+        """Record imported organization members in control (Sentry's OrganizationMemberMapping).
+        Idempotent per (organization_id, organizationmember_id).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ControlServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -61,6 +74,11 @@ def add_ControlServiceServicer_to_server(servicer, server):
                     servicer.ReserveOrganizationSlugs,
                     request_deserializer=relocation_dot_v1_dot_control__service__pb2.ReserveOrganizationSlugsRequest.FromString,
                     response_serializer=relocation_dot_v1_dot_control__service__pb2.ReserveOrganizationSlugsResponse.SerializeToString,
+            ),
+            'MapOrganizationMembers': grpc.unary_unary_rpc_method_handler(
+                    servicer.MapOrganizationMembers,
+                    request_deserializer=relocation_dot_v1_dot_control__service__pb2.MapOrganizationMembersRequest.FromString,
+                    response_serializer=relocation_dot_v1_dot_control__service__pb2.MapOrganizationMembersResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -91,6 +109,33 @@ class ControlService:
             '/relocation.v1.ControlService/ReserveOrganizationSlugs',
             relocation_dot_v1_dot_control__service__pb2.ReserveOrganizationSlugsRequest.SerializeToString,
             relocation_dot_v1_dot_control__service__pb2.ReserveOrganizationSlugsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MapOrganizationMembers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/relocation.v1.ControlService/MapOrganizationMembers',
+            relocation_dot_v1_dot_control__service__pb2.MapOrganizationMembersRequest.SerializeToString,
+            relocation_dot_v1_dot_control__service__pb2.MapOrganizationMembersResponse.FromString,
             options,
             channel_credentials,
             insecure,
