@@ -105,8 +105,9 @@ def resolve(conn: sa.Connection, spec: ModelSpec, candidates: list[Candidate],
             policy = unique.on_collision
             if policy is Collision.MERGE_OR_RENAME:
                 policy = Collision.EXISTING if ctx.flags.merge_users else Collision.RENAME
-            if policy is Collision.OVERWRITE_CONFIG:
-                policy = OVERWRITE if ctx.flags.overwrite_configs else Collision.EXISTING
+            reuse = {Collision.EXISTING: EXISTING, Collision.UPDATE_EXISTING: UPDATE_EXISTING,
+                     Collision.OVERWRITE_CONFIG: OVERWRITE if ctx.flags.overwrite_configs
+                     else EXISTING}.get(policy)
             if policy is Collision.FAIL:
                 right = hit_pk if hit_pk is not None else candidates[hit_index].old_pk
                 where = "an existing row" if hit_pk is not None else "an earlier record"
@@ -117,9 +118,8 @@ def resolve(conn: sa.Connection, spec: ModelSpec, candidates: list[Candidate],
                     f"{', '.join(unique.fields)} = {shown} is already used by {where} "
                     f"(pk {right}); this model has no rule to resolve the collision",
                     ordinal=candidate.ordinal, left_pk=candidate.old_pk, right_pk=right)
-            if policy in (Collision.EXISTING, OVERWRITE, Collision.UPDATE_EXISTING):
-                candidate.action = {Collision.EXISTING: EXISTING, OVERWRITE: OVERWRITE,
-                                    Collision.UPDATE_EXISTING: UPDATE_EXISTING}[policy]
+            if reuse is not None:  # the record becomes (or updates) the row it collides with
+                candidate.action = reuse
                 candidate.target_pk, candidate.target_index = hit_pk, (
                     None if hit_pk is not None else hit_index)
             elif policy is Collision.REGENERATE:

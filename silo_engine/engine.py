@@ -28,7 +28,7 @@ from silo_engine.errors import ErrorKind, ImportFailure
 from silo_engine.fields import FieldError
 from silo_engine.modelspec import ModelRegistry, ModelSpec, OnMissing, Row
 from silo_engine.redact import database_message, field_message
-from silo_engine.scopes import ImportKind, ImportScope, RelocationScope, Silo
+from silo_engine.scopes import ImportKind, ImportScope, Silo
 
 log = logging.getLogger("relocation.silo")
 
@@ -140,7 +140,7 @@ class SiloEngine:
                 sa.func.hashtext(spec.table.name))))
         collisions.resolve(conn, spec, candidates, ctx)
         _write(conn, spec, candidates, ctx)
-        mapped = [(c.old_pk, _entry(spec, c, candidates)) for c in candidates]
+        mapped = [(c.old_pk, _entry(spec, c)) for c in candidates]
         return ledger.Chunk.summarise(ctx.flags.import_uuid, spec.name, min_ordinal, mapped)
 
     def _prepare(self, spec: ModelSpec, records: list[dict], min_ordinal: int,
@@ -292,7 +292,7 @@ def _write(conn: sa.Connection, spec: ModelSpec, candidates: list[Candidate],
         spec.after_insert(conn, [(c.new_pk, c.row) for c in inserts], ctx)
 
 
-def _entry(spec: ModelSpec, candidate: Candidate, _all: list[Candidate]) -> PkEntry:
+def _entry(spec: ModelSpec, candidate: Candidate) -> PkEntry:
     kind = {INSERT: ImportKind.INSERTED, UPDATE_EXISTING: ImportKind.INSERTED,
             EXISTING: ImportKind.EXISTING, OVERWRITE: ImportKind.OVERWRITE}[candidate.action]
     identifier = None
@@ -316,4 +316,4 @@ def _db_reason(exc: BaseException) -> str:
     return database_message(" ".join(text.splitlines()[:2])) if text else type(exc).__name__
 
 
-__all__ = ["BatchRequest", "RelocationScope", "SiloEngine"]
+__all__ = ["BatchRequest", "SiloEngine"]
