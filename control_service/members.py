@@ -19,6 +19,7 @@ def map_members(conn: sa.Connection, members: list[dict[str, Any]]) -> int:
     """Insert the mappings not written yet; how many were new."""
     if not members:
         return 0
-    stmt = pg.insert(organization_member_mapping).on_conflict_do_nothing(
+    # One multi-row statement: an executemany here sent (and logged) one INSERT per member.
+    stmt = pg.insert(organization_member_mapping).values(members).on_conflict_do_nothing(
         index_elements=["organization_id", "organizationmember_id"])
-    return conn.execute(stmt, members).rowcount
+    return conn.execute(stmt).rowcount

@@ -625,14 +625,36 @@ class _PeakSampler(threading.Thread):
         return self.peak
 
 
-def _reap(proc: subprocess.Popen, timeout: float | None = None) -> int:
-    """Wait for `proc` with wait4; returns its peak RSS in bytes (ru_maxrss) and sets returncode."""
+def _cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a live process has used so far (0.0 when unreadable)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def _machine_busy_seconds() -> float:
+    """CPU seconds all cores of the machine have spent busy since boot (from /proc/stat)."""
+    try:
+        with open("/proc/stat") as f:
+            ticks = [int(v) for v in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return 0.0
+    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle + iowait
+    return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def _reap(proc: subprocess.Popen, timeout: float | None = None) -> tuple[int, float]:
+    """Wait for `proc` with wait4 and set its returncode; returns its peak RSS in bytes
+    (ru_maxrss) and the CPU seconds it used."""
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:
         pid, status, usage = os.wait4(proc.pid, 0 if deadline is None else os.WNOHANG)
         if pid:
             proc.returncode = os.waitstatus_to_exitcode(status)
-            return usage.ru_maxrss * 1024
+            return usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime
         if deadline is not None and time.monotonic() > deadline:
             proc.kill()
             deadline = None
@@ -664,6 +686,10 @@ class _Code:
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (str(self.directory), env.get("PYTHONPATH")) if p)
         return subprocess.Popen([*RELOCATE, *args], cwd=self.directory, env=env, **kw)
+
+
+# Who used the machine's CPU during an import; "machine" is every core's busy time.
+CPU_USERS = ("orchestrator", "control", "region", "postgresql_and_other", "machine")
 
 
 class BenchError(RuntimeError):
@@ -710,14 +736,15 @@ class _Service:
         self.stop()
         raise BenchError(f"the {self.silo} service did not start:\n{_tail(self.log)}")
 
-    def stop(self) -> int:
-        """SIGTERM, wait; the peak RSS in bytes (VmHWM just before, or ru_maxrss)."""
+    def stop(self) -> tuple[int, float]:
+        """SIGTERM, wait; the peak RSS in bytes (VmHWM just before, or ru_maxrss) and the CPU
+        seconds used before the signal."""
         if self.proc.returncode is not None:
-            return 0
-        before = _vm_hwm(self.proc.pid)
+            return 0, 0.0
+        before, cpu = _vm_hwm(self.proc.pid), _cpu_seconds(self.proc.pid)
         with contextlib.suppress(ProcessLookupError):
             self.proc.send_signal(signal.SIGTERM)
-        return max(before, _reap(self.proc, timeout=60))
+        return max(before, _reap(self.proc, timeout=60)[0]), cpu
 
 
 # --- parsing the orchestrator's output -------------------------------------------------------
@@ -827,20 +854,24 @@ class _Bench:
         services = [_Service(self.code, silo, urls[silo], secret, logs / f"{silo}.log")
                     for silo in ("control", "region")]
         rss: dict[str, int] = {}
+        cpu: dict[str, float] = {}
         try:
             for service in services:
                 service.wait_ready()
+            # The services' start-up (imports, migrations check) is not part of the import.
+            idle = {s.silo: _cpu_seconds(s.proc.pid) for s in services}
             args = ["import", self.config.scope.value, str(export.path),
                     "--control", services[0].address, "--region", services[1].address,
                     "--shared-secret", secret, "--no-prompt", "--batch-size", str(batch_size)]
             stderr_path = logs / "orchestrator.log"
             with stderr_path.open("wb") as err:
-                started = time.perf_counter()
+                started, busy = time.perf_counter(), _machine_busy_seconds()
                 proc = self.code.popen(args, stdout=subprocess.DEVNULL, stderr=err)
                 sampler = _PeakSampler(proc.pid)
                 sampler.start()
-                maxrss = _reap(proc)
+                maxrss, cpu["orchestrator"] = _reap(proc)
                 wall = time.perf_counter() - started
+                cpu["machine"] = _machine_busy_seconds() - busy
                 rss["orchestrator"] = max(sampler.stop(), maxrss)
             stderr = stderr_path.read_text(errors="replace")
             if proc.returncode != 0:
@@ -848,7 +879,11 @@ class _Bench:
                                  f"{proc.returncode}:\n{_tail(stderr_path, 40)}")
         finally:
             for service in services:
-                rss[service.silo] = service.stop()
+                rss[service.silo], used = service.stop()
+                cpu[service.silo] = used - idle.get(service.silo, used)
+        # What the three processes did not use went to PostgreSQL (and the benchmark itself).
+        cpu["postgresql_and_other"] = max(0.0, cpu.get("machine", 0.0) - sum(
+            cpu.get(p, 0.0) for p in ("orchestrator", "control", "region")))
         parsed = parse_import_output(stderr)
         checked = verify(urls, export.counts, self.config.scope)
         rows = sum(found for _, found in checked.rows.values())
@@ -858,7 +893,7 @@ class _Bench:
         return {"batch_size": batch_size, "wall_seconds": wall,
                 "records_per_s": export.total / wall, "rows_written": rows,
                 "reported_seconds": parsed["reported_seconds"],
-                "models": parsed["models"], "peak_rss_bytes": rss,
+                "models": parsed["models"], "peak_rss_bytes": rss, "cpu_seconds": cpu,
                 "verification": checked.to_json(), "logs": str(logs),
                 "command": "relocate " + " ".join(a if a != secret else "S" for a in args)}
 
@@ -932,6 +967,7 @@ def _summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "rows_written": runs[0]["rows_written"],
         "peak_rss_bytes": {p: _median([r["peak_rss_bytes"][p] for r in runs])
                            for p in ("orchestrator", "control", "region")},
+        "cpu_seconds": {p: _median([r["cpu_seconds"].get(p) for r in runs]) for p in CPU_USERS},
         "models": {m: {"records": runs[0]["models"].get(m, {}).get("records"),
                        "seconds": _median([r["models"].get(m, {}).get("seconds")
                                            for r in runs]),
@@ -1121,6 +1157,10 @@ def format_report(report: dict[str, Any]) -> str:
     lines.append(f"import / COPY: {report['import_over_copy']:.1f}x slower"
                  + (f"; batch {ref['batch_size']} / batch {main['batch_size']}: "
                     f"{report['reference_over_import']:.1f}x slower" if ref else ""))
+    cpu = main["cpu_seconds"]
+    lines.append(f"CPU seconds during the import (batch {main['batch_size']}): "
+                 + ", ".join(f"{p.replace('_', ' ')} {_num(cpu.get(p), 1)}" for p in CPU_USERS)
+                 + f" (of {_num(main['wall_seconds'] * (machine['cpus'] or 1), 1)} available)")
     lines += ["", "peak RSS is VmHWM of each process; records/s counts every record of the "
                   "export", ""]
     title = f"per model (batch {main['batch_size']}), import order"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import shutil
 import time
 import uuid
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -35,6 +35,7 @@ from silo_engine.contract.relocation.v1 import (
     silo_service_pb2,
 )
 from silo_engine.errors import ErrorKind, ImportFailure
+from silo_engine.pkwire import KIND_OF_CODE, from_columns
 from silo_engine.scopes import ImportKind, ImportScope, Silo
 
 ORGANIZATION, USER, MEMBER = "sentry.organization", "sentry.user", "sentry.organizationmember"
@@ -222,15 +223,13 @@ class _Run:
     def _merge(self, info: ModelInfo, records: list[dict], future: Future,
                replicas: list[Future]) -> None:
         reply = future.result()
-        mapped = [(e.old_pk, PkEntry(e.new_pk, ImportKind.from_proto(e.kind),
-                                     e.identifier if e.HasField("identifier") else None))
-                  for e in reply.mapped_pks]
-        self.pk_map.add(info.name, mapped)
-        self._count(info, records, mapped, reply.from_ledger)
+        self.pk_map.add(reply.mapped)
+        self._count(info, records, reply.mapped, reply.from_ledger)
         if info.silo is Silo.CONTROL and reply.HasField("min_ordinal"):
             replicas.append(self.pool.submit(self._replicate, info.name, reply))
-        if info.name == MEMBER and mapped:
-            replicas.append(self.pool.submit(self._map_members, records, mapped))
+        if info.name == MEMBER and reply.mapped.old_pks:
+            replicas.append(self.pool.submit(self._map_members, records,
+                                             from_columns(reply.mapped)))
         self.importer.progress.advance(len(records))
 
     def _map_members(self, records: list[dict], mapped: list[tuple[int, PkEntry]]) -> None:
@@ -263,39 +262,31 @@ class _Run:
             control.call(control.control.MapOrganizationMembers,
                          control_service_pb2.MapOrganizationMembersRequest(members=members))
 
-    def _referenced(self, info: ModelInfo, records: list[dict]) -> list[models_pb2.PkMapEntry]:
+    def _referenced(self, info: ModelInfo, records: list[dict]) -> list[models_pb2.PkMapColumns]:
         """The pk-map entries this batch's references need, and no others."""
-        wanted: set[tuple[str, int]] = set()
-        for record in records:
-            fields = record["fields"]
-            for field, target in info.foreign_keys:
-                value = fields.get(field)
-                if isinstance(value, int) and not isinstance(value, bool):
-                    wanted.add((target, value))
-        out = []
-        for target, old in sorted(wanted):
-            entry = self.pk_map.get(target, old)
-            if entry is not None:
-                out.append(models_pb2.PkMapEntry(model=target, old_pk=old, new_pk=entry.new_pk,
-                                                 kind=entry.kind.to_proto()))
-        return out
+        wanted: dict[str, set[int]] = {}
+        for field, target in info.foreign_keys:
+            values = wanted.setdefault(target, set())
+            for record in records:
+                value = record["fields"].get(field)
+                if type(value) is int:  # not None, not a bool
+                    values.add(value)
+        found = (self.pk_map.columns(target, sorted(olds)) for target, olds in wanted.items())
+        return sorted((msg for msg in found if msg is not None), key=lambda msg: msg.model)
 
-    def _count(self, info: ModelInfo, records: list[dict], mapped: list[tuple[int, PkEntry]],
+    def _count(self, info: ModelInfo, records: list[dict], mapped: models_pb2.PkMapColumns,
                from_ledger: bool) -> None:
         counts = self.report.counts(info.name)
-        for _, entry in mapped:
-            if entry.kind is ImportKind.INSERTED:
-                counts.inserted += 1
-            elif entry.kind is ImportKind.EXISTING:
-                counts.existing += 1
-            else:
-                counts.overwritten += 1
-        counts.skipped += len(records) - len(mapped)
+        kinds = Counter(KIND_OF_CODE[code] for code in mapped.kinds)
+        counts.inserted += kinds[ImportKind.INSERTED]
+        counts.existing += kinds[ImportKind.EXISTING]
+        counts.overwritten += kinds[ImportKind.OVERWRITE]
+        counts.skipped += len(records) - len(mapped.old_pks)
         counts.resumed_batches += int(from_ledger)
         if info.name not in (USER, ORGANIZATION):
             return
         by_pk = {r["pk"]: r["fields"] for r in records}
-        for old, entry in mapped:
+        for old, entry in from_columns(mapped):
             fields = by_pk.get(old, {})
             if info.name == ORGANIZATION and entry.kind is ImportKind.INSERTED:
                 self.orgs[entry.new_pk] = _OrgSeen(old, str(fields.get("slug", "")),
@@ -310,7 +301,7 @@ class _Run:
         request = region_service_pb2.StoreControlChunkReplicaRequest(
             import_uuid=self.flags.import_uuid, model=model, min_ordinal=reply.min_ordinal,
             max_ordinal=reply.max_ordinal, min_source_pk=reply.min_source_pk,
-            max_source_pk=reply.max_source_pk, mapped_pks=reply.mapped_pks)
+            max_source_pk=reply.max_source_pk, mapped=reply.mapped)
         for name in ("min_inserted_pk", "max_inserted_pk"):
             if reply.HasField(name):
                 setattr(request, name, getattr(reply, name))

@@ -1,7 +1,9 @@
 """The running primary-key map: for each model, old pk -> (new pk, kind).
 
 Kept compactly (three typed arrays per model, about 17 bytes an entry, searched by bisection)
-and only for models that something references, so a large import's map stays small.
+and only for models that something references, so a large import's map stays small. Entries
+come in and go out as packed columns (PkMapColumns), so no per-entry objects are made on the
+way through.
 """
 
 from __future__ import annotations
@@ -9,14 +11,16 @@ from __future__ import annotations
 import threading
 from array import array
 from bisect import bisect_left
-from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from itertools import pairwise
 
 from silo_engine.context import PkEntry
-from silo_engine.scopes import ImportKind
+from silo_engine.contract.relocation.v1 import models_pb2
+from silo_engine.pkwire import KIND_OF_CODE
 
-_KINDS = list(ImportKind)
-_KIND_CODE = {kind: code for code, kind in enumerate(_KINDS)}
+
+def _ascending(values: Sequence[int]) -> bool:
+    return all(a < b for a, b in pairwise(values))
 
 
 class _ModelMap:
@@ -25,36 +29,57 @@ class _ModelMap:
     def __init__(self) -> None:
         self.old = array("q")
         self.new = array("q")
-        self.kind = array("b")
+        self.kind = array("b")  # ImportKind wire codes
         self.ordered = True
         self.lock = threading.Lock()  # lookups of a finished model may come from several threads
 
-    def add(self, old: int, new: int, kind: ImportKind) -> None:
-        if self.old and old <= self.old[-1]:
+    def extend(self, old: Sequence[int], new: Sequence[int], kind: Sequence[int]) -> None:
+        if old and ((self.old and old[0] <= self.old[-1]) or not _ascending(old)):
             self.ordered = False
-        self.old.append(old)
-        self.new.append(new)
-        self.kind.append(_KIND_CODE[kind])
+        self.old.extend(old)
+        self.new.extend(new)
+        self.kind.extend(kind)
 
-    def _sort(self) -> None:
+    def _ensure_ordered(self) -> None:
         """Order by old pk; for a pk seen twice the later answer wins."""
-        latest = {old: index for index, old in enumerate(self.old)}
-        order = sorted(latest.values(), key=self.old.__getitem__)
-        old, new, kind = self.old, self.new, self.kind
-        self.new = array("q", (new[i] for i in order))
-        self.kind = array("b", (kind[i] for i in order))
-        self.old = array("q", (old[i] for i in order))
-        self.ordered = True
+        if self.ordered:
+            return
+        with self.lock:
+            if self.ordered:
+                return
+            latest = {old: index for index, old in enumerate(self.old)}
+            order = sorted(latest.values(), key=self.old.__getitem__)
+            old, new, kind = self.old, self.new, self.kind
+            self.new = array("q", (new[i] for i in order))
+            self.kind = array("b", (kind[i] for i in order))
+            self.old = array("q", (old[i] for i in order))
+            self.ordered = True
 
     def get(self, old: int) -> PkEntry | None:
-        if not self.ordered:
-            with self.lock:
-                if not self.ordered:
-                    self._sort()
+        self._ensure_ordered()
         index = bisect_left(self.old, old)
         if index == len(self.old) or self.old[index] != old:
             return None
-        return PkEntry(self.new[index], _KINDS[self.kind[index]])
+        return PkEntry(self.new[index], KIND_OF_CODE[self.kind[index]])
+
+    def columns(self, model: str, wanted: Iterable[int]) -> models_pb2.PkMapColumns:
+        """The entries for `wanted` (ascending old pks) that exist, as one message."""
+        self._ensure_ordered()
+        olds, keys, size = self.old, [], len(self.old)
+        positions = []
+        start = 0
+        for old in wanted:
+            start = bisect_left(olds, old, start)
+            if start == size:
+                break
+            if olds[start] == old:
+                keys.append(old)
+                positions.append(start)
+        msg = models_pb2.PkMapColumns(model=model)
+        msg.old_pks.extend(keys)
+        msg.new_pks.extend([self.new[i] for i in positions])
+        msg.kinds.extend([self.kind[i] for i in positions])
+        return msg
 
     def __len__(self) -> int:
         return len(self.old)
@@ -64,19 +89,22 @@ class PkMap:
     def __init__(self, keep: Iterable[str]) -> None:
         self.keep = frozenset(keep)
         self._maps: dict[str, _ModelMap] = {}
-        self.counts: dict[str, Counter[ImportKind]] = {}
 
-    def add(self, model: str, mapped: Iterable[tuple[int, PkEntry]]) -> None:
-        counts = self.counts.setdefault(model, Counter())
-        target = self._maps.setdefault(model, _ModelMap()) if model in self.keep else None
-        for old, entry in mapped:
-            counts[entry.kind] += 1
-            if target is not None:
-                target.add(old, entry.new_pk, entry.kind)
+    def add(self, mapped: models_pb2.PkMapColumns) -> None:
+        """Take a batch's answer; kept only when some foreign key points at the model."""
+        if mapped.model in self.keep:
+            self._maps.setdefault(mapped.model, _ModelMap()).extend(
+                mapped.old_pks, mapped.new_pks, mapped.kinds)
 
     def get(self, model: str, old: int) -> PkEntry | None:
         found = self._maps.get(model)
         return found.get(old) if found is not None else None
+
+    def columns(self, model: str, wanted: Iterable[int]) -> models_pb2.PkMapColumns | None:
+        """The known entries of `model` among `wanted` (ascending), or None if none are."""
+        found = self._maps.get(model)
+        msg = found.columns(model, wanted) if found is not None else None
+        return msg if msg is not None and msg.old_pks else None
 
     def size(self) -> int:
         return sum(len(m) for m in self._maps.values())

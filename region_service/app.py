@@ -15,12 +15,12 @@ from silo_engine.contract.relocation.v1 import (
 from silo_engine.database import make_engine, require_schema
 from silo_engine.engine import SiloEngine
 from silo_engine.ledger import Chunk, store_chunk_if_absent
+from silo_engine.pkwire import from_columns
 from silo_engine.sentry_catalog import silo_of
 from silo_engine.server import (
     RunningServer,
     Security,
     guarded,
-    pk_entries_from_proto,
     serve_silo,
 )
 
@@ -46,7 +46,7 @@ class RegionServicer(region_service_pb2_grpc.RegionServiceServicer):
 
     @guarded
     def StoreControlChunkReplica(self, request, context):
-        mapped = sorted(pk_entries_from_proto(request.mapped_pks).get(request.model, {}).items())
+        mapped = sorted(from_columns(request.mapped))
         chunk = Chunk(
             import_uuid=request.import_uuid, model=request.model,
             min_ordinal=request.min_ordinal, max_ordinal=request.max_ordinal,

@@ -44,7 +44,7 @@ def _converter(column: sa.Column) -> Callable[[Any], Any] | None:
     if isinstance(column.type, JSONText):
         return lambda v: None if v is None else orjson.dumps(v).decode()
     if isinstance(column.type, pg.JSONB | sa.JSON):
-        return lambda v: None if v is None else Jsonb(v)
+        return lambda v: None if v is None else Jsonb(v, dumps=orjson.dumps)
     return None
 
 

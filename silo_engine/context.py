@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from silo_engine.scopes import ImportKind, ImportScope
 
 
-@dataclass(frozen=True)
-class PkEntry:
+class PkEntry(NamedTuple):
+    """Where one old pk went (a tuple: thousands are made per batch)."""
+
     new_pk: int
     kind: ImportKind
     identifier: str | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import orjson
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -24,8 +25,11 @@ def sqlalchemy_url(url: str) -> str:
 
 
 def make_engine(url: str, pool_size: int = 8) -> sa.Engine:
+    # JSONB values (the chunk ledger's maps, JSON columns) are serialised with orjson: the
+    # standard library's encoder was a visible share of a batch's time.
     return sa.create_engine(sqlalchemy_url(url), pool_size=pool_size, max_overflow=pool_size,
-                            pool_pre_ping=True, future=True)
+                            pool_pre_ping=True, future=True,
+                            json_serializer=lambda value: orjson.dumps(value).decode())
 
 
 def alembic_config(migrations: Path, url: str) -> Config:

@@ -101,14 +101,13 @@ class SiloEngine:
         key = (flags.import_uuid, spec.name, req.min_ordinal)
         started = time.perf_counter()
         try:
-            with self.engine.connect() as conn:
-                stored = ledger.find_chunk(conn, self.chunk_table, *key)
-            if stored is not None:
-                return stored
-            records = _decode(spec.name, req.json_records)
-            ctx = BatchContext(spec.name, req.scope, flags, req.filters, req.pk_map,
-                               region_name=self.region_name)
             with self.engine.begin() as conn:
+                stored = ledger.find_chunk(conn, self.chunk_table, *key)
+                if stored is not None:
+                    return stored
+                records = _decode(spec.name, req.json_records)
+                ctx = BatchContext(spec.name, req.scope, flags, req.filters, req.pk_map,
+                                   region_name=self.region_name)
                 chunk = self._write_batch(conn, spec, records, req.min_ordinal, ctx)
                 if chunk.mapped:
                     ledger.record_chunk(conn, self.chunk_table, chunk)

@@ -15,7 +15,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from silo_engine.auth import SignatureCheck
-from silo_engine.context import ImportFlags, PkEntry, RecordFilter
+from silo_engine.context import ImportFlags, RecordFilter
 from silo_engine.contract.relocation.v1 import (
     models_pb2,
     silo_service_pb2,
@@ -26,8 +26,9 @@ from silo_engine.errors import ErrorKind, ImportFailure
 from silo_engine.export import DEFAULT_EXPORT_BATCH, export_model
 from silo_engine.ledger import Chunk
 from silo_engine.modelspec import ModelSpec
+from silo_engine.pkwire import pk_map_from_columns, to_columns
 from silo_engine.redact import database_message
-from silo_engine.scopes import ImportKind, ImportScope
+from silo_engine.scopes import ImportScope
 
 log = logging.getLogger("relocation.silo")
 
@@ -53,31 +54,9 @@ def describe(spec: ModelSpec) -> models_pb2.ModelDescription:
     )
 
 
-def pk_entries_to_proto(model: str, mapped: Iterable[tuple[int, PkEntry]]
-                        ) -> list[models_pb2.PkMapEntry]:
-    out = []
-    for old, entry in mapped:
-        msg = models_pb2.PkMapEntry(model=model, old_pk=old, new_pk=entry.new_pk,
-                                    kind=entry.kind.to_proto())
-        if entry.identifier is not None:
-            msg.identifier = entry.identifier
-        out.append(msg)
-    return out
-
-
-def pk_entries_from_proto(entries: Iterable[models_pb2.PkMapEntry]
-                          ) -> dict[str, dict[int, PkEntry]]:
-    pk_map: dict[str, dict[int, PkEntry]] = {}
-    for msg in entries:
-        identifier = msg.identifier if msg.HasField("identifier") else None
-        pk_map.setdefault(msg.model, {})[msg.old_pk] = PkEntry(
-            msg.new_pk, ImportKind.from_proto(msg.kind), identifier)
-    return pk_map
-
-
 def chunk_to_response(chunk: Chunk) -> silo_service_pb2.ImportByModelResponse:
     reply = silo_service_pb2.ImportByModelResponse(
-        mapped_pks=pk_entries_to_proto(chunk.model, chunk.mapped), from_ledger=chunk.from_ledger)
+        mapped=to_columns(chunk.model, chunk.mapped), from_ledger=chunk.from_ledger)
     for name in ("min_ordinal", "max_ordinal", "min_source_pk", "max_source_pk",
                  "min_inserted_pk", "max_inserted_pk"):
         value = getattr(chunk, name)
@@ -156,7 +135,7 @@ class SiloServicer(silo_service_pb2_grpc.SiloServiceServicer):
             ctx_flags=flags,
             filters=[RecordFilter(f.model, f.field, frozenset(f.values))
                      for f in request.filters],
-            pk_map=pk_entries_from_proto(request.pk_map),
+            pk_map=pk_map_from_columns(request.pk_map),
             json_records=request.json_records,
             min_ordinal=request.min_ordinal,
         ))

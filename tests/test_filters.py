@@ -304,7 +304,7 @@ def test_empty_org_filter_over_rpc_imports_nothing(silos: Silos) -> None:
         json_records=json.dumps(records).encode(), min_ordinal=1)
     with grpc.insecure_channel(silos.region_address) as channel:
         reply = silo_service_pb2_grpc.SiloServiceStub(channel).ImportByModel(request, timeout=30)
-    assert list(reply.mapped_pks) == []
+    assert list(reply.mapped.old_pks) == []
     assert not reply.HasField("min_ordinal") and not reply.HasField("max_ordinal")
     assert silos.count("region", "sentry_organization") == 0
     assert silos.count("region", "sentry_regionimportchunk") == 0

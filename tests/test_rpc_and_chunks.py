@@ -22,6 +22,8 @@ import pytest
 
 from silo_engine.contract.relocation.v1 import models_pb2, silo_service_pb2, silo_service_pb2_grpc
 from silo_engine.errors import ErrorKind, ImportFailure
+from silo_engine.pkwire import from_columns
+from silo_engine.scopes import ImportKind
 from tests.conftest import Silos, fixture_path, fresh_silos
 
 Record = dict[str, Any]
@@ -43,7 +45,7 @@ def stub(address: str) -> Iterator[Stub]:
 
 def request(model: str, records: list[Record] | bytes, *, scope: int = GLOBAL,
             import_uuid: str | None = IMPORT_UUID, min_ordinal: int = 1,
-            pk_map: list[models_pb2.PkMapEntry] | None = None
+            pk_map: list[models_pb2.PkMapColumns] | None = None
             ) -> silo_service_pb2.ImportByModelRequest:
     payload = records if isinstance(records, bytes) else json.dumps(records).encode()
     msg = silo_service_pb2.ImportByModelRequest(model=model, scope=scope, json_records=payload,
@@ -99,13 +101,13 @@ def project(pk: int) -> Record:
         "status": 0, "flags": "10"}}
 
 
-def import_one_user(silos: Silos, scope: int) -> models_pb2.PkMapEntry:
+def import_one_user(silos: Silos, scope: int) -> models_pb2.PkMapColumns:
     """Import user pk 2 over RPC; return its pk-map entry for dependent batches."""
     with stub(silos.control_address) as silo:
         reply = silo.ImportByModel(request("sentry.user", [user(2, "owner")], scope=scope,
                                            import_uuid=uuid.uuid4().hex), timeout=30)
-    (entry,) = reply.mapped_pks
-    return entry
+    assert list(reply.mapped.old_pks) == [2]
+    return reply.mapped
 
 
 # --- H 56-59: each error kind over gRPC -------------------------------------------------------
@@ -238,9 +240,9 @@ def test_valid_timezone_option_is_accepted(silos: Silos) -> None:
     with stub(silos.control_address) as silo:
         reply = silo.ImportByModel(request("sentry.useroption", [tz], scope=USERS,
                                            pk_map=[owner]), timeout=30)
-    (entry,) = reply.mapped_pks
+    ((_, entry),) = from_columns(reply.mapped)
     (row,) = silos.rows("control", "SELECT id, user_id, key FROM sentry_useroption")
-    assert (row.id, row.user_id, row.key) == (entry.new_pk, owner.new_pk, "timezone")
+    assert (row.id, row.user_id, row.key) == (entry.new_pk, owner.new_pks[0], "timezone")
 
 
 # --- H 61-63 through the CLI ------------------------------------------------------------------
@@ -326,8 +328,8 @@ def test_retry_with_same_import_uuid_is_idempotent(silos: Silos, silo: str, mode
         rows_after_first = silos.rows(silo, f"SELECT id, key FROM {table}")
         second = s.ImportByModel(req, timeout=30)
 
-    (entry,) = first.mapped_pks
-    assert (entry.model, entry.old_pk, entry.kind) == (model, pk, models_pb2.IMPORT_KIND_INSERTED)
+    ((old_pk, entry),) = from_columns(first.mapped)
+    assert (first.mapped.model, old_pk, entry.kind) == (model, pk, ImportKind.INSERTED)
     assert (first.min_ordinal, first.max_ordinal) == (1, 1)
     assert (first.min_source_pk, first.max_source_pk) == (pk, pk)
     assert first.min_inserted_pk == first.max_inserted_pk == entry.new_pk
@@ -353,10 +355,10 @@ def test_retry_of_a_batch_that_wrote_nothing_runs_again(silos: Silos) -> None:
     record = option("sentry.option", 5, "k", '"v"')
     with stub(silos.region_address) as s:
         skipped = s.ImportByModel(request("sentry.option", [record], scope=USERS), timeout=30)
-        assert list(skipped.mapped_pks) == [] and not skipped.HasField("min_ordinal")
+        assert list(skipped.mapped.old_pks) == [] and not skipped.HasField("min_ordinal")
         assert silos.count("region", "sentry_regionimportchunk") == 0
         landed = s.ImportByModel(request("sentry.option", [record]), timeout=30)
-    assert landed.from_ledger is False and len(landed.mapped_pks) == 1
+    assert landed.from_ledger is False and len(landed.mapped.old_pks) == 1
     assert silos.count("region", "sentry_option") == 1
     assert silos.count("region", "sentry_regionimportchunk") == 1
 
@@ -403,11 +405,12 @@ def test_racing_identical_batches_write_once(silos: Silos, caplog: pytest.LogCap
         for reply in replies:
             reply.from_ledger = False
         assert replies[0] == replies[1]
-        assert len(replies[0].mapped_pks) == size
+        assert len(replies[0].mapped.old_pks) == size
         assert silos.count(silo, chunks, "import_uuid = :u", u=import_uuid) == 1
         (chunk,) = silos.rows(silo, f"SELECT inserted_map FROM {chunks} WHERE import_uuid = :u",
                               u=import_uuid)
-        assert chunk.inserted_map == {str(e.old_pk): e.new_pk for e in replies[0].mapped_pks}
+        assert chunk.inserted_map == {str(old): e.new_pk
+                                     for old, e in from_columns(replies[0].mapped)}
     assert silos.count(silo, table) == 4 * size
     # The loser noticed the winner's chunk after its own write failed (Sentry's racing path),
     # at least once in four rounds started together.

@@ -24,27 +24,31 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1arelocation/v1/models.proto\x12\rrelocation.v1\"W\n\nForeignKey\x12\r\n\x05\x66ield\x18\x01 \x01(\t\x12\x14\n\x0ctarget_model\x18\x02 \x01(\t\x12\x10\n\x08nullable\x18\x03 \x01(\x08\x12\x12\n\ncross_silo\x18\x04 \x01(\x08\"\x1b\n\tUniqueKey\x12\x0e\n\x06\x66ields\x18\x01 \x03(\t\"\xca\x02\n\x10ModelDescription\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05table\x18\x02 \x01(\t\x12!\n\x04silo\x18\x03 \x01(\x0e\x32\x13.relocation.v1.Silo\x12\x39\n\x11relocation_scopes\x18\x04 \x03(\x0e\x32\x1e.relocation.v1.RelocationScope\x12/\n\x0c\x66oreign_keys\x18\x05 \x03(\x0b\x32\x19.relocation.v1.ForeignKey\x12\x1f\n\x17relocation_dependencies\x18\x06 \x03(\t\x12-\n\x0bunique_keys\x18\x07 \x03(\x0b\x32\x18.relocation.v1.UniqueKey\x12\x18\n\x10identifier_field\x18\x08 \x01(\t\x12\x0e\n\x06\x66ields\x18\t \x03(\t\x12\x10\n\x08\x64\x65\x66\x65rred\x18\n \x01(\x08\"\x8c\x01\n\nPkMapEntry\x12\r\n\x05model\x18\x01 \x01(\t\x12\x0e\n\x06old_pk\x18\x02 \x01(\x03\x12\x0e\n\x06new_pk\x18\x03 \x01(\x03\x12\'\n\x04kind\x18\x04 \x01(\x0e\x32\x19.relocation.v1.ImportKind\x12\x17\n\nidentifier\x18\x05 \x01(\tH\x00\x88\x01\x01\x42\r\n\x0b_identifier*?\n\x04Silo\x12\x14\n\x10SILO_UNSPECIFIED\x10\x00\x12\x10\n\x0cSILO_CONTROL\x10\x01\x12\x0f\n\x0bSILO_REGION\x10\x02*\xca\x01\n\x0fRelocationScope\x12 \n\x1cRELOCATION_SCOPE_UNSPECIFIED\x10\x00\x12\x1d\n\x19RELOCATION_SCOPE_EXCLUDED\x10\x01\x12\x19\n\x15RELOCATION_SCOPE_USER\x10\x02\x12!\n\x1dRELOCATION_SCOPE_ORGANIZATION\x10\x03\x12\x1b\n\x17RELOCATION_SCOPE_CONFIG\x10\x04\x12\x1b\n\x17RELOCATION_SCOPE_GLOBAL\x10\x05*\x93\x01\n\x0bImportScope\x12\x1c\n\x18IMPORT_SCOPE_UNSPECIFIED\x10\x00\x12\x15\n\x11IMPORT_SCOPE_USER\x10\x01\x12\x1d\n\x19IMPORT_SCOPE_ORGANIZATION\x10\x02\x12\x17\n\x13IMPORT_SCOPE_CONFIG\x10\x03\x12\x17\n\x13IMPORT_SCOPE_GLOBAL\x10\x04*x\n\nImportKind\x12\x1b\n\x17IMPORT_KIND_UNSPECIFIED\x10\x00\x12\x18\n\x14IMPORT_KIND_INSERTED\x10\x01\x12\x18\n\x14IMPORT_KIND_EXISTING\x10\x02\x12\x19\n\x15IMPORT_KIND_OVERWRITE\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1arelocation/v1/models.proto\x12\rrelocation.v1\"W\n\nForeignKey\x12\r\n\x05\x66ield\x18\x01 \x01(\t\x12\x14\n\x0ctarget_model\x18\x02 \x01(\t\x12\x10\n\x08nullable\x18\x03 \x01(\x08\x12\x12\n\ncross_silo\x18\x04 \x01(\x08\"\x1b\n\tUniqueKey\x12\x0e\n\x06\x66ields\x18\x01 \x03(\t\"\xca\x02\n\x10ModelDescription\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05table\x18\x02 \x01(\t\x12!\n\x04silo\x18\x03 \x01(\x0e\x32\x13.relocation.v1.Silo\x12\x39\n\x11relocation_scopes\x18\x04 \x03(\x0e\x32\x1e.relocation.v1.RelocationScope\x12/\n\x0c\x66oreign_keys\x18\x05 \x03(\x0b\x32\x19.relocation.v1.ForeignKey\x12\x1f\n\x17relocation_dependencies\x18\x06 \x03(\t\x12-\n\x0bunique_keys\x18\x07 \x03(\x0b\x32\x18.relocation.v1.UniqueKey\x12\x18\n\x10identifier_field\x18\x08 \x01(\t\x12\x0e\n\x06\x66ields\x18\t \x03(\t\x12\x10\n\x08\x64\x65\x66\x65rred\x18\n \x01(\x08\"\xe0\x01\n\x0cPkMapColumns\x12\r\n\x05model\x18\x01 \x01(\t\x12\x0f\n\x07old_pks\x18\x02 \x03(\x03\x12\x0f\n\x07new_pks\x18\x03 \x03(\x03\x12(\n\x05kinds\x18\x04 \x03(\x0e\x32\x19.relocation.v1.ImportKind\x12\x41\n\x0bidentifiers\x18\x05 \x03(\x0b\x32,.relocation.v1.PkMapColumns.IdentifiersEntry\x1a\x32\n\x10IdentifiersEntry\x12\x0b\n\x03key\x18\x01 \x01(\x03\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01*?\n\x04Silo\x12\x14\n\x10SILO_UNSPECIFIED\x10\x00\x12\x10\n\x0cSILO_CONTROL\x10\x01\x12\x0f\n\x0bSILO_REGION\x10\x02*\xca\x01\n\x0fRelocationScope\x12 \n\x1cRELOCATION_SCOPE_UNSPECIFIED\x10\x00\x12\x1d\n\x19RELOCATION_SCOPE_EXCLUDED\x10\x01\x12\x19\n\x15RELOCATION_SCOPE_USER\x10\x02\x12!\n\x1dRELOCATION_SCOPE_ORGANIZATION\x10\x03\x12\x1b\n\x17RELOCATION_SCOPE_CONFIG\x10\x04\x12\x1b\n\x17RELOCATION_SCOPE_GLOBAL\x10\x05*\x93\x01\n\x0bImportScope\x12\x1c\n\x18IMPORT_SCOPE_UNSPECIFIED\x10\x00\x12\x15\n\x11IMPORT_SCOPE_USER\x10\x01\x12\x1d\n\x19IMPORT_SCOPE_ORGANIZATION\x10\x02\x12\x17\n\x13IMPORT_SCOPE_CONFIG\x10\x03\x12\x17\n\x13IMPORT_SCOPE_GLOBAL\x10\x04*x\n\nImportKind\x12\x1b\n\x17IMPORT_KIND_UNSPECIFIED\x10\x00\x12\x18\n\x14IMPORT_KIND_INSERTED\x10\x01\x12\x18\n\x14IMPORT_KIND_EXISTING\x10\x02\x12\x19\n\x15IMPORT_KIND_OVERWRITE\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'relocation.v1.models_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SILO']._serialized_start=639
-  _globals['_SILO']._serialized_end=702
-  _globals['_RELOCATIONSCOPE']._serialized_start=705
-  _globals['_RELOCATIONSCOPE']._serialized_end=907
-  _globals['_IMPORTSCOPE']._serialized_start=910
-  _globals['_IMPORTSCOPE']._serialized_end=1057
-  _globals['_IMPORTKIND']._serialized_start=1059
-  _globals['_IMPORTKIND']._serialized_end=1179
+  _globals['_PKMAPCOLUMNS_IDENTIFIERSENTRY']._loaded_options = None
+  _globals['_PKMAPCOLUMNS_IDENTIFIERSENTRY']._serialized_options = b'8\001'
+  _globals['_SILO']._serialized_start=723
+  _globals['_SILO']._serialized_end=786
+  _globals['_RELOCATIONSCOPE']._serialized_start=789
+  _globals['_RELOCATIONSCOPE']._serialized_end=991
+  _globals['_IMPORTSCOPE']._serialized_start=994
+  _globals['_IMPORTSCOPE']._serialized_end=1141
+  _globals['_IMPORTKIND']._serialized_start=1143
+  _globals['_IMPORTKIND']._serialized_end=1263
   _globals['_FOREIGNKEY']._serialized_start=45
   _globals['_FOREIGNKEY']._serialized_end=132
   _globals['_UNIQUEKEY']._serialized_start=134
   _globals['_UNIQUEKEY']._serialized_end=161
   _globals['_MODELDESCRIPTION']._serialized_start=164
   _globals['_MODELDESCRIPTION']._serialized_end=494
-  _globals['_PKMAPENTRY']._serialized_start=497
-  _globals['_PKMAPENTRY']._serialized_end=637
+  _globals['_PKMAPCOLUMNS']._serialized_start=497
+  _globals['_PKMAPCOLUMNS']._serialized_end=721
+  _globals['_PKMAPCOLUMNS_IDENTIFIERSENTRY']._serialized_start=671
+  _globals['_PKMAPCOLUMNS_IDENTIFIERSENTRY']._serialized_end=721
 # @@protoc_insertion_point(module_scope)

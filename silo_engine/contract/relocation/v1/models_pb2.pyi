@@ -97,16 +97,23 @@ class ModelDescription(_message.Message):
     deferred: bool
     def __init__(self, name: _Optional[str] = ..., table: _Optional[str] = ..., silo: _Optional[_Union[Silo, str]] = ..., relocation_scopes: _Optional[_Iterable[_Union[RelocationScope, str]]] = ..., foreign_keys: _Optional[_Iterable[_Union[ForeignKey, _Mapping]]] = ..., relocation_dependencies: _Optional[_Iterable[str]] = ..., unique_keys: _Optional[_Iterable[_Union[UniqueKey, _Mapping]]] = ..., identifier_field: _Optional[str] = ..., fields: _Optional[_Iterable[str]] = ..., deferred: _Optional[bool] = ...) -> None: ...
 
-class PkMapEntry(_message.Message):
-    __slots__ = ("model", "old_pk", "new_pk", "kind", "identifier")
+class PkMapColumns(_message.Message):
+    __slots__ = ("model", "old_pks", "new_pks", "kinds", "identifiers")
+    class IdentifiersEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: int
+        value: str
+        def __init__(self, key: _Optional[int] = ..., value: _Optional[str] = ...) -> None: ...
     MODEL_FIELD_NUMBER: _ClassVar[int]
-    OLD_PK_FIELD_NUMBER: _ClassVar[int]
-    NEW_PK_FIELD_NUMBER: _ClassVar[int]
-    KIND_FIELD_NUMBER: _ClassVar[int]
-    IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
+    OLD_PKS_FIELD_NUMBER: _ClassVar[int]
+    NEW_PKS_FIELD_NUMBER: _ClassVar[int]
+    KINDS_FIELD_NUMBER: _ClassVar[int]
+    IDENTIFIERS_FIELD_NUMBER: _ClassVar[int]
     model: str
-    old_pk: int
-    new_pk: int
-    kind: ImportKind
-    identifier: str
-    def __init__(self, model: _Optional[str] = ..., old_pk: _Optional[int] = ..., new_pk: _Optional[int] = ..., kind: _Optional[_Union[ImportKind, str]] = ..., identifier: _Optional[str] = ...) -> None: ...
+    old_pks: _containers.RepeatedScalarFieldContainer[int]
+    new_pks: _containers.RepeatedScalarFieldContainer[int]
+    kinds: _containers.RepeatedScalarFieldContainer[ImportKind]
+    identifiers: _containers.ScalarMap[int, str]
+    def __init__(self, model: _Optional[str] = ..., old_pks: _Optional[_Iterable[int]] = ..., new_pks: _Optional[_Iterable[int]] = ..., kinds: _Optional[_Iterable[_Union[ImportKind, str]]] = ..., identifiers: _Optional[_Mapping[int, str]] = ...) -> None: ...

@@ -28,7 +28,7 @@ class UpdateOrganizationSlugsResponse(_message.Message):
     def __init__(self, updated: _Optional[int] = ...) -> None: ...
 
 class StoreControlChunkReplicaRequest(_message.Message):
-    __slots__ = ("import_uuid", "model", "min_ordinal", "max_ordinal", "min_source_pk", "max_source_pk", "min_inserted_pk", "max_inserted_pk", "mapped_pks")
+    __slots__ = ("import_uuid", "model", "min_ordinal", "max_ordinal", "min_source_pk", "max_source_pk", "min_inserted_pk", "max_inserted_pk", "mapped")
     IMPORT_UUID_FIELD_NUMBER: _ClassVar[int]
     MODEL_FIELD_NUMBER: _ClassVar[int]
     MIN_ORDINAL_FIELD_NUMBER: _ClassVar[int]
@@ -37,7 +37,7 @@ class StoreControlChunkReplicaRequest(_message.Message):
     MAX_SOURCE_PK_FIELD_NUMBER: _ClassVar[int]
     MIN_INSERTED_PK_FIELD_NUMBER: _ClassVar[int]
     MAX_INSERTED_PK_FIELD_NUMBER: _ClassVar[int]
-    MAPPED_PKS_FIELD_NUMBER: _ClassVar[int]
+    MAPPED_FIELD_NUMBER: _ClassVar[int]
     import_uuid: str
     model: str
     min_ordinal: int
@@ -46,8 +46,8 @@ class StoreControlChunkReplicaRequest(_message.Message):
     max_source_pk: int
     min_inserted_pk: int
     max_inserted_pk: int
-    mapped_pks: _containers.RepeatedCompositeFieldContainer[_models_pb2.PkMapEntry]
-    def __init__(self, import_uuid: _Optional[str] = ..., model: _Optional[str] = ..., min_ordinal: _Optional[int] = ..., max_ordinal: _Optional[int] = ..., min_source_pk: _Optional[int] = ..., max_source_pk: _Optional[int] = ..., min_inserted_pk: _Optional[int] = ..., max_inserted_pk: _Optional[int] = ..., mapped_pks: _Optional[_Iterable[_Union[_models_pb2.PkMapEntry, _Mapping]]] = ...) -> None: ...
+    mapped: _models_pb2.PkMapColumns
+    def __init__(self, import_uuid: _Optional[str] = ..., model: _Optional[str] = ..., min_ordinal: _Optional[int] = ..., max_ordinal: _Optional[int] = ..., min_source_pk: _Optional[int] = ..., max_source_pk: _Optional[int] = ..., min_inserted_pk: _Optional[int] = ..., max_inserted_pk: _Optional[int] = ..., mapped: _Optional[_Union[_models_pb2.PkMapColumns, _Mapping]] = ...) -> None: ...
 
 class StoreControlChunkReplicaResponse(_message.Message):
     __slots__ = ("created",)

@@ -46,26 +46,25 @@ class ImportFilter(_message.Message):
     def __init__(self, model: _Optional[str] = ..., field: _Optional[str] = ..., values: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ImportByModelRequest(_message.Message):
-    __slots__ = ("model", "scope", "flags", "filters", "pk_map", "json_records", "min_ordinal")
+    __slots__ = ("model", "scope", "flags", "filters", "json_records", "min_ordinal", "pk_map")
     MODEL_FIELD_NUMBER: _ClassVar[int]
     SCOPE_FIELD_NUMBER: _ClassVar[int]
     FLAGS_FIELD_NUMBER: _ClassVar[int]
     FILTERS_FIELD_NUMBER: _ClassVar[int]
-    PK_MAP_FIELD_NUMBER: _ClassVar[int]
     JSON_RECORDS_FIELD_NUMBER: _ClassVar[int]
     MIN_ORDINAL_FIELD_NUMBER: _ClassVar[int]
+    PK_MAP_FIELD_NUMBER: _ClassVar[int]
     model: str
     scope: _models_pb2.ImportScope
     flags: ImportFlags
     filters: _containers.RepeatedCompositeFieldContainer[ImportFilter]
-    pk_map: _containers.RepeatedCompositeFieldContainer[_models_pb2.PkMapEntry]
     json_records: bytes
     min_ordinal: int
-    def __init__(self, model: _Optional[str] = ..., scope: _Optional[_Union[_models_pb2.ImportScope, str]] = ..., flags: _Optional[_Union[ImportFlags, _Mapping]] = ..., filters: _Optional[_Iterable[_Union[ImportFilter, _Mapping]]] = ..., pk_map: _Optional[_Iterable[_Union[_models_pb2.PkMapEntry, _Mapping]]] = ..., json_records: _Optional[bytes] = ..., min_ordinal: _Optional[int] = ...) -> None: ...
+    pk_map: _containers.RepeatedCompositeFieldContainer[_models_pb2.PkMapColumns]
+    def __init__(self, model: _Optional[str] = ..., scope: _Optional[_Union[_models_pb2.ImportScope, str]] = ..., flags: _Optional[_Union[ImportFlags, _Mapping]] = ..., filters: _Optional[_Iterable[_Union[ImportFilter, _Mapping]]] = ..., json_records: _Optional[bytes] = ..., min_ordinal: _Optional[int] = ..., pk_map: _Optional[_Iterable[_Union[_models_pb2.PkMapColumns, _Mapping]]] = ...) -> None: ...
 
 class ImportByModelResponse(_message.Message):
-    __slots__ = ("mapped_pks", "min_ordinal", "max_ordinal", "min_source_pk", "max_source_pk", "min_inserted_pk", "max_inserted_pk", "from_ledger")
-    MAPPED_PKS_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("min_ordinal", "max_ordinal", "min_source_pk", "max_source_pk", "min_inserted_pk", "max_inserted_pk", "from_ledger", "mapped")
     MIN_ORDINAL_FIELD_NUMBER: _ClassVar[int]
     MAX_ORDINAL_FIELD_NUMBER: _ClassVar[int]
     MIN_SOURCE_PK_FIELD_NUMBER: _ClassVar[int]
@@ -73,7 +72,7 @@ class ImportByModelResponse(_message.Message):
     MIN_INSERTED_PK_FIELD_NUMBER: _ClassVar[int]
     MAX_INSERTED_PK_FIELD_NUMBER: _ClassVar[int]
     FROM_LEDGER_FIELD_NUMBER: _ClassVar[int]
-    mapped_pks: _containers.RepeatedCompositeFieldContainer[_models_pb2.PkMapEntry]
+    MAPPED_FIELD_NUMBER: _ClassVar[int]
     min_ordinal: int
     max_ordinal: int
     min_source_pk: int
@@ -81,7 +80,8 @@ class ImportByModelResponse(_message.Message):
     min_inserted_pk: int
     max_inserted_pk: int
     from_ledger: bool
-    def __init__(self, mapped_pks: _Optional[_Iterable[_Union[_models_pb2.PkMapEntry, _Mapping]]] = ..., min_ordinal: _Optional[int] = ..., max_ordinal: _Optional[int] = ..., min_source_pk: _Optional[int] = ..., max_source_pk: _Optional[int] = ..., min_inserted_pk: _Optional[int] = ..., max_inserted_pk: _Optional[int] = ..., from_ledger: _Optional[bool] = ...) -> None: ...
+    mapped: _models_pb2.PkMapColumns
+    def __init__(self, min_ordinal: _Optional[int] = ..., max_ordinal: _Optional[int] = ..., min_source_pk: _Optional[int] = ..., max_source_pk: _Optional[int] = ..., min_inserted_pk: _Optional[int] = ..., max_inserted_pk: _Optional[int] = ..., from_ledger: _Optional[bool] = ..., mapped: _Optional[_Union[_models_pb2.PkMapColumns, _Mapping]] = ...) -> None: ...
 
 class ExportByModelRequest(_message.Message):
     __slots__ = ("model", "scope", "batch_size")

@@ -1,0 +1,46 @@
+"""The pk map on the wire: one model's entries as packed parallel columns (PkMapColumns).
+
+A batch answers with up to thousands of entries and the next batch sends back those it
+references; packed columns make that a few array copies instead of one message per entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from silo_engine.context import PkEntry
+from silo_engine.contract.relocation.v1 import models_pb2
+from silo_engine.scopes import ImportKind
+
+KIND_OF_CODE: dict[int, ImportKind] = {kind.to_proto(): kind for kind in ImportKind}
+CODE_OF_KIND: dict[ImportKind, int] = {kind: code for code, kind in KIND_OF_CODE.items()}
+
+
+def to_columns(model: str, mapped: Sequence[tuple[int, PkEntry]]) -> models_pb2.PkMapColumns:
+    msg = models_pb2.PkMapColumns(model=model)
+    msg.old_pks.extend([old for old, _ in mapped])
+    msg.new_pks.extend([entry.new_pk for _, entry in mapped])
+    msg.kinds.extend([CODE_OF_KIND[entry.kind] for _, entry in mapped])
+    for old, entry in mapped:
+        if entry.identifier is not None:
+            msg.identifiers[old] = entry.identifier
+    return msg
+
+
+def from_columns(msg: models_pb2.PkMapColumns) -> list[tuple[int, PkEntry]]:
+    """The entries, in the order they were sent."""
+    kinds = [KIND_OF_CODE[code] for code in msg.kinds]
+    identifiers = msg.identifiers
+    if identifiers:
+        return [(old, PkEntry(new, kind, identifiers.get(old)))
+                for old, new, kind in zip(msg.old_pks, msg.new_pks, kinds, strict=True)]
+    return [(old, PkEntry(new, kind))
+            for old, new, kind in zip(msg.old_pks, msg.new_pks, kinds, strict=True)]
+
+
+def pk_map_from_columns(messages: Iterable[models_pb2.PkMapColumns]
+                        ) -> dict[str, dict[int, PkEntry]]:
+    pk_map: dict[str, dict[int, PkEntry]] = {}
+    for msg in messages:
+        pk_map.setdefault(msg.model, {}).update(from_columns(msg))
+    return pk_map
