@@ -102,6 +102,8 @@ class Importer:
         catalog, region_name = learn_catalog(self.control, self.region)
         with open_export(source, options.decrypt_with) as stream:  # verified before it yields
             export = spill(stream, catalog, options.workdir)
+        self.progress.echo(f"Read {export.total:,} records of {len(export.counts)} models in "
+                           f"{time.monotonic() - started:.1f}s; importing")
         try:
             report.unknown_models = export.unknown_models
             report.dropped_fields = export.dropped_fields
@@ -193,24 +195,27 @@ class _Run:
         # Batches race for their table's lock, so with unique keys a later record could win a
         # collision (keep the name, the token) that an earlier one wins when sent one by one,
         # as Sentry does; and a model that references itself needs each batch's pks before
-        # the next. Those go one batch at a time (other models still run beside them).
-        sequential = info.has_unique_keys or info.name in info.dependencies
-        in_flight = 1 if sequential else self.options.in_flight
+        # the next. Those go one batch at a time (other models still run beside them), but
+        # the next batch is read and prepared while the previous one is being written.
+        self_referencing = info.name in info.dependencies
+        in_flight = 1 if info.has_unique_keys or self_referencing else self.options.in_flight
         window: deque[tuple[list[dict], Future]] = deque()
         replicas: list[Future] = []
         offset = 0
         try:
             for lines in _batches(self.export.lines(info.name), self.options.batch_size):
+                while window and self_referencing:  # needs the previous batch's pks
+                    self._merge(info, *window.popleft(), replicas)
                 records = [orjson.loads(line) for line in lines]
                 request = silo_service_pb2.ImportByModelRequest(
                     model=info.name, scope=self.options.scope.to_proto(), flags=self.flags,
                     filters=filters, pk_map=self._referenced(info, records),
                     json_records=b"[" + b",".join(lines) + b"]", min_ordinal=offset + 1)
+                while len(window) >= in_flight:
+                    self._merge(info, *window.popleft(), replicas)
                 window.append((records, self.pool.submit(
                     client.call, client.silo.ImportByModel, request, info.name)))
                 offset += len(lines)
-                if len(window) >= in_flight:
-                    self._merge(info, *window.popleft(), replicas)
             while window:
                 self._merge(info, *window.popleft(), replicas)
             for replica in replicas:

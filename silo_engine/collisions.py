@@ -96,17 +96,13 @@ def resolve(conn: sa.Connection, spec: ModelSpec, candidates: list[Candidate],
     """Decide every candidate's action, applying each unique key's policy in declared order."""
     for unique in spec.uniques:
         columns = _columns(spec, unique)
-        live = [c for c in candidates if c.action == INSERT]
-        keys = {k for c in live if (k := _key(spec, c, columns, unique)) is not None}
-        existing = _existing(conn, spec, columns, unique, keys)
+        keyed = [(index, candidate, key) for index, candidate in enumerate(candidates)
+                 if candidate.action == INSERT
+                 and (key := _key(spec, candidate, columns, unique)) is not None]
+        existing = _existing(conn, spec, columns, unique, {key for _, _, key in keyed})
         claimed: dict[tuple[Any, ...], int] = {}
         to_rename: list[Candidate] = []
-        for index, candidate in enumerate(candidates):
-            if candidate.action != INSERT:
-                continue
-            key = _key(spec, candidate, columns, unique)
-            if key is None:
-                continue
+        for index, candidate, key in keyed:
             hit_pk, hit_index = existing.get(key), claimed.get(key)
             if hit_pk is None and hit_index is None:
                 claimed[key] = index
