@@ -41,7 +41,7 @@ from silo_engine.scopes import ImportKind, ImportScope, Silo
 ORGANIZATION, USER, MEMBER = "sentry.organization", "sentry.user", "sentry.organizationmember"
 DEFAULT_BATCH_SIZE = 1000
 DEFAULT_IN_FLIGHT = 4
-DEFAULT_PARALLEL_MODELS = 3
+DEFAULT_PARALLEL_MODELS = 6
 
 
 @dataclass(frozen=True)
