@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import orjson
 
@@ -62,7 +63,16 @@ class ImportOptions:
     decrypt_with: Path | None = None  # private key PEM for an encrypted tarball
 
 
-@dataclass
+class _Sent(NamedTuple):
+    """A batch on its way: how many records it had, the records themselves when the answer
+    needs them (users, organizations, members), and the pending answer."""
+
+    count: int
+    records: list[dict]
+    future: Future
+
+
+@dataclass(slots=True)
 class _OrgSeen:
     old_pk: int
     source_slug: str
@@ -199,21 +209,25 @@ class _Run:
         # the next batch is read and prepared while the previous one is being written.
         self_referencing = info.name in info.dependencies
         in_flight = 1 if info.has_unique_keys or self_referencing else self.options.in_flight
-        window: deque[tuple[list[dict], Future]] = deque()
+        window: deque[_Sent] = deque()
         replicas: list[Future] = []
         offset = 0
         try:
             for lines in _batches(self.export.lines(info.name), self.options.batch_size):
                 while window and self_referencing:  # needs the previous batch's pks
                     self._merge(info, *window.popleft(), replicas)
-                records = [orjson.loads(line) for line in lines]
+                payload = b"[" + b",".join(lines) + b"]"
+                records = orjson.loads(payload)
                 request = silo_service_pb2.ImportByModelRequest(
                     model=info.name, scope=self.options.scope.to_proto(), flags=self.flags,
                     filters=filters, pk_map=self._referenced(info, records),
-                    json_records=b"[" + b",".join(lines) + b"]", min_ordinal=offset + 1)
+                    json_records=payload, min_ordinal=offset + 1)
                 while len(window) >= in_flight:
                     self._merge(info, *window.popleft(), replicas)
-                window.append((records, self.pool.submit(
+                # Only the models whose answers are read together with their records keep
+                # them while in flight; for the rest the count is enough.
+                kept = records if info.name in (USER, ORGANIZATION, MEMBER) else []
+                window.append(_Sent(len(records), kept, self.pool.submit(
                     client.call, client.silo.ImportByModel, request, info.name)))
                 offset += len(lines)
             while window:
@@ -225,17 +239,17 @@ class _Run:
                 future.cancel()
         self.importer.progress.model_done(info.name, counts, time.monotonic() - started)
 
-    def _merge(self, info: ModelInfo, records: list[dict], future: Future,
+    def _merge(self, info: ModelInfo, count: int, records: list[dict], future: Future,
                replicas: list[Future]) -> None:
         reply = future.result()
         self.pk_map.add(reply.mapped)
-        self._count(info, records, reply.mapped, reply.from_ledger)
+        self._count(info, count, records, reply.mapped, reply.from_ledger)
         if info.silo is Silo.CONTROL and reply.HasField("min_ordinal"):
             replicas.append(self.pool.submit(self._replicate, info.name, reply))
         if info.name == MEMBER and reply.mapped.old_pks:
             replicas.append(self.pool.submit(self._map_members, records,
                                              from_columns(reply.mapped)))
-        self.importer.progress.advance(len(records))
+        self.importer.progress.advance(count)
 
     def _map_members(self, records: list[dict], mapped: list[tuple[int, PkEntry]]) -> None:
         """Tell control about the members the region inserted (OrganizationMemberMapping),
@@ -279,14 +293,14 @@ class _Run:
         found = (self.pk_map.columns(target, sorted(olds)) for target, olds in wanted.items())
         return sorted((msg for msg in found if msg is not None), key=lambda msg: msg.model)
 
-    def _count(self, info: ModelInfo, records: list[dict], mapped: models_pb2.PkMapColumns,
-               from_ledger: bool) -> None:
+    def _count(self, info: ModelInfo, count: int, records: list[dict],
+               mapped: models_pb2.PkMapColumns, from_ledger: bool) -> None:
         counts = self.report.counts(info.name)
         kinds = Counter(KIND_OF_CODE[code] for code in mapped.kinds)
         counts.inserted += kinds[ImportKind.INSERTED]
         counts.existing += kinds[ImportKind.EXISTING]
         counts.overwritten += kinds[ImportKind.OVERWRITE]
-        counts.skipped += len(records) - len(mapped.old_pks)
+        counts.skipped += count - len(mapped.old_pks)
         counts.resumed_batches += int(from_ledger)
         if info.name not in (USER, ORGANIZATION):
             return
