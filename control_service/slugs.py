@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from control_service.models.organizations import PRIMARY, organization_mapping, slug_reservation
-from silo_engine.randomness import suffix_candidates
+from silo_engine.randomness import SUFFIX_LENGTHS, suffixed
 from silo_engine.slugs import RESERVED_ORGANIZATION_SLUGS, SLUG_MAX_LENGTH
 
 
@@ -38,11 +38,9 @@ def reserve_slugs(conn: sa.Connection, region_name: str, import_uuid: str,
     if not pending:
         return result
     chosen: set[str] = set()
-    wants = {c.organization_id: [c.desired_slug, *suffix_candidates(c.desired_slug,
-                                                                     SLUG_MAX_LENGTH)]
-             for c in pending}
-    for round_index in range(len(next(iter(wants.values())))):
-        proposals = {c.organization_id: wants[c.organization_id][round_index] for c in pending}
+    for length in (None, *SUFFIX_LENGTHS):  # the slug as asked, then ever longer suffixes
+        proposals = {c.organization_id: c.desired_slug if length is None
+                     else suffixed(c.desired_slug, length, SLUG_MAX_LENGTH) for c in pending}
         taken = _taken(conn, list(proposals.values()))
         still = []
         for claim in pending:

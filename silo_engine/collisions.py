@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql as pg
 from silo_engine.context import BatchContext
 from silo_engine.errors import ErrorKind, ImportFailure
 from silo_engine.modelspec import Collision, ModelSpec, Row, UniqueSpec
-from silo_engine.randomness import suffix_candidates
+from silo_engine.randomness import SUFFIX_LENGTHS, suffixed
 from silo_engine.redact import REDACTED
 
 INSERT, EXISTING, OVERWRITE, UPDATE_EXISTING = "insert", "existing", "overwrite", "update_existing"
@@ -145,10 +145,9 @@ def _rename(conn: sa.Connection, spec: ModelSpec, unique: UniqueSpec, column: st
     taken = {k[0] for k in claimed} | {k[0] for k in existing}
     taken |= {r.lower() for r in unique.reserved}
     max_length = unique.max_length or spec.table.c[column].type.length or 128
-    proposals = {id(c): suffix_candidates(str(c.row[column]), max_length) for c in candidates}
     pending = list(candidates)
-    for round_index in range(len(next(iter(proposals.values())))):
-        names = [proposals[id(c)][round_index] for c in pending]
+    for length in SUFFIX_LENGTHS:
+        names = [suffixed(str(c.row[column]), length, max_length) for c in pending]
         in_db = _taken_names(conn, spec.table, column, names)
         still: list[Candidate] = []
         for candidate, name in zip(pending, names, strict=True):

@@ -158,7 +158,7 @@ class SiloEngine:
                     ErrorKind.UNEXPECTED_MODEL, spec.name,
                     f"a {model} record was sent in a batch of {spec.name}",
                     ordinal=ordinal, left_pk=old_pk)
-            if not all(_passes(f, old_pk, fields) for f in filters):
+            if filters and not all(_passes(f, old_pk, fields) for f in filters):
                 continue
             row = _coerce(spec, fields, ordinal, old_pk)
             if not _remap(spec, row, ctx):

@@ -19,7 +19,7 @@ from silo_engine.errors import ErrorKind, ImportFailure
 from silo_engine.fields import FieldError, JSONText, coercer_for, export_value
 from silo_engine.ledger import Chunk
 from silo_engine.pkwire import from_columns, to_columns
-from silo_engine.randomness import SUFFIX_SCHEDULE, suffix_candidates
+from silo_engine.randomness import SUFFIX_LENGTHS, SUFFIX_SCHEDULE, suffixed
 from silo_engine.scopes import ImportKind, ImportScope, RelocationScope
 from silo_engine.slugs import RESERVED_ORGANIZATION_SLUGS, SLUG_MAX_LENGTH, normalize_slug
 from tests.conftest import DETAILED
@@ -101,8 +101,9 @@ def test_export_datetime_format_round_trips_to_the_millisecond(moment: datetime)
 
 @given(st.text(min_size=1, max_size=200))
 def test_suffix_candidates_fit_and_follow_the_schedule(base: str) -> None:
-    candidates = suffix_candidates(base, 30)
+    candidates = [suffixed(base, length, 30) for length in SUFFIX_LENGTHS]
     assert len(candidates) == sum(tries for tries, _ in SUFFIX_SCHEDULE)
+    assert [len(c.rsplit("-", 1)[1]) for c in candidates] == list(SUFFIX_LENGTHS)
     assert all(len(c) <= 30 and "-" in c for c in candidates)
 
 
