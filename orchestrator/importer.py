@@ -207,7 +207,7 @@ class _Run:
         # as Sentry does; and a model that references itself needs each batch's pks before
         # the next. Those go one batch at a time (other models still run beside them), but
         # the next batch is read and prepared while the previous one is being written.
-        self_referencing = info.name in info.dependencies
+        self_referencing = any(target == info.name for _, target in info.foreign_keys)
         in_flight = 1 if info.has_unique_keys or self_referencing else self.options.in_flight
         window: deque[_Sent] = deque()
         replicas: list[Future] = []

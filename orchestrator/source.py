@@ -143,11 +143,10 @@ def spill(stream: IO[bytes], catalog: Catalog, workdir: Path | None = None) -> S
                 out.unknown_models[model] += 1
                 continue
             out.counts[model] += 1
-            kept = {}
-            for name, value in fields.items():
-                if name in info.fields:
-                    kept[name] = value
-                else:
+            kept = fields
+            if not fields.keys() <= info.fields:  # fields this version of Sentry lacks
+                kept = {name: value for name, value in fields.items() if name in info.fields}
+                for name in fields.keys() - info.fields:
                     out.dropped_fields[(model, name)] += 1
             handle = handles.get(model)
             if handle is None:
