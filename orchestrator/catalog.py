@@ -44,6 +44,11 @@ class ModelInfo:
             has_unique_keys=bool(msg.unique_keys),
         )
 
+    @property
+    def self_referencing(self) -> bool:
+        """Some of its records may point at others of the same model."""
+        return any(target == self.name for _, target in self.foreign_keys)
+
     def in_scope(self, scope: ImportScope) -> bool:
         return bool(self.scopes & scope.accepts)
 

@@ -202,19 +202,13 @@ class _Run:
         counts = self.report.counts(info.name)
         filters = [_filter_proto(f) for f in self.filters if f.model == info.name]
         started = time.monotonic()
-        # Batches race for their table's lock, so with unique keys a later record could win a
-        # collision (keep the name, the token) that an earlier one wins when sent one by one,
-        # as Sentry does; and a model that references itself needs each batch's pks before
-        # the next. Those go one batch at a time (other models still run beside them), but
-        # the next batch is read and prepared while the previous one is being written.
-        self_referencing = any(target == info.name for _, target in info.foreign_keys)
-        in_flight = 1 if info.has_unique_keys or self_referencing else self.options.in_flight
+        in_flight = self._in_flight(info)
         window: deque[_Sent] = deque()
         replicas: list[Future] = []
         offset = 0
         try:
             for lines in _batches(self.export.lines(info.name), self.options.batch_size):
-                while window and self_referencing:  # needs the previous batch's pks
+                while window and info.self_referencing:  # needs the previous batch's pks
                     self._merge(info, *window.popleft(), replicas)
                 payload = b"[" + b",".join(lines) + b"]"
                 records = orjson.loads(payload)
@@ -238,6 +232,18 @@ class _Run:
             for _, future in window:
                 future.cancel()
         self.importer.progress.model_done(info.name, counts, time.monotonic() - started)
+
+    def _in_flight(self, info: ModelInfo) -> int:
+        """Batches of the model sent before the first answer is awaited.
+
+        Batches race for their table's lock, so with unique keys a later record could win a
+        collision (keep the name, the token) that an earlier one wins when sent one by one,
+        as Sentry does; and a model that references itself needs each batch's pks before the
+        next. Those go one batch at a time (other models still run beside them), but the next
+        batch is read and prepared while the previous one is being written."""
+        if info.has_unique_keys or info.self_referencing:
+            return 1
+        return self.options.in_flight
 
     def _merge(self, info: ModelInfo, count: int, records: list[dict], future: Future,
                replicas: list[Future]) -> None:
