@@ -33,6 +33,7 @@ from orchestrator.importer import DEFAULT_BATCH_SIZE, Importer, ImportOptions
 from orchestrator.report import ImportReport, Progress, write_findings
 from silo_engine.auth import parse_secrets
 from silo_engine.errors import ImportFailure
+from silo_engine.heap import keep_heap_flat
 from silo_engine.scopes import ImportScope
 
 INTEGRITY_HINT = (
@@ -216,6 +217,7 @@ def _key_bits(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    keep_heap_flat()  # before any thread starts, so every arena is made under the limit
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=os.environ.get("RELOCATE_LOG_LEVEL", "WARNING"),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
