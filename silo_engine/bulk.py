@@ -9,6 +9,7 @@ the sequence ahead of every id used, so nothing ever needs resetting.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -52,11 +53,25 @@ def copy_rows(conn: sa.Connection, table: sa.Table, ids: Sequence[int],
               rows: Sequence[dict[str, Any]]) -> None:
     """Load `rows` (keyed by column key) with the given primary keys, using COPY."""
     columns = [c for c in table.columns if c.key != "id"]
-    convert = [(c.key, _converter(c)) for c in columns]
+    values = _values_of([c.key for c in columns])
+    # Positions in the COPY row (after the id) of the values that need converting first.
+    convert = [(i, fn) for i, c in enumerate(columns, 1) if (fn := _converter(c)) is not None]
     names = ", ".join(['"id"', *(f'"{c.name}"' for c in columns)])
     raw = conn.connection.driver_connection
     with raw.cursor() as cursor, \
             cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for new_id, row in zip(ids, rows, strict=True):
-            copy.write_row([new_id, *(row[key] if fn is None else fn(row[key])
-                                      for key, fn in convert)])
+            out = [new_id, *values(row)]
+            for i, fn in convert:
+                out[i] = fn(out[i])
+            copy.write_row(out)
+
+
+def _values_of(keys: list[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """A row's values for `keys`, in order, as a tuple (itemgetter, whatever the count)."""
+    if len(keys) == 1:
+        key = keys[0]
+        return lambda row: (row[key],)
+    if not keys:
+        return lambda row: ()
+    return itemgetter(*keys)

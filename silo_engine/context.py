@@ -35,14 +35,27 @@ class RecordFilter:
 
 
 @dataclass
+class SentPks:
+    """The pk-map entries sent with a batch: per model, old pk -> new pk, and the old pks that
+    went to a row that already existed (a merged user). Plain ints, no entry objects: a batch
+    is sent thousands of them."""
+
+    new_pks: dict[str, dict[int, int]] = field(default_factory=dict)
+    existing: dict[str, set[int]] = field(default_factory=dict)
+
+    def lookup(self, model: str, old_pk: int) -> int | None:
+        return self.new_pks.get(model, {}).get(old_pk)
+
+    def is_existing(self, model: str, old_pk: int) -> bool:
+        return old_pk in self.existing.get(model, ())
+
+
+@dataclass
 class BatchContext:
     model: str
     scope: ImportScope
     flags: ImportFlags
     filters: list[RecordFilter]
-    pk_map: dict[str, dict[int, PkEntry]]
+    pk_map: SentPks
     region_name: str = ""
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
-
-    def lookup(self, model: str, old_pk: int) -> PkEntry | None:
-        return self.pk_map.get(model, {}).get(old_pk)

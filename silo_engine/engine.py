@@ -23,7 +23,7 @@ from sqlalchemy import exc as sa_exc
 from silo_engine import collisions, ledger
 from silo_engine.bulk import allocate_ids, copy_rows
 from silo_engine.collisions import EXISTING, INSERT, OVERWRITE, UPDATE_EXISTING, Candidate
-from silo_engine.context import BatchContext, PkEntry
+from silo_engine.context import BatchContext, PkEntry, SentPks
 from silo_engine.errors import ErrorKind, ImportFailure
 from silo_engine.fields import FieldError
 from silo_engine.modelspec import ModelRegistry, ModelSpec, OnMissing, Row
@@ -39,7 +39,7 @@ class BatchRequest:
     scope: ImportScope | None
     ctx_flags: Any  # ImportFlags | None (None when the caller sent no import uuid)
     filters: list
-    pk_map: dict[str, dict[int, PkEntry]]
+    pk_map: SentPks
     json_records: bytes
     min_ordinal: int
 
@@ -239,15 +239,15 @@ def _remap(spec: ModelSpec, row: Row, ctx: BatchContext) -> bool:
         old = row.get(fk.column)
         if old is None:
             continue
-        entry = ctx.lookup(fk.target, old)
-        if entry is None:
+        new = ctx.pk_map.lookup(fk.target, old)
+        if new is None:
             if fk.on_missing is OnMissing.NULLIFY:
                 row[fk.column] = None
                 continue
             return False
-        if fk.field == spec.merged_user_field and entry.kind is ImportKind.EXISTING:
+        if fk.field == spec.merged_user_field and ctx.pk_map.is_existing(fk.target, old):
             return False  # the user was merged into an existing account: keep that account's
-        row[fk.column] = entry.new_pk
+        row[fk.column] = new
     return True
 
 

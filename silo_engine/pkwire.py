@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from silo_engine.context import PkEntry
+from silo_engine.context import PkEntry, SentPks
 from silo_engine.contract.relocation.v1 import models_pb2
 from silo_engine.scopes import ImportKind
 
@@ -38,9 +38,16 @@ def from_columns(msg: models_pb2.PkMapColumns) -> list[tuple[int, PkEntry]]:
             for old, new, kind in zip(msg.old_pks, msg.new_pks, kinds, strict=True)]
 
 
-def pk_map_from_columns(messages: Iterable[models_pb2.PkMapColumns]
-                        ) -> dict[str, dict[int, PkEntry]]:
-    pk_map: dict[str, dict[int, PkEntry]] = {}
+def sent_pks(messages: Iterable[models_pb2.PkMapColumns]) -> SentPks:
+    """What a batch's references resolve to, straight from the columns."""
+    sent = SentPks()
+    existing = CODE_OF_KIND[ImportKind.EXISTING]
     for msg in messages:
-        pk_map.setdefault(msg.model, {}).update(from_columns(msg))
-    return pk_map
+        if len(msg.kinds) != len(msg.old_pks):
+            raise ValueError(f"pk map of {msg.model}: {len(msg.old_pks)} old pks, "
+                             f"{len(msg.kinds)} kinds")
+        sent.new_pks.setdefault(msg.model, {}).update(zip(msg.old_pks, msg.new_pks, strict=True))
+        if existing in msg.kinds:
+            sent.existing.setdefault(msg.model, set()).update(
+                old for old, kind in zip(msg.old_pks, msg.kinds, strict=True) if kind == existing)
+    return sent

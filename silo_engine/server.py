@@ -26,7 +26,7 @@ from silo_engine.errors import ErrorKind, ImportFailure
 from silo_engine.export import DEFAULT_EXPORT_BATCH, export_model
 from silo_engine.ledger import Chunk
 from silo_engine.modelspec import ModelSpec
-from silo_engine.pkwire import pk_map_from_columns, to_columns
+from silo_engine.pkwire import sent_pks, to_columns
 from silo_engine.redact import database_message
 from silo_engine.scopes import ImportScope
 
@@ -135,7 +135,7 @@ class SiloServicer(silo_service_pb2_grpc.SiloServiceServicer):
             ctx_flags=flags,
             filters=[RecordFilter(f.model, f.field, frozenset(f.values))
                      for f in request.filters],
-            pk_map=pk_map_from_columns(request.pk_map),
+            pk_map=sent_pks(request.pk_map),
             json_records=request.json_records,
             min_ordinal=request.min_ordinal,
         ))

@@ -18,7 +18,7 @@ from silo_engine.context import PkEntry
 from silo_engine.errors import ErrorKind, ImportFailure
 from silo_engine.fields import FieldError, JSONText, coercer_for, export_value
 from silo_engine.ledger import Chunk
-from silo_engine.pkwire import from_columns, to_columns
+from silo_engine.pkwire import from_columns, sent_pks, to_columns
 from silo_engine.randomness import SUFFIX_LENGTHS, SUFFIX_SCHEDULE, suffixed
 from silo_engine.scopes import ImportKind, ImportScope, RelocationScope
 from silo_engine.slugs import RESERVED_ORGANIZATION_SLUGS, SLUG_MAX_LENGTH, normalize_slug
@@ -140,6 +140,26 @@ def test_pk_map_keeps_only_referenced_models(entries: list) -> None:
     found = pk_map.columns("sentry.user", wanted)
     assert found is None if not last else from_columns(found) == sorted(last.items())
     assert pk_map.columns("sentry.rule", wanted) is None
+
+
+@given(st.dictionaries(st.integers(1, 10**12), st.tuples(st.integers(1, 10**12),
+                                                         st.sampled_from(list(ImportKind))),
+                       max_size=60))
+def test_sent_pks_resolve_and_flag_merged_rows(entries: dict) -> None:
+    sent = sent_pks([to_columns("sentry.user", [(old, PkEntry(new, kind))
+                                                for old, (new, kind) in entries.items()])])
+    for old, (new, kind) in entries.items():
+        assert sent.lookup("sentry.user", old) == new
+        assert sent.is_existing("sentry.user", old) == (kind is ImportKind.EXISTING)
+        assert sent.lookup("sentry.team", old) is None
+    assert sent.lookup("sentry.user", 0) is None
+
+
+def test_sent_pks_refuse_columns_of_different_lengths() -> None:
+    msg = to_columns("sentry.user", [(1, PkEntry(2, ImportKind.INSERTED))])
+    msg.new_pks.append(3)
+    with pytest.raises(ValueError):
+        sent_pks([msg])
 
 
 @given(st.dictionaries(st.integers(1, 10**9),
