@@ -12,9 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.dialects import postgresql as pg
 
-from orchestrator.catalog import dependency_order
+from orchestrator.catalog import ModelInfo, dependency_order
 from orchestrator.pkmap import PkMap
 from silo_engine.context import PkEntry
+from silo_engine.contract.relocation.v1 import models_pb2
 from silo_engine.errors import ErrorKind, ImportFailure
 from silo_engine.fields import FieldError, JSONText, coercer_for, export_value
 from silo_engine.ledger import Chunk
@@ -38,6 +39,19 @@ def test_dependency_order_places_dependencies_first(graph: dict) -> None:
         for dep in deps:
             if dep in position:
                 assert position[dep] < position[name]
+
+
+def test_a_model_pointing_at_itself_is_self_referencing_but_not_its_own_dependency() -> None:
+    parent = models_pb2.ForeignKey(field="parent", target_model="app.node", nullable=True)
+    owner = models_pb2.ForeignKey(field="owner", target_model="sentry.user")
+
+    def info(name: str, *fks: models_pb2.ForeignKey) -> ModelInfo:
+        return ModelInfo.from_proto(models_pb2.ModelDescription(
+            name=name, silo=models_pb2.SILO_REGION, foreign_keys=fks))
+
+    node = info("app.node", parent, owner)
+    assert node.self_referencing and node.dependencies == {"sentry.user"}
+    assert not info("app.leaf", owner).self_referencing
 
 
 def test_dependency_order_of_sentry_models_is_valid() -> None:
