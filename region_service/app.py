@@ -15,7 +15,6 @@ from silo_engine.contract.relocation.v1 import (
 from silo_engine.database import make_engine, require_schema
 from silo_engine.engine import SiloEngine
 from silo_engine.ledger import Chunk, store_chunk_if_absent
-from silo_engine.pkwire import from_columns
 from silo_engine.sentry_catalog import silo_of
 from silo_engine.server import (
     RunningServer,
@@ -46,7 +45,6 @@ class RegionServicer(region_service_pb2_grpc.RegionServiceServicer):
 
     @guarded
     def StoreControlChunkReplica(self, request, context):
-        mapped = sorted(from_columns(request.mapped))
         chunk = Chunk(
             import_uuid=request.import_uuid, model=request.model,
             min_ordinal=request.min_ordinal, max_ordinal=request.max_ordinal,
@@ -55,7 +53,7 @@ class RegionServicer(region_service_pb2_grpc.RegionServiceServicer):
             else None,
             max_inserted_pk=request.max_inserted_pk if request.HasField("max_inserted_pk")
             else None,
-            mapped=mapped)
+            mapped=request.mapped)
         with self.engine.begin() as conn:
             created = store_chunk_if_absent(conn, controlimportchunkreplica, chunk)
         return region_service_pb2.StoreControlChunkReplicaResponse(created=created)

@@ -23,10 +23,12 @@ from sqlalchemy import exc as sa_exc
 from silo_engine import collisions, ledger
 from silo_engine.bulk import allocate_ids, copy_rows
 from silo_engine.collisions import EXISTING, INSERT, OVERWRITE, UPDATE_EXISTING, Candidate
-from silo_engine.context import BatchContext, PkEntry, SentPks
+from silo_engine.context import BatchContext, SentPks
+from silo_engine.contract.relocation.v1 import models_pb2
 from silo_engine.errors import ErrorKind, ImportFailure
 from silo_engine.fields import FieldError
 from silo_engine.modelspec import ModelRegistry, ModelSpec, OnMissing, Row
+from silo_engine.pkwire import CODE_OF_KIND
 from silo_engine.redact import database_message, field_message
 from silo_engine.scopes import ImportKind, ImportScope, Silo
 
@@ -109,7 +111,7 @@ class SiloEngine:
                 ctx = BatchContext(spec.name, req.scope, flags, req.filters, req.pk_map,
                                    region_name=self.region_name)
                 chunk = self._write_batch(conn, spec, records, req.min_ordinal, ctx)
-                if chunk.mapped:
+                if chunk.mapped.old_pks:
                     ledger.record_chunk(conn, self.chunk_table, chunk)
         except ImportFailure:
             raise
@@ -125,7 +127,7 @@ class SiloEngine:
                     return stored
             raise ImportFailure(_error_kind(error), spec.name, _db_reason(exc)) from exc
         log.info("batch model=%s min_ordinal=%d records=%d mapped=%d ms=%.1f", spec.name,
-                 req.min_ordinal, len(records), len(chunk.mapped),
+                 req.min_ordinal, len(records), len(chunk.mapped.old_pks),
                  (time.perf_counter() - started) * 1000)
         return chunk
 
@@ -139,8 +141,8 @@ class SiloEngine:
                 sa.func.hashtext(spec.table.name))))
         collisions.resolve(conn, spec, candidates, ctx)
         _write(conn, spec, candidates, ctx)
-        mapped = [(c.old_pk, _entry(spec, c)) for c in candidates]
-        return ledger.Chunk.summarise(ctx.flags.import_uuid, spec.name, min_ordinal, mapped)
+        return ledger.Chunk.summarise(ctx.flags.import_uuid, spec.name, min_ordinal,
+                                      _mapped(spec, candidates))
 
     def _prepare(self, spec: ModelSpec, records: list[dict], min_ordinal: int,
                  ctx: BatchContext) -> list[Candidate]:
@@ -291,15 +293,26 @@ def _write(conn: sa.Connection, spec: ModelSpec, candidates: list[Candidate],
         spec.after_insert(conn, [(c.new_pk, c.row) for c in inserts], ctx)
 
 
-def _entry(spec: ModelSpec, candidate: Candidate) -> PkEntry:
-    kind = {INSERT: ImportKind.INSERTED, UPDATE_EXISTING: ImportKind.INSERTED,
-            EXISTING: ImportKind.EXISTING, OVERWRITE: ImportKind.OVERWRITE}[candidate.action]
-    identifier = None
-    if spec.identifier and kind is ImportKind.INSERTED:
+def _mapped(spec: ModelSpec, candidates: list[Candidate]) -> models_pb2.PkMapColumns:
+    """Where each candidate went, as the answer's packed columns; an inserted record's
+    identifier (username, slug) goes with it."""
+    mapped = models_pb2.PkMapColumns(model=spec.name)
+    mapped.old_pks.extend([c.old_pk for c in candidates])
+    mapped.new_pks.extend([c.new_pk for c in candidates])
+    mapped.kinds.extend([_KIND_OF_ACTION[c.action] for c in candidates])
+    if spec.identifier:
         column = spec.fields[spec.identifier][0]
-        identifier = candidate.row.get(column)
-    assert candidate.new_pk is not None
-    return PkEntry(candidate.new_pk, kind, identifier)
+        for c in candidates:
+            if c.action in (INSERT, UPDATE_EXISTING) and c.row.get(column) is not None:
+                mapped.identifiers[c.old_pk] = c.row[column]
+    return mapped
+
+
+# The kind an answer reports for each action (a reused, updated row counts as inserted).
+_KIND_OF_ACTION = {INSERT: CODE_OF_KIND[ImportKind.INSERTED],
+                   UPDATE_EXISTING: CODE_OF_KIND[ImportKind.INSERTED],
+                   EXISTING: CODE_OF_KIND[ImportKind.EXISTING],
+                   OVERWRITE: CODE_OF_KIND[ImportKind.OVERWRITE]}
 
 
 def _error_kind(error: BaseException | None) -> ErrorKind:

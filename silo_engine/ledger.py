@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
-from silo_engine.context import PkEntry
+from silo_engine.contract.relocation.v1 import models_pb2
+from silo_engine.pkwire import CODE_OF_KIND
 from silo_engine.scopes import ImportKind
 
 
@@ -44,7 +45,8 @@ def chunk_table(metadata: sa.MetaData, name: str) -> sa.Table:
 
 @dataclass
 class Chunk:
-    """The answer for one batch: old pk -> entry, in input order, and the ledger's numbers."""
+    """The answer for one batch: where each mapped old pk went, as the packed columns the
+    answer travels in (input order), and the ledger's numbers."""
 
     import_uuid: str
     model: str
@@ -54,32 +56,33 @@ class Chunk:
     max_source_pk: int | None = None
     min_inserted_pk: int | None = None
     max_inserted_pk: int | None = None
-    mapped: list[tuple[int, PkEntry]] = field(default_factory=list)
+    mapped: models_pb2.PkMapColumns = field(default_factory=models_pb2.PkMapColumns)
     from_ledger: bool = False
 
     @classmethod
     def summarise(cls, import_uuid: str, model: str, min_ordinal: int,
-                  mapped: list[tuple[int, PkEntry]]) -> Chunk:
+                  mapped: models_pb2.PkMapColumns) -> Chunk:
         """Fill the numbers Sentry records from the mapped records of a batch."""
         chunk = cls(import_uuid, model, mapped=mapped)
-        if not mapped:
+        if not mapped.old_pks:
             return chunk
-        inserted = [entry.new_pk for _, entry in mapped if entry.kind is ImportKind.INSERTED]
-        sources = [old for old, _ in mapped]
+        inserted = [new for new, kind in zip(mapped.new_pks, mapped.kinds, strict=True)
+                    if kind == _INSERTED]
         chunk.min_ordinal = min_ordinal
-        chunk.max_ordinal = min_ordinal + len(mapped) - 1
-        chunk.min_source_pk, chunk.max_source_pk = min(sources), max(sources)
+        chunk.max_ordinal = min_ordinal + len(mapped.old_pks) - 1
+        chunk.min_source_pk, chunk.max_source_pk = min(mapped.old_pks), max(mapped.old_pks)
         if inserted:
             chunk.min_inserted_pk, chunk.max_inserted_pk = min(inserted), max(inserted)
         return chunk
 
     def to_row(self) -> dict:
-        by_kind: dict[ImportKind, dict[str, int]] = {kind: {} for kind in ImportKind}
-        identifiers: dict[str, str] = {}
-        for old, entry in self.mapped:
-            by_kind[entry.kind][str(old)] = entry.new_pk
-            if entry.kind is ImportKind.INSERTED and entry.identifier is not None:
-                identifiers[str(old)] = entry.identifier
+        mapped = self.mapped
+        by_kind: dict[int, dict[str, int]] = {code: {} for code in _COLUMN_OF_KIND}
+        for old, new, kind in zip(mapped.old_pks, mapped.new_pks, mapped.kinds, strict=True):
+            by_kind[kind][str(old)] = new
+        inserted = by_kind[_INSERTED]
+        identifiers = {str(old): name for old, name in mapped.identifiers.items()
+                       if str(old) in inserted}
         return {
             "import_uuid": self.import_uuid,
             "model": self.model,
@@ -89,22 +92,20 @@ class Chunk:
             "max_source_pk": self.max_source_pk,
             "min_inserted_pk": self.min_inserted_pk,
             "max_inserted_pk": self.max_inserted_pk,
-            "inserted_map": by_kind[ImportKind.INSERTED],
-            "existing_map": by_kind[ImportKind.EXISTING],
-            "overwrite_map": by_kind[ImportKind.OVERWRITE],
+            **{column: by_kind[code] for code, column in _COLUMN_OF_KIND.items()},
             "inserted_identifiers": identifiers,
         }
 
     @classmethod
     def from_row(cls, row: sa.Row) -> Chunk:
-        identifiers = row.inserted_identifiers or {}
-        mapped: list[tuple[int, PkEntry]] = []
-        for kind, column in ((ImportKind.INSERTED, row.inserted_map),
-                             (ImportKind.EXISTING, row.existing_map),
-                             (ImportKind.OVERWRITE, row.overwrite_map)):
-            for old, new in (column or {}).items():
-                mapped.append((int(old), PkEntry(int(new), kind, identifiers.get(old))))
-        mapped.sort(key=lambda item: item[0])
+        entries = sorted((int(old), int(new), code) for code, column in _COLUMN_OF_KIND.items()
+                         for old, new in (getattr(row, column) or {}).items())
+        mapped = models_pb2.PkMapColumns(model=row.model)
+        mapped.old_pks.extend([old for old, _, _ in entries])
+        mapped.new_pks.extend([new for _, new, _ in entries])
+        mapped.kinds.extend([code for _, _, code in entries])
+        for old, name in (row.inserted_identifiers or {}).items():
+            mapped.identifiers[int(old)] = name
         return cls(
             import_uuid=str(row.import_uuid), model=row.model,
             min_ordinal=row.min_ordinal, max_ordinal=row.max_ordinal,
@@ -112,6 +113,12 @@ class Chunk:
             min_inserted_pk=row.min_inserted_pk, max_inserted_pk=row.max_inserted_pk,
             mapped=mapped, from_ledger=True,
         )
+
+
+_INSERTED = CODE_OF_KIND[ImportKind.INSERTED]
+# The ledger column holding each kind's old pk -> new pk map (Sentry's names).
+_COLUMN_OF_KIND = {_INSERTED: "inserted_map", CODE_OF_KIND[ImportKind.EXISTING]: "existing_map",
+                   CODE_OF_KIND[ImportKind.OVERWRITE]: "overwrite_map"}
 
 
 def find_chunk(conn: sa.Connection, table: sa.Table, import_uuid: str, model: str,

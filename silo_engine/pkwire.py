@@ -1,12 +1,13 @@
 """The pk map on the wire: one model's entries as packed parallel columns (PkMapColumns).
 
 A batch answers with up to thousands of entries and the next batch sends back those it
-references; packed columns make that a few array copies instead of one message per entry.
+references; packed columns make that a few array copies instead of one message per entry. The
+silos build the columns straight from their candidates (engine) and the ledger (ledger).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from silo_engine.context import PkEntry, SentPks
 from silo_engine.contract.relocation.v1 import models_pb2
@@ -14,17 +15,6 @@ from silo_engine.scopes import ImportKind
 
 KIND_OF_CODE: dict[int, ImportKind] = {kind.to_proto(): kind for kind in ImportKind}
 CODE_OF_KIND: dict[ImportKind, int] = {kind: code for code, kind in KIND_OF_CODE.items()}
-
-
-def to_columns(model: str, mapped: Sequence[tuple[int, PkEntry]]) -> models_pb2.PkMapColumns:
-    msg = models_pb2.PkMapColumns(model=model)
-    msg.old_pks.extend([old for old, _ in mapped])
-    msg.new_pks.extend([entry.new_pk for _, entry in mapped])
-    msg.kinds.extend([CODE_OF_KIND[entry.kind] for _, entry in mapped])
-    for old, entry in mapped:
-        if entry.identifier is not None:
-            msg.identifiers[old] = entry.identifier
-    return msg
 
 
 def from_columns(msg: models_pb2.PkMapColumns) -> list[tuple[int, PkEntry]]:

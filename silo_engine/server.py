@@ -26,7 +26,7 @@ from silo_engine.errors import ErrorKind, ImportFailure
 from silo_engine.export import DEFAULT_EXPORT_BATCH, export_model
 from silo_engine.ledger import Chunk
 from silo_engine.modelspec import ModelSpec
-from silo_engine.pkwire import sent_pks, to_columns
+from silo_engine.pkwire import sent_pks
 from silo_engine.redact import database_message
 from silo_engine.scopes import ImportScope
 
@@ -56,7 +56,7 @@ def describe(spec: ModelSpec) -> models_pb2.ModelDescription:
 
 def chunk_to_response(chunk: Chunk) -> silo_service_pb2.ImportByModelResponse:
     reply = silo_service_pb2.ImportByModelResponse(
-        mapped=to_columns(chunk.model, chunk.mapped), from_ledger=chunk.from_ledger)
+        mapped=chunk.mapped, from_ledger=chunk.from_ledger)
     for name in ("min_ordinal", "max_ordinal", "min_source_pk", "max_source_pk",
                  "min_inserted_pk", "max_inserted_pk"):
         value = getattr(chunk, name)

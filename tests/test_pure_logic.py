@@ -19,7 +19,7 @@ from silo_engine.contract.relocation.v1 import models_pb2
 from silo_engine.errors import ErrorKind, ImportFailure
 from silo_engine.fields import FieldError, JSONText, coercer_for, export_value
 from silo_engine.ledger import Chunk
-from silo_engine.pkwire import from_columns, sent_pks, to_columns
+from silo_engine.pkwire import CODE_OF_KIND, from_columns, sent_pks
 from silo_engine.randomness import SUFFIX_LENGTHS, SUFFIX_SCHEDULE, suffixed
 from silo_engine.scopes import ImportKind, ImportScope, RelocationScope
 from silo_engine.slugs import RESERVED_ORGANIZATION_SLUGS, SLUG_MAX_LENGTH, normalize_slug
@@ -134,6 +134,18 @@ def test_normalize_slug_keeps_a_good_slug() -> None:
     assert normalize_slug("My_Org-") == "my-org"
 
 
+def to_columns(model: str, mapped: list[tuple[int, PkEntry]]) -> models_pb2.PkMapColumns:
+    """The packed columns of `mapped`, as a silo answers them."""
+    msg = models_pb2.PkMapColumns(model=model)
+    msg.old_pks.extend([old for old, _ in mapped])
+    msg.new_pks.extend([entry.new_pk for _, entry in mapped])
+    msg.kinds.extend([CODE_OF_KIND[entry.kind] for _, entry in mapped])
+    for old, entry in mapped:
+        if entry.identifier is not None:
+            msg.identifiers[old] = entry.identifier
+    return msg
+
+
 @given(st.lists(st.tuples(st.integers(1, 10**12), st.integers(1, 10**12),
                           st.sampled_from(list(ImportKind))), max_size=60))
 def test_pk_map_keeps_only_referenced_models(entries: list) -> None:
@@ -182,12 +194,12 @@ def test_sent_pks_refuse_columns_of_different_lengths() -> None:
 def test_chunk_row_round_trip(entries: dict) -> None:
     mapped = sorted((old, PkEntry(new, kind, ident if kind is ImportKind.INSERTED else None))
                     for old, (new, kind, ident) in entries.items())
-    chunk = Chunk.summarise("0" * 32, "sentry.user", 5, mapped)
+    chunk = Chunk.summarise("0" * 32, "sentry.user", 5, to_columns("sentry.user", mapped))
     assert chunk.min_ordinal == 5 and chunk.max_ordinal == 4 + len(mapped)
     assert chunk.min_source_pk == min(entries) and chunk.max_source_pk == max(entries)
     row = chunk.to_row()
     back = Chunk.from_row(_RowLike(row))  # type: ignore[arg-type]
-    assert back.mapped == mapped
+    assert from_columns(back.mapped) == mapped
     assert (back.min_inserted_pk, back.max_inserted_pk) == (chunk.min_inserted_pk,
                                                             chunk.max_inserted_pk)
 
