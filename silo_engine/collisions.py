@@ -43,8 +43,8 @@ def _key(spec: ModelSpec, candidate: Candidate, columns: list[str],
          unique: UniqueSpec) -> tuple[Any, ...] | None:
     if unique.where and not unique.covers(candidate.row, spec.column_of):
         return None  # a partial key does not hold for this record
-    values = tuple(candidate.row.get(column) for column in columns)
-    if any(value is None for value in values):
+    values = tuple(map(candidate.row.get, columns))
+    if None in values:
         return None  # NULLs never collide in a unique index
     if unique.case_insensitive:
         values = tuple(v.lower() if isinstance(v, str) else v for v in values)
@@ -61,13 +61,30 @@ def _existing(conn: sa.Connection, spec: ModelSpec, columns: list[str], unique: 
     """
     if not keys:
         return {}
+    ordered = sorted(keys, key=repr)
+    query = _existing_query(spec, columns, unique)
+    params = {f"key{i}": [k[i] for k in ordered] for i in range(len(columns))}
+    found: dict[tuple[Any, ...], int] = {}
+    for row in conn.execute(query, params):
+        found.setdefault(tuple(row[1:]), row[0])
+    return found
+
+
+_QUERIES: dict[tuple[str, tuple[str, ...]], sa.Select] = {}
+
+
+def _existing_query(spec: ModelSpec, columns: list[str], unique: UniqueSpec) -> sa.Select:
+    """The lookup for one unique key, built once: rows whose key is among the arrays
+    :key0, :key1... (one per column, joined with unnest)."""
+    cache_key = (spec.name, unique.fields)
+    query = _QUERIES.get(cache_key)
+    if query is not None:
+        return query
     table = spec.table
     exprs = [table.c[name] for name in columns]
     if unique.case_insensitive:
         exprs = [sa.func.lower(e) if isinstance(e.type, sa.String) else e for e in exprs]
-    ordered = sorted(keys, key=repr)
-    arrays = [sa.cast(sa.bindparam(f"key{i}", [k[i] for k in ordered], literal_execute=False,
-                                   type_=pg.ARRAY(table.c[name].type)),
+    arrays = [sa.cast(sa.bindparam(f"key{i}", type_=pg.ARRAY(table.c[name].type)),
                       pg.ARRAY(table.c[name].type))
               for i, name in enumerate(columns)]
     wanted = sa.func.unnest(*arrays).table_valued(
@@ -76,10 +93,8 @@ def _existing(conn: sa.Connection, spec: ModelSpec, columns: list[str], unique: 
     query = sa.select(table.c.id, *exprs).select_from(table.join(wanted, on))
     if unique.where:
         query = query.where(unique.sql_condition(table, spec.column_of))
-    found: dict[tuple[Any, ...], int] = {}
-    for row in conn.execute(query):
-        found.setdefault(tuple(row[1:]), row[0])
-    return found
+    _QUERIES[cache_key] = query
+    return query
 
 
 def _taken_names(conn: sa.Connection, table: sa.Table, column: str,
