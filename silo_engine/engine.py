@@ -137,8 +137,7 @@ class SiloEngine:
         if spec.uniques and candidates:
             # Collision checks read what other batches write: batches of one table take turns
             # from here to commit (preparing them above still runs side by side).
-            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(
-                sa.func.hashtext(spec.table.name))))
+            conn.execute(_TABLE_LOCK, {"table": spec.table.name})
         collisions.resolve(conn, spec, candidates, ctx)
         _write(conn, spec, candidates, ctx)
         return ledger.Chunk.summarise(ctx.flags.import_uuid, spec.name, min_ordinal,
@@ -176,6 +175,9 @@ class SiloEngine:
                                         ordinal=ordinal, left_pk=old_pk) from exc
             candidates.append(Candidate(ordinal, old_pk, row))
         return candidates
+
+
+_TABLE_LOCK = sa.text("SELECT pg_advisory_xact_lock(hashtext(:table))")
 
 
 def _decode(model: str, payload: bytes) -> list[dict]:

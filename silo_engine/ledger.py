@@ -6,6 +6,7 @@ what makes every batch idempotent and an interrupted import resumable.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -123,15 +124,21 @@ _COLUMN_OF_KIND = {_INSERTED: "inserted_map", CODE_OF_KIND[ImportKind.EXISTING]:
 
 def find_chunk(conn: sa.Connection, table: sa.Table, import_uuid: str, model: str,
                min_ordinal: int) -> Chunk | None:
-    row = conn.execute(
-        sa.select(table).where(table.c.import_uuid == import_uuid, table.c.model == model,
-                               table.c.min_ordinal == min_ordinal)
-    ).first()
+    row = conn.execute(_find_query(table), {"uuid": import_uuid, "model": model,
+                                            "ordinal": min_ordinal}).first()
     return Chunk.from_row(row) if row is not None else None
 
 
+@functools.cache
+def _find_query(table: sa.Table) -> sa.Select:
+    """Built once per table: every batch starts with this lookup."""
+    return sa.select(table).where(table.c.import_uuid == sa.bindparam("uuid"),
+                                  table.c.model == sa.bindparam("model"),
+                                  table.c.min_ordinal == sa.bindparam("ordinal"))
+
+
 def record_chunk(conn: sa.Connection, table: sa.Table, chunk: Chunk) -> None:
-    conn.execute(sa.insert(table).values(**chunk.to_row()))
+    conn.execute(table.insert(), chunk.to_row())
 
 
 def store_chunk_if_absent(conn: sa.Connection, table: sa.Table, chunk: Chunk) -> bool:
