@@ -9,6 +9,7 @@ reserve organization slugs globally and apply them in the region; import the def
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import time
 import uuid
@@ -17,7 +18,7 @@ from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import orjson
 
@@ -40,6 +41,8 @@ from silo_engine.pkwire import KIND_OF_CODE, from_columns
 from silo_engine.scopes import ImportKind, ImportScope, Silo
 
 ORGANIZATION, USER, MEMBER = "sentry.organization", "sentry.user", "sentry.organizationmember"
+_T = TypeVar("_T")
+
 DEFAULT_BATCH_SIZE = 1000
 DEFAULT_IN_FLIGHT = 4
 DEFAULT_PARALLEL_MODELS = 6
@@ -207,23 +210,23 @@ class _Run:
         replicas: list[Future] = []
         offset = 0
         try:
-            for lines in _batches(self.export.lines(info.name), self.options.batch_size):
+            for batch in _batches(self.export.entries(info.name), self.options.batch_size):
                 while window and info.self_referencing:  # needs the previous batch's pks
                     self._merge(info, *window.popleft(), replicas)
-                payload = b"[" + b",".join(lines) + b"]"
-                records = orjson.loads(payload)
+                payload = b"[" + b",".join([record for _, record in batch]) + b"]"
                 request = silo_service_pb2.ImportByModelRequest(
                     model=info.name, scope=self.options.scope.to_proto(), flags=self.flags,
-                    filters=filters, pk_map=self._referenced(info, records),
+                    filters=filters, pk_map=self._referenced(info, batch),
                     json_records=payload, min_ordinal=offset + 1)
+                # Only the models whose answers are read together with their records parse
+                # and keep them while in flight; for the rest the count is enough.
+                records = orjson.loads(payload) if info.name in (USER, ORGANIZATION, MEMBER) \
+                    else []
                 while len(window) >= in_flight:
                     self._merge(info, *window.popleft(), replicas)
-                # Only the models whose answers are read together with their records keep
-                # them while in flight; for the rest the count is enough.
-                kept = records if info.name in (USER, ORGANIZATION, MEMBER) else []
-                window.append(_Sent(len(records), kept, self.pool.submit(
+                window.append(_Sent(len(batch), records, self.pool.submit(
                     client.call, client.silo.ImportByModel, request, info.name)))
-                offset += len(lines)
+                offset += len(batch)
             while window:
                 self._merge(info, *window.popleft(), replicas)
             for replica in replicas:
@@ -287,15 +290,20 @@ class _Run:
             control.call(control.control.MapOrganizationMembers,
                          control_service_pb2.MapOrganizationMembersRequest(members=members))
 
-    def _referenced(self, info: ModelInfo, records: list[dict]) -> list[models_pb2.PkMapColumns]:
-        """The pk-map entries this batch's references need, and no others."""
+    def _referenced(self, info: ModelInfo, batch: list[tuple[bytes, bytes]]
+                    ) -> list[models_pb2.PkMapColumns]:
+        """The pk-map entries this batch's references (spilled with each record) need, and no
+        others."""
+        if not info.foreign_keys:
+            return []
+        by_field: list[set[int]] = [set() for _ in info.foreign_keys]
+        for references, _ in batch:
+            for values, value in zip(by_field, references.split(b","), strict=True):
+                if value:
+                    values.add(int(value))
         wanted: dict[str, set[int]] = {}
-        for field, target in info.foreign_keys:
-            values = wanted.setdefault(target, set())
-            for record in records:
-                value = record["fields"].get(field)
-                if type(value) is int:  # not None, not a bool
-                    values.add(value)
+        for (_, target), values in zip(info.foreign_keys, by_field, strict=True):
+            wanted.setdefault(target, set()).update(values)
         found = (self.pk_map.columns(target, sorted(olds)) for target, olds in wanted.items())
         return sorted((msg for msg in found if msg is not None), key=lambda msg: msg.model)
 
@@ -366,12 +374,6 @@ def _filter_proto(f: RecordFilter) -> silo_service_pb2.ImportFilter:
     return silo_service_pb2.ImportFilter(model=f.model, field=f.field, values=sorted(f.values))
 
 
-def _batches(lines: Iterator[bytes], size: int) -> Iterator[list[bytes]]:
-    batch: list[bytes] = []
-    for line in lines:
-        batch.append(line)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
+def _batches(items: Iterator[_T], size: int) -> Iterator[list[_T]]:
+    while batch := list(itertools.islice(items, size)):
         yield batch

@@ -34,8 +34,11 @@ INT64 = (-(2**63), 2**63 - 1)
 class SpilledExport:
     """The export regrouped by model: one file per model, records in ascending pk order.
 
-    Each line is `pk<TAB>record-json`. Sentry's exporter writes every model in pk order; an
-    export that does not is sorted here, so the same records always import the same way.
+    Each line is `pk<TAB>references<TAB>record-json`, the references being the values of the
+    model's foreign-key fields (comma-separated, in the catalog's order, empty where a value
+    is not an integer): batches are sent without parsing their records again to find which
+    pk-map entries they need. Sentry's exporter writes every model in pk order; an export that
+    does not is sorted here, so the same records always import the same way.
     """
 
     directory: Path
@@ -47,17 +50,18 @@ class SpilledExport:
     def path(self, model: str) -> Path:
         return self.directory / f"{model}.jsonl"
 
-    def lines(self, model: str) -> Iterator[bytes]:
-        """The model's records, one JSON document per item, in ascending pk order."""
+    def entries(self, model: str) -> Iterator[tuple[bytes, bytes]]:
+        """(references, record JSON) for each of the model's records, in ascending pk order."""
         if not self.counts.get(model):
             return
         with self.path(model).open("rb") as f:
             for line in f:
-                yield line[line.index(b"\t") + 1:].rstrip(b"\n")
+                _, references, record = line.rstrip(b"\n").split(b"\t", 2)
+                yield references, record
 
     def records(self, model: str) -> Iterator[dict[str, Any]]:
-        for line in self.lines(model):
-            yield orjson.loads(line)
+        for _, record in self.entries(model):
+            yield orjson.loads(record)
 
 
 def _fail(reason: str, model: str | None = None, ordinal: int | None = None) -> ImportFailure:
@@ -151,7 +155,9 @@ def spill(stream: IO[bytes], catalog: Catalog, workdir: Path | None = None) -> S
             handle = handles.get(model)
             if handle is None:
                 handle = handles[model] = out.path(model).open("ab", buffering=1 << 16)
-            handle.write(b"%d\t" % pk +
+            references = b",".join([b"%d" % value if type(value := kept.get(name)) is int
+                                    else b"" for name, _ in info.foreign_keys])
+            handle.write(b"%d\t%b\t" % (pk, references) +
                          orjson.dumps({"model": model, "pk": pk, "fields": kept}) + b"\n")
             if pk < last.get(model, pk):
                 unsorted.add(model)
