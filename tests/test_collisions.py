@@ -376,6 +376,19 @@ def test_duplicate_user_ips_collapse_in_global_scope(silos: Silos, tmp_path: Pat
     assert all(r.first_seen.year in (2012, 2014) for r in ips)
 
 
+def test_a_user_ip_already_written_by_an_earlier_batch_is_reused(silos: Silos, tmp_path: Path,
+                                                                  export_file: Any) -> None:
+    """One record per batch: the repeated address is found among the rows written before (an
+    address column reads back as an address object, which must still match the record's)."""
+    records = [r for r in load_fixture("user-with-minimum-privileges.json")
+               if r["model"] != "sentry.userip"]
+    records += [_userip(3, "8.8.8.9", "US", "CA"), _userip(5, "8.8.8.9", "CA", "BC")]
+    run_import(silos, tmp_path, "global", export_file(records), "--batch-size", "1")
+
+    ips = silos.rows("control", "SELECT host(ip_address) AS ip, country_code FROM sentry_userip")
+    assert [(r.ip, r.country_code) for r in ips] == [("8.8.8.9", "US")]
+
+
 # --- two records of one batch colliding with each other ---------------------------------------
 
 
