@@ -35,9 +35,12 @@ def allocate_ids(conn: sa.Connection, table: sa.Table, count: int) -> list[int]:
     """`count` new primary keys from the table's own sequence, in one round trip."""
     if count == 0:
         return []
-    rows = conn.execute(sa.text("SELECT nextval(CAST(:s AS regclass)) FROM generate_series(1, :n)"),
-                        {"s": _sequence(conn, table), "n": count})
-    return [row[0] for row in rows]
+    return conn.execute(_ALLOCATE, {"s": _sequence(conn, table), "n": count}).scalar_one()
+
+
+# One array rather than a row per id; the ids ascend in the order they are handed out.
+_ALLOCATE = sa.text("SELECT array_agg(nextval(CAST(:s AS regclass)) ORDER BY g) "
+                    "FROM generate_series(1, :n) AS g")
 
 
 def _converter(column: sa.Column) -> Callable[[Any], Any] | None:
