@@ -213,16 +213,12 @@ def _passes(record_filter: Any, pk: int, fields: dict) -> bool:
 def _coerce(spec: ModelSpec, fields: dict, ordinal: int, pk: int) -> Row:
     """Column values for every column of the table, defaults filled in for absent fields."""
     row: Row = {}
+    get = fields.get
     for name, key, coerce, nullable, default in spec.plan:
-        value = fields.get(name, _MISSING)
+        value = get(name, _MISSING)
         if value is _MISSING:
             value = default() if default is not None else None
-        if value is None:
-            if not nullable:
-                raise ImportFailure(ErrorKind.VALIDATION_ERROR, spec.name,
-                                    f"field {name!r}: this field cannot be null or missing",
-                                    ordinal=ordinal, left_pk=pk)
-        else:
+        if value is not None:
             try:
                 value = coerce(value)
             except FieldError as exc:
@@ -230,6 +226,10 @@ def _coerce(spec: ModelSpec, fields: dict, ordinal: int, pk: int) -> Row:
                                     f"field {name!r}: "
                                     f"{field_message(str(exc), value, spec.is_secret(name))}",
                                     ordinal=ordinal, left_pk=pk) from exc
+        elif not nullable:
+            raise ImportFailure(ErrorKind.VALIDATION_ERROR, spec.name,
+                                f"field {name!r}: this field cannot be null or missing",
+                                ordinal=ordinal, left_pk=pk)
         row[key] = value
     return row
 

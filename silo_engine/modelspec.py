@@ -8,6 +8,7 @@ model. The engine reads these; it has no per-model branches of its own.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -80,8 +81,8 @@ class ForeignKeySpec:
     cross_silo: bool = False
     on_missing: OnMissing = OnMissing.DROP
 
-    @property
-    def column(self) -> str:
+    @functools.cached_property
+    def column(self) -> str:  # read for every reference of every record: computed once
         return self.field if self.field.endswith("_id") else f"{self.field}_id"
 
 
