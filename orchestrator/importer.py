@@ -217,16 +217,18 @@ class _Run:
                 request = silo_service_pb2.ImportByModelRequest(
                     model=info.name, scope=self.options.scope.to_proto(), flags=self.flags,
                     filters=filters, pk_map=self._referenced(info, batch),
-                    json_records=payload, min_ordinal=offset + 1)
+                    json_records=payload, min_ordinal=offset + 1).SerializeToString()
                 # Only the models whose answers are read together with their records parse
                 # and keep them while in flight; for the rest the count is enough.
                 records = orjson.loads(payload) if info.name in (USER, ORGANIZATION, MEMBER) \
                     else []
+                count = len(batch)
+                del batch, payload  # the serialized request is all that waits
                 while len(window) >= in_flight:
                     self._merge(info, *window.popleft(), replicas)
-                window.append(_Sent(len(batch), records, self.pool.submit(
-                    client.call, client.silo.ImportByModel, request, info.name)))
-                offset += len(batch)
+                window.append(_Sent(count, records, self.pool.submit(
+                    client.call, client.import_serialized, request, info.name)))
+                offset += count
             while window:
                 self._merge(info, *window.popleft(), replicas)
             for replica in replicas:

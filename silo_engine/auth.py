@@ -114,7 +114,8 @@ class SignRequests(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInter
         self.secret = secret
 
     def _signed(self, details: grpc.ClientCallDetails, request: Any) -> _CallDetails:
-        header = f"{SCHEME} {signature(self.secret, details.method, request.SerializeToString())}"
+        body = request if isinstance(request, bytes) else request.SerializeToString()
+        header = f"{SCHEME} {signature(self.secret, details.method, body)}"
         metadata = [*(details.metadata or ()), (METADATA_KEY, header)]
         return _CallDetails(details.method, details.timeout, metadata, details.credentials,
                             getattr(details, "wait_for_ready", None),
