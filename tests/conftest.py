@@ -118,6 +118,25 @@ class Silos:
         return run_cli(argv)
 
 
+def run_import(silos: Silos, tmp_path: Path, scope: str, src: Path, *extra: str,
+               findings_expected: bool = False) -> str:
+    """Import `src` in `scope` through the CLI and expect success with no findings (unless
+    `findings_expected`); return the import uuid, made here unless `extra` names one."""
+    args = list(extra)
+    if "--import-uuid" in args:
+        import_uuid = args[args.index("--import-uuid") + 1]
+    else:
+        import_uuid = uuid.uuid4().hex
+        args += ["--import-uuid", import_uuid]
+    findings = tmp_path / f"findings-{uuid.uuid4().hex}.json"
+    result = silos.relocate("import", scope, src, "--no-prompt", "--findings-file", findings,
+                            *args)
+    assert result.code == 0, result.stderr
+    if not findings_expected:
+        assert json.loads(findings.read_text()) == [], findings.read_text()
+    return import_uuid
+
+
 @dataclass
 class CliResult:
     code: int

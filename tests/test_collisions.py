@@ -9,7 +9,6 @@ says so.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,7 +21,7 @@ from control_service.models.organizations import organization_mapping, slug_rese
 from control_service.models.users import user as user_spec
 from region_service.models.organizations import organization, organizationmember
 from region_service.models.projects import project, projectkey
-from tests.conftest import Silos, fixture_path, load_fixture
+from tests.conftest import Silos, fixture_path, load_fixture, run_import
 
 Record = dict[str, Any]
 WHEN = "2023-06-22T22:59:55.488Z"
@@ -37,13 +36,6 @@ def insert(engine: sa.Engine, table: sa.Table, **values: Any) -> int:
     with engine.begin() as conn:
         return conn.execute(sa.insert(table).values(**values).returning(table.c.id)).scalar_one()
 
-
-def run_import(silos: Silos, tmp_path: Path, scope: str, src: Path, *extra: str) -> None:
-    findings = tmp_path / "findings.json"
-    result = silos.relocate("import", scope, src, "--no-prompt", "--findings-file", findings,
-                            *extra)
-    assert result.code == 0, result.stderr
-    assert json.loads(findings.read_text()) == []
 
 
 def sha256(value: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Silos, load_fixture
+from tests.conftest import Silos, load_fixture, run_import
 
 Record = dict[str, Any]
 WHEN = "2023-06-22T22:59:55.488Z"
@@ -147,13 +147,6 @@ def export() -> list[Record]:
 
 # --- helpers ----------------------------------------------------------------------------------
 
-
-def run_import(silos: Silos, tmp_path: Path, scope: str, src: Path, *extra: str) -> None:
-    findings = tmp_path / f"findings-{uuid.uuid4().hex}.json"
-    result = silos.relocate("import", scope, src, "--no-prompt", "--findings-file", findings,
-                            *extra)
-    assert result.code == 0, result.stderr
-    assert json.loads(findings.read_text()) == []
 
 
 def one(silos: Silos, silo: str, sql: str, **params: Any) -> Any:

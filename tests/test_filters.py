@@ -14,7 +14,7 @@ import grpc
 import pytest
 
 from silo_engine.contract.relocation.v1 import models_pb2, silo_service_pb2, silo_service_pb2_grpc
-from tests.conftest import Silos, fixture_path
+from tests.conftest import Silos, fixture_path, run_import
 
 Record = dict[str, Any]
 WHEN = "2023-06-22T22:59:55.488Z"
@@ -109,13 +109,6 @@ def users_of(*slugs: str) -> set[int]:
 
 # --- helpers ----------------------------------------------------------------------------------
 
-
-def run_import(silos: Silos, tmp_path: Path, scope: str, src: Path, *extra: str) -> None:
-    findings = tmp_path / "findings.json"
-    result = silos.relocate("import", scope, src, "--no-prompt", "--findings-file", findings,
-                            *extra)
-    assert result.code == 0, result.stderr
-    assert json.loads(findings.read_text()) == []
 
 
 def chunk(silos: Silos, silo: str, model: str) -> Any:

@@ -8,13 +8,12 @@ recorded for the second import.
 from __future__ import annotations
 
 import json
-import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import Silos
+from tests.conftest import Silos, run_import
 
 PASSWORD = "pbkdf2_sha256$150000$iEvdIknqYjTr$+QsGn0tfIJ1FZLxQI37mVU1gL2KbL/wqjMtG/dFhsMA="
 WHEN = "2023-06-22T22:59:55.000Z"
@@ -27,16 +26,6 @@ CHUNK_COLUMNS = ("model, min_ordinal, max_ordinal, inserted_map, existing_map, o
 
 # --- helpers -----------------------------------------------------------------------------------
 
-
-def run_import(silos: Silos, tmp_path: Path, scope: str, src: Path, *extra: str) -> str:
-    """Import `src` in `scope` through the CLI, expecting no findings; return the import uuid."""
-    import_uuid = uuid.uuid4().hex
-    findings = tmp_path / f"findings-{import_uuid}.json"
-    result = silos.relocate("import", scope, src, "--no-prompt", "--findings-file", findings,
-                            "--import-uuid", import_uuid, *extra)
-    assert result.code == 0, result.stderr
-    assert json.loads(findings.read_text()) == [], findings.read_text()
-    return import_uuid
 
 
 def rec(model: str, pk: int, **fields: Any) -> dict[str, Any]:

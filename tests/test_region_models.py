@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ import pytest
 
 from region_service.models import REGISTRY
 from silo_engine.modelspec import ModelSpec, OnMissing
-from tests.conftest import Silos
+from tests.conftest import Silos, run_import
 
 WHEN = "2024-11-05T10:20:30.000Z"
 LATER = "2025-01-05T10:20:30.000Z"
@@ -260,12 +259,6 @@ def model_records() -> list[dict[str, Any]]:
 
 # --- helpers -----------------------------------------------------------------------------------
 
-
-def run_import(silos: Silos, tmp_path: Path, scope: str, src: Path) -> None:
-    findings = tmp_path / f"findings-{uuid.uuid4().hex}.json"
-    result = silos.relocate("import", scope, src, "--no-prompt", "--findings-file", findings)
-    assert result.code == 0, result.stderr
-    assert json.loads(findings.read_text()) == [], findings.read_text()
 
 
 def pk_map(silos: Silos) -> dict[str, dict[int, int]]:

@@ -7,7 +7,6 @@ PostgreSQL databases, then checks the rows that landed.
 from __future__ import annotations
 
 import json
-import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 from control_service.models import REGISTRY as CONTROL_REGISTRY
 from region_service.models import REGISTRY as REGION_REGISTRY
 from silo_engine.scopes import ImportScope
-from tests.conftest import Silos, load_fixture
+from tests.conftest import Silos, load_fixture, run_import
 
 USER_FIXTURES = ("user-with-maximum-privileges.json", "user-with-minimum-privileges.json",
                  "user-with-roles-no-superadmin.json", "user-with-superadmin-no-roles.json")
@@ -53,18 +52,6 @@ EXPECTED_MODELS = {"users": USER_SCOPE, "organizations": ORGANIZATION_SCOPE,
 
 # --- helpers -----------------------------------------------------------------------------------
 
-
-def run_import(silos: Silos, tmp_path: Path, scope: str, src: Path, *extra: str,
-               findings_expected: bool = False) -> str:
-    """Import `src` in `scope` through the CLI; return the import uuid used."""
-    import_uuid = uuid.uuid4().hex
-    findings = tmp_path / f"findings-{import_uuid}.json"
-    result = silos.relocate("import", scope, src, "--no-prompt", "--findings-file", findings,
-                            "--import-uuid", import_uuid, *extra)
-    assert result.code == 0, result.stderr
-    if not findings_expected:
-        assert json.loads(findings.read_text()) == [], findings.read_text()
-    return import_uuid
 
 
 def rec(model: str, pk: int, **fields: Any) -> dict[str, Any]:
