@@ -40,7 +40,7 @@ from typing import IO, Any
 
 import orjson
 
-from orchestrator.importer import DEFAULT_BATCH_SIZE
+from orchestrator.importer import DEFAULT_BATCH_SIZE, DEFAULT_SEQUENTIAL_BATCH_SIZE
 from silo_engine.scopes import ImportScope
 
 RELOCATE = [sys.executable, "-m", "orchestrator.cli"]
@@ -756,6 +756,11 @@ _SUMMARY = re.compile(r"^(?P<model>[a-z_]+\.[a-z_]+)\s+(?P<records>\d+)\s+(?P<in
 _FINISHED = re.compile(r"finished in (?P<seconds>[\d.]+)s")
 
 
+def batches(size: int | None) -> str:
+    """How a run's batches are named in the report."""
+    return "default batches" if size is None else f"batch {size}"
+
+
 def parse_import_output(stderr: str) -> dict[str, Any]:
     """Per model: records and seconds (progress lines), inserted/skipped (the summary)."""
     models: dict[str, dict[str, Any]] = {}
@@ -780,7 +785,7 @@ def parse_import_output(stderr: str) -> dict[str, Any]:
 class BenchConfig:
     records: int = 100_000
     runs: int = 3
-    batch_size: int = DEFAULT_BATCH_SIZE
+    batch_size: int | None = None  # None: the importer's defaults
     reference_batch_size: int = 20  # Sentry's; 0 skips the reference import
     seed: int = 1
     scope: ImportScope = ImportScope.ORGANIZATION
@@ -845,7 +850,7 @@ class _Bench:
 
     # one import
 
-    def import_once(self, export: GeneratedExport, batch_size: int, label: str,
+    def import_once(self, export: GeneratedExport, batch_size: int | None, label: str,
                     dump_to: Path | None = None) -> dict[str, Any]:
         urls = self.fresh_databases(label)
         logs = self.workdir / f"{label}{self.counter}"
@@ -862,7 +867,9 @@ class _Bench:
             idle = {s.silo: _cpu_seconds(s.proc.pid) for s in services}
             args = ["import", self.config.scope.value, str(export.path),
                     "--control", services[0].address, "--region", services[1].address,
-                    "--shared-secret", secret, "--no-prompt", "--batch-size", str(batch_size)]
+                    "--shared-secret", secret, "--no-prompt"]
+            if batch_size is not None:
+                args += ["--batch-size", str(batch_size)]
             stderr_path = logs / "orchestrator.log"
             with stderr_path.open("wb") as err:
                 started, busy = time.perf_counter(), _machine_busy_seconds()
@@ -875,7 +882,7 @@ class _Bench:
                 rss["orchestrator"] = max(sampler.stop(), maxrss)
             stderr = stderr_path.read_text(errors="replace")
             if proc.returncode != 0:
-                raise BenchError(f"the import (batch size {batch_size}) exited with "
+                raise BenchError(f"the import ({batches(batch_size)}) exited with "
                                  f"{proc.returncode}:\n{_tail(stderr_path, 40)}")
         finally:
             for service in services:
@@ -1056,7 +1063,7 @@ def _run(bench: _Bench, config: BenchConfig, echo: Callable[[str], None]) -> dic
 
     imports = []
     for run in range(config.runs):
-        echo(f"Import run {run + 1}/{config.runs} (batch size {config.batch_size}) ...")
+        echo(f"Import run {run + 1}/{config.runs} ({batches(config.batch_size)}) ...")
         result = bench.import_once(export, config.batch_size, "imp",
                                    dump_to=dump if run == 0 else None)
         echo(f"  {result['wall_seconds']:.1f}s, {result['records_per_s']:,.0f} records/s, "
@@ -1148,22 +1155,22 @@ def format_report(report: dict[str, Any]) -> str:
                 f"{_num(figures['records_per_s']):>10} {_mb(rss['orchestrator']):>13} "
                 f"{_mb(rss['control']):>9} {_mb(rss['region']):>9}")
 
-    lines.append(row(f"import (batch {main['batch_size']})", main))
+    lines.append(row(f"import ({batches(main['batch_size'])})", main))
     ref = report.get("reference")
     if ref:
         lines.append(row(f"import (batch {ref['batch_size']}, Sentry's)", ref))
     lines.append(f"{'COPY FROM (same rows)':<28} {_num(copy['seconds'], 2):>8} "
                  f"{_num(copy['records_per_s']):>10}   ({copy['rows']:,} rows)")
     lines.append(f"import / COPY: {report['import_over_copy']:.1f}x slower"
-                 + (f"; batch {ref['batch_size']} / batch {main['batch_size']}: "
+                 + (f"; batch {ref['batch_size']} / {batches(main['batch_size'])}: "
                     f"{report['reference_over_import']:.1f}x slower" if ref else ""))
     cpu = main["cpu_seconds"]
-    lines.append(f"CPU seconds during the import (batch {main['batch_size']}): "
+    lines.append(f"CPU seconds during the import ({batches(main['batch_size'])}): "
                  + ", ".join(f"{p.replace('_', ' ')} {_num(cpu.get(p), 1)}" for p in CPU_USERS)
                  + f" (of {_num(main['wall_seconds'] * (machine['cpus'] or 1), 1)} available)")
     lines += ["", "peak RSS is VmHWM of each process; records/s counts every record of the "
                   "export", ""]
-    title = f"per model (batch {main['batch_size']}), import order"
+    title = f"per model ({batches(main['batch_size'])}), import order"
     lines.append(f"{title:<34} {'records':>9} {'seconds':>8} {'records/s':>10}")
     for model, figures in main["models"].items():
         lines.append(f"{model:<34} {_num(figures['records']):>9} "
@@ -1211,8 +1218,10 @@ def add_bench_commands(sub: Any) -> None:
                      help="size of the generated export (default 100000)")
     run.add_argument("--runs", type=_positive, default=3,
                      help="runs per measurement; figures are medians (default 3)")
-    run.add_argument("--batch-size", type=_positive, default=DEFAULT_BATCH_SIZE,
-                     help=f"the import's batch size (default {DEFAULT_BATCH_SIZE})")
+    run.add_argument("--batch-size", type=_positive, default=None,
+                     help=f"the import's batch size for every model (default: "
+                          f"{DEFAULT_BATCH_SIZE}, and {DEFAULT_SEQUENTIAL_BATCH_SIZE} for models "
+                          "sent one batch at a time)")
     run.add_argument("--reference-batch-size", type=int, default=20,
                      help="batch size of the reference import (Sentry's is 20; 0 skips it)")
     run.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")

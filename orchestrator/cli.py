@@ -29,7 +29,7 @@ from orchestrator.crypto import (
     open_export,
     write_encrypted_tarball,
 )
-from orchestrator.importer import DEFAULT_BATCH_SIZE, Importer, ImportOptions
+from orchestrator.importer import Importer, ImportOptions
 from orchestrator.report import ImportReport, Progress, write_findings
 from silo_engine.auth import parse_secrets
 from silo_engine.errors import ImportFailure
@@ -63,7 +63,7 @@ def _add_connection_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", type=Path, default=Path(_env("RELOCATE_DATA_DIR") or ".relocate"),
                    help="where the embedded default keeps its PostgreSQL "
                         "(env RELOCATE_DATA_DIR; default ./.relocate)")
-    p.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help=argparse.SUPPRESS)
+    p.add_argument("--batch-size", type=int, default=None, help=argparse.SUPPRESS)
     _add_security_arguments(p, server=False)
 
 
