@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import orjson
 
@@ -71,11 +71,11 @@ class ImportOptions:
 
 
 class _Sent(NamedTuple):
-    """A batch on its way: how many records it had, the records themselves when the answer
-    needs them (users, organizations, members), and the pending answer."""
+    """A batch on its way: how many records it had, the fields its answer is read with (users,
+    organizations, members; see _kept), and the pending answer."""
 
     count: int
-    records: list[dict]
+    kept: dict[int, dict[str, Any]]
     future: Future
 
 
@@ -225,14 +225,13 @@ class _Run:
                     filters=filters, pk_map=self._referenced(info, batch),
                     json_records=payload, min_ordinal=offset + 1).SerializeToString()
                 # Only the models whose answers are read together with their records parse
-                # and keep them while in flight; for the rest the count is enough.
-                records = orjson.loads(payload) if info.name in (USER, ORGANIZATION, MEMBER) \
-                    else []
+                # them, and keep the few fields needed while in flight.
+                kept = _kept(info.name, payload)
                 count = len(batch)
                 del batch, payload  # the serialized request is all that waits
                 while len(window) >= in_flight:
                     self._merge(info, *window.popleft(), replicas)
-                window.append(_Sent(count, records, self.pool.submit(
+                window.append(_Sent(count, kept, self.pool.submit(
                     client.call, client.import_serialized, request, info.name)))
                 offset += count
             while window:
@@ -256,22 +255,22 @@ class _Run:
             return 1
         return self.options.in_flight
 
-    def _merge(self, info: ModelInfo, count: int, records: list[dict], future: Future,
-               replicas: list[Future]) -> None:
+    def _merge(self, info: ModelInfo, count: int, kept: dict[int, dict[str, Any]],
+               future: Future, replicas: list[Future]) -> None:
         reply = future.result()
         self.pk_map.add(reply.mapped)
-        self._count(info, count, records, reply.mapped, reply.from_ledger)
+        self._count(info, count, kept, reply.mapped, reply.from_ledger)
         if info.silo is Silo.CONTROL and reply.HasField("min_ordinal"):
             replicas.append(self.pool.submit(self._replicate, info.name, reply))
         if info.name == MEMBER and reply.mapped.old_pks:
-            replicas.append(self.pool.submit(self._map_members, records,
+            replicas.append(self.pool.submit(self._map_members, kept,
                                              from_columns(reply.mapped)))
         self.importer.progress.advance(count)
 
-    def _map_members(self, records: list[dict], mapped: list[tuple[int, PkEntry]]) -> None:
+    def _map_members(self, by_pk: dict[int, dict[str, Any]],
+                     mapped: list[tuple[int, PkEntry]]) -> None:
         """Tell control about the members the region inserted (OrganizationMemberMapping),
         with their organization, user and inviter as they are now, after remapping."""
-        by_pk = {r["pk"]: r["fields"] for r in records}
 
         def new_pk(model: str, old: object) -> int | None:
             entry = self.pk_map.get(model, old) if isinstance(old, int) else None
@@ -315,7 +314,7 @@ class _Run:
         found = (self.pk_map.columns(target, sorted(olds)) for target, olds in wanted.items())
         return sorted((msg for msg in found if msg is not None), key=lambda msg: msg.model)
 
-    def _count(self, info: ModelInfo, count: int, records: list[dict],
+    def _count(self, info: ModelInfo, count: int, by_pk: dict[int, dict[str, Any]],
                mapped: models_pb2.PkMapColumns, from_ledger: bool) -> None:
         counts = self.report.counts(info.name)
         kinds = Counter(KIND_OF_CODE[code] for code in mapped.kinds)
@@ -326,7 +325,6 @@ class _Run:
         counts.resumed_batches += int(from_ledger)
         if info.name not in (USER, ORGANIZATION):
             return
-        by_pk = {r["pk"]: r["fields"] for r in records}
         for old, entry in from_columns(mapped):
             fields = by_pk.get(old, {})
             if info.name == ORGANIZATION and entry.kind is ImportKind.INSERTED:
@@ -380,6 +378,25 @@ class _Run:
 
 def _filter_proto(f: RecordFilter) -> silo_service_pb2.ImportFilter:
     return silo_service_pb2.ImportFilter(model=f.model, field=f.field, values=sorted(f.values))
+
+
+# The fields the answers of these models are read with (renamed users, organizations' slugs,
+# member mappings); the rest of a record need not wait in memory while its batch is written.
+_KEPT_FIELDS = {USER: ("username",), ORGANIZATION: ("slug", "name", "status"),
+                MEMBER: ("organization", "user_id", "inviter_id", "email", "role",
+                         "invite_status")}
+
+
+def _kept(model: str, payload: bytes) -> dict[int, dict[str, Any]]:
+    """Record pk -> the kept fields, for the models whose answers need them; else empty."""
+    names = _KEPT_FIELDS.get(model)
+    if names is None:
+        return {}
+    kept: dict[int, dict[str, Any]] = {}
+    for record in orjson.loads(payload):
+        fields = record["fields"]
+        kept[record["pk"]] = {name: fields[name] for name in names if name in fields}
+    return kept
 
 
 def _batches(items: Iterator[_T], size: int) -> Iterator[list[_T]]:
