@@ -1158,11 +1158,11 @@ def format_report(report: dict[str, Any]) -> str:
     lines.append(row(f"import ({batches(main['batch_size'])})", main))
     ref = report.get("reference")
     if ref:
-        lines.append(row(f"import (batch {ref['batch_size']}, Sentry's)", ref))
+        lines.append(row(f"import ({batches(ref['batch_size'])}, Sentry's)", ref))
     lines.append(f"{'COPY FROM (same rows)':<28} {_num(copy['seconds'], 2):>8} "
                  f"{_num(copy['records_per_s']):>10}   ({copy['rows']:,} rows)")
     lines.append(f"import / COPY: {report['import_over_copy']:.1f}x slower"
-                 + (f"; batch {ref['batch_size']} / {batches(main['batch_size'])}: "
+                 + (f"; {batches(ref['batch_size'])} / {batches(main['batch_size'])}: "
                     f"{report['reference_over_import']:.1f}x slower" if ref else ""))
     cpu = main["cpu_seconds"]
     lines.append(f"CPU seconds during the import ({batches(main['batch_size'])}): "

@@ -63,7 +63,7 @@ def _existing(conn: sa.Connection, spec: ModelSpec, columns: list[str], unique: 
     """
     if not keys:
         return {}
-    payload = orjson.dumps(sorted(keys, key=repr), default=str).decode()
+    payload = orjson.dumps(list(keys), default=str).decode()  # any order: they are joined
     found: dict[tuple[Any, ...], int] = {}
     for row in conn.execute(_existing_query(spec, columns, unique), {"keys": payload}):
         found.setdefault(tuple(row[1:]), row[0])
