@@ -26,6 +26,7 @@ from orchestrator.catalog import Catalog, ModelInfo
 from orchestrator.client import SiloClient
 from orchestrator.crypto import open_export
 from orchestrator.filters import derive_filters
+from orchestrator.organizations import ImportedOrganization, ImportedOrganizations
 from orchestrator.pkmap import PkMap
 from orchestrator.report import ImportReport, Progress
 from orchestrator.source import SpilledExport, spill
@@ -52,6 +53,8 @@ DEFAULT_SEQUENTIAL_BATCH_SIZE = 2000
 # memory in flight.
 DEFAULT_IN_FLIGHT = 3
 DEFAULT_PARALLEL_MODELS = 6
+# Organizations whose slugs are reserved by one call (one transaction in the control silo).
+SLUG_CLAIMS_PER_CALL = 5000
 
 
 @dataclass(frozen=True)
@@ -77,17 +80,8 @@ class _Sent(NamedTuple):
     organizations, members; see _kept), and the pending answer."""
 
     count: int
-    kept: dict[int, dict[str, Any]]
+    kept: dict[int, Any]  # record pk -> _KeptUser, _KeptOrganization or _KeptMember
     future: Future
-
-
-@dataclass(slots=True)
-class _OrgSeen:
-    old_pk: int
-    source_slug: str
-    name: str
-    status: int
-    slug: str  # the slug the region gave it (unique in the region)
 
 
 def learn_catalog(control: SiloClient, region: SiloClient) -> tuple[Catalog, str]:
@@ -152,7 +146,7 @@ class _Run:
             hide_organizations=options.hide_organizations)
         self.filters = derive_filters(export, options.org_slugs, options.usernames)
         self.pk_map = PkMap(catalog.fk_targets)
-        self.orgs: dict[int, _OrgSeen] = {}
+        self.orgs = ImportedOrganizations(export.directory / "organizations.jsonl")
         self.pool = ThreadPoolExecutor(max_workers=options.in_flight * options.parallel_models * 2,
                                        thread_name_prefix="relocate-batch")
 
@@ -257,7 +251,7 @@ class _Run:
             return 1
         return self.options.in_flight
 
-    def _merge(self, info: ModelInfo, count: int, kept: dict[int, dict[str, Any]],
+    def _merge(self, info: ModelInfo, count: int, kept: dict[int, Any],
                future: Future, replicas: list[Future]) -> None:
         reply = future.result()
         self.pk_map.add(reply.mapped)
@@ -269,7 +263,7 @@ class _Run:
                                              from_columns(reply.mapped)))
         self.importer.progress.advance(count)
 
-    def _map_members(self, by_pk: dict[int, dict[str, Any]],
+    def _map_members(self, by_pk: dict[int, _KeptMember],
                      mapped: list[tuple[int, PkEntry]]) -> None:
         """Tell control about the members the region inserted (OrganizationMemberMapping),
         with their organization, user and inviter as they are now, after remapping."""
@@ -281,16 +275,16 @@ class _Run:
         members = []
         for old, entry in mapped:
             fields = by_pk[old]
-            organization = new_pk(ORGANIZATION, fields.get("organization"))
+            organization = new_pk(ORGANIZATION, fields.organization)
             if entry.kind is not ImportKind.INSERTED or organization is None:
                 continue
             member = control_service_pb2.OrganizationMemberMapping(
                 organization_id=organization, organizationmember_id=entry.new_pk,
-                role=str(fields.get("role") or "member"))
-            for name, value in (("user_id", new_pk(USER, fields.get("user_id"))),
-                                ("inviter_id", new_pk(USER, fields.get("inviter_id"))),
-                                ("email", fields.get("email")),
-                                ("invite_status", fields.get("invite_status"))):
+                role=str(fields.role or "member"))
+            for name, value in (("user_id", new_pk(USER, fields.user_id)),
+                                ("inviter_id", new_pk(USER, fields.inviter_id)),
+                                ("email", fields.email),
+                                ("invite_status", fields.invite_status)):
                 if value is not None:
                     setattr(member, name, value)
             members.append(member)
@@ -316,7 +310,7 @@ class _Run:
         found = (self.pk_map.columns(target, sorted(olds)) for target, olds in wanted.items())
         return sorted((msg for msg in found if msg is not None), key=lambda msg: msg.model)
 
-    def _count(self, info: ModelInfo, count: int, by_pk: dict[int, dict[str, Any]],
+    def _count(self, info: ModelInfo, count: int, by_pk: dict[int, Any],
                mapped: models_pb2.PkMapColumns, from_ledger: bool) -> None:
         counts = self.report.counts(info.name)
         kinds = Counter(KIND_OF_CODE[code] for code in mapped.kinds)
@@ -327,15 +321,16 @@ class _Run:
         counts.resumed_batches += int(from_ledger)
         if info.name not in (USER, ORGANIZATION):
             return
+        inserted = []
         for old, entry in from_columns(mapped):
-            fields = by_pk.get(old, {})
+            fields = by_pk[old]
             if info.name == ORGANIZATION and entry.kind is ImportKind.INSERTED:
-                self.orgs[entry.new_pk] = _OrgSeen(old, str(fields.get("slug", "")),
-                                                   str(fields.get("name", "")),
-                                                   int(fields.get("status") or 0),
-                                                   entry.identifier or "")
-            elif entry.identifier is not None and entry.identifier != fields.get("username"):
-                self.report.renamed_users.add(str(fields.get("username")), entry.identifier)
+                inserted.append(ImportedOrganization(
+                    entry.new_pk, str(fields.slug or ""), str(fields.name or ""),
+                    int(fields.status or 0), entry.identifier or ""))
+            elif info.name == USER and entry.identifier not in (None, fields.username):
+                self.report.renamed_users.add(str(fields.username), entry.identifier)
+        self.orgs.add(inserted)
 
     def _replicate(self, model: str, reply: silo_service_pb2.ImportByModelResponse) -> None:
         """Keep a copy of each control chunk in the region (Sentry's ControlImportChunkReplica)."""
@@ -352,30 +347,33 @@ class _Run:
     # --- cross-silo: organization slugs ---------------------------------------------------
 
     def reconcile_slugs(self) -> None:
-        """Reserve every imported organization's slug globally, then apply it in the region."""
-        claims = [control_service_pb2.OrganizationSlugClaim(
-            organization_id=new_pk, desired_slug=seen.slug, name=seen.name, status=seen.status)
-            for new_pk, seen in self.orgs.items()]
-        if not claims:
-            return
-        control = self.importer.control
-        answer = control.call(control.control.ReserveOrganizationSlugs,
-                              control_service_pb2.ReserveOrganizationSlugsRequest(
-                                  region_name=self.region_name,
-                                  import_uuid=self.flags.import_uuid, claims=claims))
-        updates = []
-        for assignment in answer.assignments:
-            seen = self.orgs[assignment.organization_id]
-            if assignment.slug != seen.slug:
-                updates.append(region_service_pb2.SlugUpdate(
-                    organization_id=assignment.organization_id, slug=assignment.slug))
-                seen.slug = assignment.slug
-            if assignment.slug != seen.source_slug:
-                self.report.renamed_organizations.add(seen.source_slug, assignment.slug)
-        if updates:
-            region = self.importer.region
-            region.call(region.region.UpdateOrganizationSlugs,
-                        region_service_pb2.UpdateOrganizationSlugsRequest(updates=updates))
+        """Reserve every imported organization's slug globally, then apply it in the region.
+
+        A slice of organizations at a time, in import order: each slice's reservations are
+        committed before the next is asked for, so earlier organizations keep the slugs they
+        would keep in one call, and a repeated call (a resumed import) answers the same."""
+        control, region = self.importer.control, self.importer.region
+        for organizations in self.orgs.slices(SLUG_CLAIMS_PER_CALL):
+            by_pk = {org.new_pk: org for org in organizations}
+            answer = control.call(control.control.ReserveOrganizationSlugs,
+                                  control_service_pb2.ReserveOrganizationSlugsRequest(
+                                      region_name=self.region_name,
+                                      import_uuid=self.flags.import_uuid,
+                                      claims=[control_service_pb2.OrganizationSlugClaim(
+                                          organization_id=org.new_pk, desired_slug=org.slug,
+                                          name=org.name, status=org.status)
+                                          for org in organizations]))
+            updates = []
+            for assignment in answer.assignments:
+                org = by_pk[assignment.organization_id]
+                if assignment.slug != org.slug:
+                    updates.append(region_service_pb2.SlugUpdate(
+                        organization_id=assignment.organization_id, slug=assignment.slug))
+                if assignment.slug != org.source_slug:
+                    self.report.renamed_organizations.add(org.source_slug, assignment.slug)
+            if updates:
+                region.call(region.region.UpdateOrganizationSlugs,
+                            region_service_pb2.UpdateOrganizationSlugsRequest(updates=updates))
 
 
 def _filter_proto(f: RecordFilter) -> silo_service_pb2.ImportFilter:
@@ -384,21 +382,37 @@ def _filter_proto(f: RecordFilter) -> silo_service_pb2.ImportFilter:
 
 # The fields the answers of these models are read with (renamed users, organizations' slugs,
 # member mappings); the rest of a record need not wait in memory while its batch is written.
-_KEPT_FIELDS = {USER: ("username",), ORGANIZATION: ("slug", "name", "status"),
-                MEMBER: ("organization", "user_id", "inviter_id", "email", "role",
-                         "invite_status")}
+# Tuples, not dicts: a batch of 2,000 members waits with a third of the memory.
+class _KeptUser(NamedTuple):
+    username: Any
 
 
-def _kept(model: str, payload: bytes) -> dict[int, dict[str, Any]]:
+class _KeptOrganization(NamedTuple):
+    slug: Any
+    name: Any
+    status: Any
+
+
+class _KeptMember(NamedTuple):
+    organization: Any
+    user_id: Any
+    inviter_id: Any
+    email: Any
+    role: Any
+    invite_status: Any
+
+
+_KEPT: dict[str, Any] = {USER: _KeptUser, ORGANIZATION: _KeptOrganization, MEMBER: _KeptMember}
+
+
+def _kept(model: str, payload: bytes) -> dict[int, Any]:
     """Record pk -> the kept fields, for the models whose answers need them; else empty."""
-    names = _KEPT_FIELDS.get(model)
-    if names is None:
+    kind = _KEPT.get(model)
+    if kind is None:
         return {}
-    kept: dict[int, dict[str, Any]] = {}
-    for record in orjson.loads(payload):
-        fields = record["fields"]
-        kept[record["pk"]] = {name: fields[name] for name in names if name in fields}
-    return kept
+    names = kind._fields
+    return {record["pk"]: kind(*[record["fields"].get(name) for name in names])
+            for record in orjson.loads(payload)}
 
 
 def _batches(items: Iterator[_T], size: int) -> Iterator[list[_T]]:

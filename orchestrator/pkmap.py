@@ -1,7 +1,9 @@
 """The running primary-key map: for each model, old pk -> (new pk, kind).
 
-Kept compactly (three typed arrays per model, about 17 bytes an entry, searched by bisection)
-and only for models that something references, so a large import's map stays small. Entries
+Kept compactly (three typed arrays per model, searched by bisection) and only for models that
+something references, so a large import's map stays small: pks are held in 32 bits until one
+needs 64, so an entry takes 9 bytes on any installation with fewer than 2**31 rows a table
+(17 after that). Entries
 come in and go out as packed columns (PkMapColumns), so no per-entry objects are made on the
 way through.
 """
@@ -23,12 +25,24 @@ def _ascending(values: Sequence[int]) -> bool:
     return all(a < b for a, b in pairwise(values))
 
 
+def _extended(values: array, more: Sequence[int]) -> array:
+    """`values` with `more` appended, widened from 32 to 64 bits when one does not fit."""
+    size = len(values)
+    try:
+        values.extend(more)
+    except OverflowError:  # array.extend keeps what it took before the value that failed
+        del values[size:]
+        values = array("q", values)
+        values.extend(more)
+    return values
+
+
 class _ModelMap:
     """One model's entries: old pks ascending (sorted lazily if they arrived out of order)."""
 
     def __init__(self) -> None:
-        self.old = array("q")
-        self.new = array("q")
+        self.old = array("i")
+        self.new = array("i")
         self.kind = array("b")  # ImportKind wire codes
         self.ordered = True
         self.lock = threading.Lock()  # lookups of a finished model may come from several threads
@@ -36,8 +50,8 @@ class _ModelMap:
     def extend(self, old: Sequence[int], new: Sequence[int], kind: Sequence[int]) -> None:
         if old and ((self.old and old[0] <= self.old[-1]) or not _ascending(old)):
             self.ordered = False
-        self.old.extend(old)
-        self.new.extend(new)
+        self.old = _extended(self.old, old)
+        self.new = _extended(self.new, new)
         self.kind.extend(kind)
 
     def _ensure_ordered(self) -> None:
@@ -50,9 +64,9 @@ class _ModelMap:
             latest = {old: index for index, old in enumerate(self.old)}
             order = sorted(latest.values(), key=self.old.__getitem__)
             old, new, kind = self.old, self.new, self.kind
-            self.new = array("q", (new[i] for i in order))
+            self.new = array(new.typecode, (new[i] for i in order))
             self.kind = array("b", (kind[i] for i in order))
-            self.old = array("q", (old[i] for i in order))
+            self.old = array(old.typecode, (old[i] for i in order))
             self.ordered = True
 
     def get(self, old: int) -> PkEntry | None:

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from control_service.models.auth import apitoken, orgauthtoken
 from control_service.models.organizations import organization_mapping, slug_reservation
 from control_service.models.users import user as user_spec
+from orchestrator import importer
 from region_service.models.organizations import organization, organizationmember
 from region_service.models.projects import project, projectkey
 from tests.conftest import Silos, fixture_path, load_fixture, run_import
@@ -115,6 +116,26 @@ def test_taken_organization_slug_gets_a_suffix(silos: Silos, tmp_path: Path,
                                      "FROM sentry_organizationmapping")
     assert {(m.slug, m.organization_id, m.region_name) for m in mappings} == {
         ("some-org", local_id, "default"), (imported.slug, imported.id, "default")}
+
+
+def test_slugs_reserved_a_slice_at_a_time(silos: Silos, tmp_path: Path, export_file: Any,
+                                          monkeypatch: Any) -> None:
+    """Slug reservation goes a slice of organizations per call; with slices of one, every
+    organization is still reserved, and one whose slug another region holds is renamed in the
+    region and in control alike."""
+    monkeypatch.setattr(importer, "SLUG_CLAIMS_PER_CALL", 1)
+    insert(silos.control_db, slug_reservation, slug="elsewhere", organization_id=10**9,
+           region_name="other-region", reservation_type=0)
+    run_import(silos, tmp_path, "organizations", export_file(
+        [org_record(1, "alpha"), org_record(2, "elsewhere"), org_record(3, "gamma")]))
+
+    region = {o.name: (o.id, o.slug) for o in silos.rows(
+        "region", "SELECT id, name, slug FROM sentry_organization")}
+    assert region["Alpha"][1] == "alpha" and region["Gamma"][1] == "gamma"
+    assert re.fullmatch(r"elsewhere-[a-z0-9]+", region["Elsewhere"][1]), region
+    mappings = {(m.organization_id, m.slug) for m in silos.rows(
+        "control", "SELECT organization_id, slug FROM sentry_organizationmapping")}
+    assert mappings == set(region.values())
 
 
 # --- C17: username taken ----------------------------------------------------------------------
