@@ -33,7 +33,7 @@ from orchestrator.importer import Importer, ImportOptions
 from orchestrator.report import ImportReport, Progress, write_findings
 from silo_engine.auth import parse_secrets
 from silo_engine.errors import ImportFailure
-from silo_engine.heap import keep_heap_flat
+from silo_engine.heap import frozen_gc, keep_heap_flat
 from silo_engine.scopes import ImportScope
 
 INTEGRITY_HINT = (
@@ -298,7 +298,8 @@ def run_serve(args: argparse.Namespace) -> int:
         print(f"relocate: {exc}", file=sys.stderr)
         return 1
     print(f"{args.silo} silo serving on port {running.port}", file=sys.stderr, flush=True)
-    wait_for_signal(running)
+    with frozen_gc():
+        wait_for_signal(running)
     return 0
 
 
@@ -383,7 +384,8 @@ def run_import(args: argparse.Namespace) -> int:
             control = SiloClient(control_addr, "control", security)
             region = SiloClient(region_addr, "region", security)
             try:
-                report = Importer(control, region, progress).run(args.src, options)
+                with frozen_gc():
+                    report = Importer(control, region, progress).run(args.src, options)
             finally:
                 control.close()
                 region.close()

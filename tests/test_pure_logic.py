@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from datetime import UTC, datetime
 
@@ -18,6 +19,7 @@ from silo_engine.context import PkEntry
 from silo_engine.contract.relocation.v1 import models_pb2
 from silo_engine.errors import ErrorKind, ImportFailure
 from silo_engine.fields import FieldError, JSONText, coercer_for, export_value
+from silo_engine.heap import frozen_gc
 from silo_engine.ledger import Chunk
 from silo_engine.pkwire import CODE_OF_KIND, from_columns, sent_pks
 from silo_engine.randomness import SUFFIX_LENGTHS, SUFFIX_SCHEDULE, suffixed
@@ -245,3 +247,13 @@ def test_scopes_accept_what_sentry_accepts() -> None:
                                                 RelocationScope.ORGANIZATION}
     assert ImportScope.CONFIG.accepts == {RelocationScope.USER, RelocationScope.CONFIG}
     assert RelocationScope.EXCLUDED not in ImportScope.GLOBAL.accepts
+
+
+def test_frozen_gc_exempts_live_objects_only_while_the_import_runs() -> None:
+    """Objects alive at the start are out of the collector's sight during the import and back
+    in it afterwards, also when the import fails (a test process must not keep them)."""
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError), frozen_gc():
+        assert gc.get_freeze_count() > 10_000  # the loaded modules, at least
+        raise RuntimeError("the import failed")
+    assert gc.get_freeze_count() == 0
