@@ -29,18 +29,16 @@ class ImportedOrganizations:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.count = 0
 
     def add(self, organizations: list[ImportedOrganization]) -> None:
         if not organizations:
             return
         with self.path.open("ab") as f:
             f.write(b"".join(orjson.dumps(list(org)) + b"\n" for org in organizations))
-        self.count += len(organizations)
 
     def slices(self, size: int) -> Iterator[list[ImportedOrganization]]:
         """Every organization added, in the order added, `size` at a time."""
-        if not self.count:
+        if not self.path.exists():  # none was added
             return
         with self.path.open("rb") as f:
             lines = (ImportedOrganization(*orjson.loads(line)) for line in f)

@@ -3,9 +3,8 @@
 Kept compactly (three typed arrays per model, searched by bisection) and only for models that
 something references, so a large import's map stays small: pks are held in 32 bits until one
 needs 64, so an entry takes 9 bytes on any installation with fewer than 2**31 rows a table
-(17 after that). Entries
-come in and go out as packed columns (PkMapColumns), so no per-entry objects are made on the
-way through.
+(17 after that). Entries come in and go out as packed columns (PkMapColumns), so no per-entry
+objects are made on the way through.
 """
 
 from __future__ import annotations

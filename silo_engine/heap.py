@@ -5,6 +5,8 @@ back when freed; but glibc raises the threshold every time such a block is freed
 payloads come from the heap arenas (one per thread that needs one, up to eight per core), where
 freed space stays with the process. The orchestrator's peak then grew 17% between a 100k and a
 1M-record import; with a fixed threshold and two arenas, 11%.
+
+Python's own collector is the other half: see frozen_gc.
 """
 
 from __future__ import annotations
@@ -30,8 +32,6 @@ def keep_heap_flat(mmap_threshold: int = 128 * 1024, arenas: int = 2) -> None:
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     mallopt(_M_MMAP_THRESHOLD, mmap_threshold)
     mallopt(_M_ARENA_MAX, arenas)
-
-
 
 
 @contextlib.contextmanager

@@ -38,7 +38,6 @@ def insert(engine: sa.Engine, table: sa.Table, **values: Any) -> int:
         return conn.execute(sa.insert(table).values(**values).returning(table.c.id)).scalar_one()
 
 
-
 def sha256(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 

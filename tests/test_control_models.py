@@ -148,7 +148,6 @@ def export() -> list[Record]:
 # --- helpers ----------------------------------------------------------------------------------
 
 
-
 def one(silos: Silos, silo: str, sql: str, **params: Any) -> Any:
     (row,) = silos.rows(silo, sql, **params)
     return row

@@ -110,7 +110,6 @@ def users_of(*slugs: str) -> set[int]:
 # --- helpers ----------------------------------------------------------------------------------
 
 
-
 def chunk(silos: Silos, silo: str, model: str) -> Any:
     table = "sentry_controlimportchunk" if silo == "control" else "sentry_regionimportchunk"
     rows = silos.rows(silo, f"SELECT min_ordinal, max_ordinal, min_source_pk, max_source_pk, "

@@ -27,7 +27,6 @@ CHUNK_COLUMNS = ("model, min_ordinal, max_ordinal, inserted_map, existing_map, o
 # --- helpers -----------------------------------------------------------------------------------
 
 
-
 def rec(model: str, pk: int, **fields: Any) -> dict[str, Any]:
     return {"model": model, "pk": pk, "fields": fields}
 

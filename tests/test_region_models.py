@@ -260,7 +260,6 @@ def model_records() -> list[dict[str, Any]]:
 # --- helpers -----------------------------------------------------------------------------------
 
 
-
 def pk_map(silos: Silos) -> dict[str, dict[int, int]]:
     """Old pk -> new pk per model, for every import so far, from the region's ledgers."""
     mapping: dict[str, dict[int, int]] = {}

@@ -53,7 +53,6 @@ EXPECTED_MODELS = {"users": USER_SCOPE, "organizations": ORGANIZATION_SCOPE,
 # --- helpers -----------------------------------------------------------------------------------
 
 
-
 def rec(model: str, pk: int, **fields: Any) -> dict[str, Any]:
     return {"model": model, "pk": pk, "fields": fields}
 
