@@ -15,6 +15,7 @@ from typing import Any
 import grpc
 
 from silo_engine.auth import SignRequests
+from silo_engine.contract import MAX_MESSAGE_BYTES
 from silo_engine.contract.relocation.v1 import (
     control_service_pb2_grpc,
     region_service_pb2_grpc,
@@ -22,7 +23,6 @@ from silo_engine.contract.relocation.v1 import (
     silo_service_pb2_grpc,
 )
 from silo_engine.errors import ImportFailure
-from silo_engine.server import MAX_MESSAGE_BYTES
 
 RETRYABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED}
 _IMPORT_BY_MODEL = "/{}/ImportByModel".format(

@@ -16,6 +16,7 @@ from grpc_reflection.v1alpha import reflection
 
 from silo_engine.auth import SignatureCheck
 from silo_engine.context import ImportFlags, RecordFilter
+from silo_engine.contract import MAX_MESSAGE_BYTES
 from silo_engine.contract.relocation.v1 import (
     models_pb2,
     silo_service_pb2,
@@ -31,9 +32,6 @@ from silo_engine.redact import database_message
 from silo_engine.scopes import ImportScope
 
 log = logging.getLogger("relocation.silo")
-
-MAX_MESSAGE_BYTES = 256 * 1024 * 1024
-
 
 def describe(spec: ModelSpec) -> models_pb2.ModelDescription:
     return models_pb2.ModelDescription(
