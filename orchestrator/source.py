@@ -1,17 +1,24 @@
 """Read an export as a stream and regroup it by model on disk.
 
-The export is parsed once with a streaming parser (ijson's C backend) and each record is
-appended to a per-model spill file, so any export size needs only constant memory, models may
-come in any order (old exports predate newer ordering rules), and unknown models and fields are
-dropped here, once, with a count for the report.
+The export is parsed once with a streaming parser (ijson's C backend), a large plain file in
+two halves by two processes, and each record is appended to a per-model spill file, so any
+export size needs only constant memory, models may come in any order (old exports predate newer
+ordering rules), and unknown models and fields are dropped here, once, with a count for the
+report.
 """
 
 from __future__ import annotations
 
 import contextlib
 import heapq
+import io
 import itertools
+import os
+import pickle
+import re
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
@@ -48,7 +55,7 @@ class SpilledExport:
     total: int = 0
 
     def path(self, model: str) -> Path:
-        return self.directory / f"{model}.jsonl"
+        return _spill_path(self.directory, model)
 
     def entries(self, model: str) -> Iterator[tuple[bytes, bytes]]:
         """(references, record JSON) for each of the model's records, in ascending pk order."""
@@ -129,45 +136,233 @@ def sort_by_pk(path: Path) -> None:
 
 
 def spill(stream: IO[bytes], catalog: Catalog, workdir: Path | None = None) -> SpilledExport:
-    """Stream `stream` (a JSON array of records) into per-model files under a new folder."""
+    """Stream `stream` (a JSON array of records) into per-model files under a new folder.
+
+    A large plain file is read in two halves by two processes (see `split_point`); anything
+    else, and any half that fails, is read in one pass, so every error names the item the
+    whole file has there.
+    """
+    head = stream.peek(64)[:64] if hasattr(stream, "peek") else b""
+    if head and not head.lstrip().startswith(b"["):
+        raise _fail("the export must be a JSON array of records ([{\"model\", \"pk\", "
+                    "\"fields\"}, ...])")
     directory = Path(tempfile.mkdtemp(prefix="relocate-spill-", dir=workdir))
-    out = SpilledExport(directory)
-    handles: dict[str, IO[bytes]] = {}
-    last: dict[str, int] = {}
-    unsorted: set[str] = set()
     try:
-        head = stream.peek(64)[:64] if hasattr(stream, "peek") else b""
-        if head and not head.lstrip().startswith(b"["):
-            raise _fail("the export must be a JSON array of records ([{\"model\", \"pk\", "
-                        "\"fields\"}, ...])")
-        for model, pk, fields in read_records(stream):
-            out.total += 1
+        spilled = _spill_in_two(stream, catalog, directory)
+        if spilled is None:
+            spilled = _spill_part(read_records(stream), catalog, directory)
+        for model in spilled.unsorted:
+            sort_by_pk(_spill_path(directory, model))
+    except BaseException:
+        shutil.rmtree(directory, ignore_errors=True)
+        raise
+    return SpilledExport(directory, spilled.counts, spilled.unknown_models,
+                         spilled.dropped_fields, spilled.total)
+
+
+def _spill_path(directory: Path, model: str) -> Path:
+    return directory / f"{model}.jsonl"
+
+
+@dataclass
+class _Part:
+    """What spilling a run of records learned: counts, and each model's first and last pk
+    (a model whose pks ever descend must be sorted afterwards)."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    unknown_models: Counter[str] = field(default_factory=Counter)
+    dropped_fields: Counter[tuple[str, str]] = field(default_factory=Counter)
+    total: int = 0
+    first: dict[str, int] = field(default_factory=dict)
+    last: dict[str, int] = field(default_factory=dict)
+    unsorted: set[str] = field(default_factory=set)
+
+    def then(self, later: _Part) -> None:
+        """Add `later`, the part of the export that follows this one."""
+        for model, pk in later.first.items():
+            if pk < self.last.get(model, pk):
+                self.unsorted.add(model)
+            self.first.setdefault(model, pk)
+        self.last.update(later.last)
+        self.unsorted |= later.unsorted
+        self.counts.update(later.counts)
+        self.unknown_models.update(later.unknown_models)
+        self.dropped_fields.update(later.dropped_fields)
+        self.total += later.total
+
+
+def _spill_part(records: Iterator[tuple[str, int, dict[str, Any]]], catalog: Catalog,
+                directory: Path) -> _Part:
+    """Append each record to its model's file in `directory` (see SpilledExport)."""
+    part = _Part()
+    handles: dict[str, IO[bytes]] = {}
+    last = part.last
+    try:
+        for model, pk, fields in records:
+            part.total += 1
             info = catalog.get(model)
             if info is None:
-                out.unknown_models[model] += 1
+                part.unknown_models[model] += 1
                 continue
-            out.counts[model] += 1
+            part.counts[model] += 1
             kept = fields
             if not fields.keys() <= info.fields:  # fields this version of Sentry lacks
                 kept = {name: value for name, value in fields.items() if name in info.fields}
                 for name in fields.keys() - info.fields:
-                    out.dropped_fields[(model, name)] += 1
+                    part.dropped_fields[(model, name)] += 1
             handle = handles.get(model)
             if handle is None:
-                handle = handles[model] = out.path(model).open("ab", buffering=1 << 16)
+                handle = handles[model] = _spill_path(directory, model).open(
+                    "ab", buffering=1 << 16)
+                part.first[model] = pk
             references = b",".join([b"%d" % value if type(value := kept.get(name)) is int
                                     else b"" for name, _ in info.foreign_keys])
             handle.write(b"%d\t%b\t" % (pk, references) +
                          orjson.dumps({"model": model, "pk": pk, "fields": kept}) + b"\n")
             if pk < last.get(model, pk):
-                unsorted.add(model)
+                part.unsorted.add(model)
             last[model] = pk
-    except BaseException:
-        shutil.rmtree(directory, ignore_errors=True)
-        raise
     finally:
         for handle in handles.values():
             handle.close()
-    for model in unsorted:
-        sort_by_pk(out.path(model))
-    return out
+    return part
+
+
+# --- two halves at once -------------------------------------------------------------------
+
+# Below this a second process saves nothing: at 11 MB (50k records) both ways took 0.2 s; at
+# 45 MB, 0.75 s in one pass and 0.49 s in two halves.
+PARALLEL_SPILL_BYTES = 16 << 20
+# How far past the middle a record boundary is looked for before giving up.
+_SPLIT_SEARCH_BYTES = 16 << 20
+_WINDOW = 1 << 20
+_RECORD_START = rb'\{\s*"(?:model|pk|fields)"'
+
+
+def split_point(f: IO[bytes], size: int) -> tuple[int, int] | None:
+    """Where to cut a plain export near its middle: (end of the first half, start of the
+    second), or None.
+
+    The cut goes at a record that opens on a line of its own with the same indentation as
+    the first record that does, as `sentry export` and most JSON writers lay records out;
+    the comma before it is left out. Nothing here is trusted: a cut that is not between two
+    records leaves the first half with unclosed brackets, which its parse rejects.
+    """
+    f.seek(0)
+    first = re.search(rb"\n([ \t]*)" + _RECORD_START, f.read(_WINDOW))
+    if first is None:  # records are not on lines of their own
+        return None
+    boundary = re.compile(rb"\n" + re.escape(first.group(1)) + _RECORD_START)
+    offset = size // 2
+    while offset < min(size, size // 2 + _SPLIT_SEARCH_BYTES):
+        f.seek(offset)
+        window = f.read(_WINDOW)
+        for found in boundary.finditer(window):
+            before = window[:found.start()].rstrip()
+            if before.endswith(b","):
+                return offset + len(before) - 1, offset + found.start() + 1
+        if len(window) < _WINDOW:
+            break
+        offset += len(window) - 64  # overlap: a boundary may straddle two windows
+    return None
+
+
+class _Slice:
+    """Bytes [start, end) of a file between a prefix and a suffix, read like a file: half an
+    export made into a whole JSON array."""
+
+    def __init__(self, f: IO[bytes], start: int, end: int | None, prefix: bytes,
+                 suffix: bytes) -> None:
+        f.seek(start)
+        self.f = f
+        self.left = None if end is None else end - start  # None: to the end of the file
+        self.prefix, self.suffix = prefix, suffix
+
+    def read(self, n: int = -1) -> bytes:
+        if n == 0:  # ijson's probe for bytes or text, whose answer it discards
+            return b""
+        if self.prefix:
+            chunk, self.prefix = self.prefix, b""
+            return chunk
+        if self.left is not None:
+            n = self.left if n < 0 else min(n, self.left)
+        chunk = self.f.read(n) if n else b""
+        if not chunk:
+            chunk, self.suffix = self.suffix, b""
+        elif self.left is not None:
+            self.left -= len(chunk)
+        return chunk
+
+
+def _spill_in_two(stream: IO[bytes], catalog: Catalog, directory: Path) -> _Part | None:
+    """Spill the two halves of a large plain file at once, the second in a child process;
+    None (and `stream` back at its start) when the file is not one, has no usable cut, or a
+    half fails to read."""
+    try:
+        size = os.fstat(stream.fileno()).st_size
+        path = stream.name
+    except (AttributeError, OSError, io.UnsupportedOperation):
+        return None
+    if size < PARALLEL_SPILL_BYTES or not isinstance(path, str) or (os.cpu_count() or 1) < 2:
+        return None
+    cut = split_point(stream, size)
+    stream.seek(0)
+    if cut is None:
+        return None
+    second_directory = directory / "second-half"
+    second_directory.mkdir()
+    # A fresh interpreter (not fork: the caller may run gRPC threads; not multiprocessing's
+    # spawn, which would run the caller's main script again) that knows where this package is.
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(Path(__file__).resolve().parents[1]),
+                                                      env.get("PYTHONPATH"))))
+    child = subprocess.Popen(
+        [sys.executable, "-c", "from orchestrator.source import _spill_second_half as f; f()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    first: _Part | None = None
+    second: _Part | None = None
+    try:
+        with contextlib.suppress(BrokenPipeError), child.stdin:  # a dead child reads nothing
+            child.stdin.write(pickle.dumps((os.path.abspath(path), cut[1], catalog,
+                                            second_directory)))
+        with contextlib.suppress(ImportFailure):
+            first = _spill_part(read_records(_Slice(stream, 0, cut[0], b"", b"]")), catalog,
+                                directory)
+        if first is not None:
+            answer = child.stdout.read()
+            if child.wait() == 0:
+                second = pickle.loads(answer)
+    finally:
+        if first is None:
+            child.kill()
+        child.wait()
+        child.stdout.close()
+    stream.seek(0)
+    if first is None or second is None:
+        shutil.rmtree(directory)
+        directory.mkdir(mode=0o700)
+        return None
+    for model in second.counts:
+        source = _spill_path(second_directory, model)
+        if model in first.counts:
+            with source.open("rb") as f, _spill_path(directory, model).open("ab") as out:
+                shutil.copyfileobj(f, out, _WINDOW)
+            source.unlink()
+        else:
+            source.rename(_spill_path(directory, model))
+    second_directory.rmdir()
+    first.then(second)
+    return first
+
+
+def _spill_second_half() -> None:
+    """The child process of `_spill_in_two`: spill from the cut to the end of the file and
+    write the _Part to stdout; exit 1 if that half cannot be read."""
+    path, start, catalog, directory = pickle.load(sys.stdin.buffer)
+    try:
+        with open(path, "rb") as f:
+            part = _spill_part(read_records(_Slice(f, start, None, b"[", b"")), catalog,
+                               directory)
+    except ImportFailure:
+        sys.exit(1)
+    sys.stdout.buffer.write(pickle.dumps(part))
