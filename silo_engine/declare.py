@@ -122,6 +122,9 @@ def model(name: str, table: str, metadata: sa.MetaData, silo: Silo,
         else:
             sa_table.append_constraint(sa.UniqueConstraint(
                 *cols, name=key.name or f"{table}_{suffix}_uniq"[:63]))
+        if key.case_insensitive:  # collision lookups compare lower(...): give them an index
+            sa.Index(f"{table}_{suffix}_lower"[:63],
+                     *(sa.func.lower(c) if isinstance(c.type, sa.String) else c for c in cols))
     scopes = frozenset([scope] if isinstance(scope, RelocationScope) else scope)
     return ModelSpec(
         name=name, table=sa_table, silo=silo, scopes=scopes,
