@@ -607,9 +607,10 @@ def _vm_hwm(pid: int) -> int:
 
 
 class _PeakSampler(threading.Thread):
-    """Samples a process's VmHWM until stopped (VmHWM only grows, so the last read wins)."""
+    """Samples a process's VmHWM until stopped (VmHWM only grows, so the last read wins; what
+    a process adds in its last interval before exiting is missed)."""
 
-    def __init__(self, pid: int, interval: float = 0.1) -> None:
+    def __init__(self, pid: int, interval: float = 0.02) -> None:
         super().__init__(daemon=True)
         self.pid, self.interval, self.peak = pid, interval, 0
         self.done = threading.Event()
@@ -646,15 +647,18 @@ def _machine_busy_seconds() -> float:
     return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def _reap(proc: subprocess.Popen, timeout: float | None = None) -> tuple[int, float]:
-    """Wait for `proc` with wait4 and set its returncode; returns its peak RSS in bytes
-    (ru_maxrss) and the CPU seconds it used."""
+def _reap(proc: subprocess.Popen, timeout: float | None = None) -> float:
+    """Wait for `proc` with wait4 and set its returncode; returns the CPU seconds it used.
+
+    Its ru_maxrss is no measure of its memory: a child started by fork (or vfork) and exec
+    keeps the peak of the memory it began with, which is the benchmark's own, so peaks come
+    from VmHWM (_PeakSampler, and a last read before a service is stopped)."""
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:
         pid, status, usage = os.wait4(proc.pid, 0 if deadline is None else os.WNOHANG)
         if pid:
             proc.returncode = os.waitstatus_to_exitcode(status)
-            return usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime
+            return usage.ru_utime + usage.ru_stime
         if deadline is not None and time.monotonic() > deadline:
             proc.kill()
             deadline = None
@@ -737,14 +741,15 @@ class _Service:
         raise BenchError(f"the {self.silo} service did not start:\n{_tail(self.log)}")
 
     def stop(self) -> tuple[int, float]:
-        """SIGTERM, wait; the peak RSS in bytes (VmHWM just before, or ru_maxrss) and the CPU
-        seconds used before the signal."""
+        """SIGTERM, wait; the peak RSS in bytes (VmHWM just before) and the CPU seconds used
+        before the signal."""
         if self.proc.returncode is not None:
             return 0, 0.0
-        before, cpu = _vm_hwm(self.proc.pid), _cpu_seconds(self.proc.pid)
+        peak, cpu = _vm_hwm(self.proc.pid), _cpu_seconds(self.proc.pid)
         with contextlib.suppress(ProcessLookupError):
             self.proc.send_signal(signal.SIGTERM)
-        return max(before, _reap(self.proc, timeout=60)[0]), cpu
+        _reap(self.proc, timeout=60)
+        return peak, cpu
 
 
 # --- parsing the orchestrator's output -------------------------------------------------------
@@ -876,10 +881,10 @@ class _Bench:
                 proc = self.code.popen(args, stdout=subprocess.DEVNULL, stderr=err)
                 sampler = _PeakSampler(proc.pid)
                 sampler.start()
-                maxrss, cpu["orchestrator"] = _reap(proc)
+                cpu["orchestrator"] = _reap(proc)
                 wall = time.perf_counter() - started
                 cpu["machine"] = _machine_busy_seconds() - busy
-                rss["orchestrator"] = max(sampler.stop(), maxrss)
+                rss["orchestrator"] = sampler.stop()
             stderr = stderr_path.read_text(errors="replace")
             if proc.returncode != 0:
                 raise BenchError(f"the import ({batches(batch_size)}) exited with "

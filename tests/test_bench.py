@@ -4,12 +4,20 @@ the benchmark runs end to end (figures are printed, never asserted)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from orchestrator.bench import EXPORT_ORDER, generate, model_specs, verify
+from orchestrator.bench import (
+    EXPORT_ORDER,
+    _PeakSampler,
+    _reap,
+    generate,
+    model_specs,
+    verify,
+)
 from orchestrator.catalog import Catalog, ModelInfo
 from orchestrator.source import spill
 from silo_engine.scopes import ImportScope
@@ -127,3 +135,22 @@ def test_bench_run_completes_and_prints_the_figures(pg_admin_url: str, tmp_path:
         assert figures["models"]["sentry.user"]["records"] == report["export"]["counts"][
             "sentry.user"]
     assert report["import_over_copy"] > 0 and copy["records_per_s"] > 0
+
+
+def test_a_process_peak_memory_is_its_own_not_the_benchmarks() -> None:
+    """A child started by fork and exec reports (ru_maxrss) the peak of the memory it began
+    with, the benchmark's; the figures come from the child's own VmHWM instead."""
+    ballast = bytearray(b"x") * (200 << 20)  # the benchmark holding 200 MB, every page touched
+    idle = [sys.executable, "-c", "import time; time.sleep(0.3)"]
+    child = subprocess.Popen(idle)
+    _, _, usage = os.wait4(child.pid, 0)
+    assert usage.ru_maxrss * 1024 >= len(ballast)  # why wait4's figure is not used
+
+    child = subprocess.Popen(idle)
+    sampler = _PeakSampler(child.pid)
+    sampler.start()
+    cpu = _reap(child)
+    peak = sampler.stop()
+    assert child.returncode == 0 and 0 <= cpu < 5
+    assert 1 << 20 < peak < 100 << 20
+    del ballast
