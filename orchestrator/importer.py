@@ -27,7 +27,7 @@ from orchestrator.client import SiloClient
 from orchestrator.crypto import open_export
 from orchestrator.filters import derive_filters
 from orchestrator.organizations import ImportedOrganization, ImportedOrganizations
-from orchestrator.pkmap import PkMap
+from orchestrator.pkmap import MapLifetimes, PkMap
 from orchestrator.report import ImportReport, Progress
 from orchestrator.source import SpilledExport, spill
 from silo_engine.context import PkEntry, RecordFilter
@@ -145,7 +145,8 @@ class _Run:
             overwrite_configs=options.overwrite_configs,
             hide_organizations=options.hide_organizations)
         self.filters = derive_filters(export, options.org_slugs, options.usernames)
-        self.pk_map = PkMap(catalog.fk_targets)
+        self.pk_map = PkMap(())  # keeps what the models to import reference (see _execute)
+        self.lifetimes = MapLifetimes(())
         self.orgs = ImportedOrganizations(export.directory / "organizations.jsonl")
         self.pool = ThreadPoolExecutor(max_workers=options.in_flight * options.parallel_models * 2,
                                        thread_name_prefix="relocate-batch")
@@ -167,6 +168,9 @@ class _Run:
                 (later if info.deferred else now).append(info)
         for info in now + later:  # the report lists models in dependency order
             self.report.counts(info.name).in_export = self.export.counts[info.name]
+        self.lifetimes = MapLifetimes((m.name, (t for _, t in m.foreign_keys))
+                                      for m in now + later)
+        self.pk_map = PkMap(self.lifetimes.needed())
         self.importer.progress.begin(sum(self.export.counts[m.name] for m in now + later))
         self._run_models(now)
         self.reconcile_slugs()
@@ -191,6 +195,8 @@ class _Run:
                         future.result()  # the first failure stops the import
                         for deps in waiting_on.values():
                             deps.discard(finished)
+                        for model in self.lifetimes.finished(finished):
+                            self.pk_map.drop(model)
             except BaseException:
                 pending.clear()
                 for future in running:

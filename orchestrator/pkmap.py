@@ -1,10 +1,10 @@
 """The running primary-key map: for each model, old pk -> (new pk, kind).
 
-Kept compactly (three typed arrays per model, searched by bisection) and only for models that
-something references, so a large import's map stays small: pks are held in 32 bits until one
-needs 64, so an entry takes 9 bytes on any installation with fewer than 2**31 rows a table
-(17 after that). Entries come in and go out as packed columns (PkMapColumns), so no per-entry
-objects are made on the way through.
+Kept compactly (three typed arrays per model, searched by bisection) and only for models that a
+model still to be imported references (MapLifetimes), so a large import's map stays small: pks
+are held in 32 bits until one needs 64, so an entry takes 9 bytes on any installation with fewer
+than 2**31 rows a table (17 after that). Entries come in and go out as packed columns
+(PkMapColumns), so no per-entry objects are made on the way through.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from array import array
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import pairwise
 
@@ -103,6 +104,11 @@ class PkMap:
         self.keep = frozenset(keep)
         self._maps: dict[str, _ModelMap] = {}
 
+    def drop(self, model: str) -> None:
+        """Forget a model's entries: no model still to be imported references it."""
+        self.keep = self.keep - {model}
+        self._maps.pop(model, None)
+
     def add(self, mapped: models_pb2.PkMapColumns) -> None:
         """Take a batch's answer; kept only when some foreign key points at the model."""
         if mapped.model in self.keep:
@@ -121,3 +127,27 @@ class PkMap:
 
     def size(self) -> int:
         return sum(len(m) for m in self._maps.values())
+
+
+class MapLifetimes:
+    """Which models' pk maps an import still needs: a model's entries are kept while some model
+    that references it (itself included) has yet to finish, so the map holds what is ahead of
+    the import, not everything behind it."""
+
+    def __init__(self, models: Iterable[tuple[str, Iterable[str]]]) -> None:
+        """`models`: each model to import, with the models its foreign keys point at."""
+        self._targets = {name: frozenset(targets) for name, targets in models}
+        self._referrers = Counter(t for targets in self._targets.values() for t in targets)
+
+    def needed(self) -> frozenset[str]:
+        return frozenset(self._referrers)
+
+    def finished(self, model: str) -> list[str]:
+        """The models whose maps are no longer needed once `model` has finished."""
+        released = []
+        for target in self._targets.pop(model, ()):
+            self._referrers[target] -= 1
+            if not self._referrers[target]:
+                del self._referrers[target]
+                released.append(target)
+        return sorted(released)

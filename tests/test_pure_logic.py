@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy.dialects import postgresql as pg
 
 from orchestrator.catalog import ModelInfo, dependency_order
-from orchestrator.pkmap import PkMap
+from orchestrator.pkmap import MapLifetimes, PkMap
 from silo_engine.context import PkEntry
 from silo_engine.contract.relocation.v1 import models_pb2
 from silo_engine.errors import ErrorKind, ImportFailure
@@ -172,6 +172,41 @@ def test_pk_map_keeps_only_referenced_models(entries: list) -> None:
     found = pk_map.columns("sentry.user", wanted)
     assert found is None if not last else from_columns(found) == sorted(last.items())
     assert pk_map.columns("sentry.rule", wanted) is None
+
+
+def test_a_pk_map_is_kept_while_a_model_that_references_it_is_still_to_finish() -> None:
+    """Sentry's shape in small: members reference organizations and users, member-teams
+    reference members and teams, and a deferred token references organizations and users."""
+    lifetimes = MapLifetimes([
+        ("sentry.user", []), ("sentry.organization", []),
+        ("sentry.team", ["sentry.organization"]),
+        ("sentry.organizationmember", ["sentry.organization", "sentry.user", "sentry.user"]),
+        ("sentry.organizationmemberteam", ["sentry.organizationmember", "sentry.team"]),
+        ("sentry.rule", ["sentry.rule"]),  # itself: its own map while it runs
+        ("sentry.orgauthtoken", ["sentry.organization", "sentry.user"])])
+    assert lifetimes.needed() == {"sentry.user", "sentry.organization", "sentry.team",
+                                  "sentry.organizationmember", "sentry.rule"}
+    released = {name: lifetimes.finished(name) for name in (
+        "sentry.user", "sentry.organization", "sentry.team", "sentry.organizationmember",
+        "sentry.rule", "sentry.organizationmemberteam", "sentry.orgauthtoken")}
+    assert released == {
+        "sentry.user": [], "sentry.organization": [], "sentry.team": [],
+        "sentry.organizationmember": [], "sentry.rule": ["sentry.rule"],
+        "sentry.organizationmemberteam": ["sentry.organizationmember", "sentry.team"],
+        "sentry.orgauthtoken": ["sentry.organization", "sentry.user"]}
+    assert lifetimes.needed() == set()
+
+
+def test_a_dropped_pk_map_is_gone_and_stays_gone() -> None:
+    pk_map = PkMap(keep={"sentry.user", "sentry.team"})
+    entries = [(1, PkEntry(11, ImportKind.INSERTED)), (2, PkEntry(12, ImportKind.EXISTING))]
+    for model in ("sentry.user", "sentry.team"):
+        pk_map.add(to_columns(model, entries))
+    pk_map.drop("sentry.user")
+    pk_map.add(to_columns("sentry.user", entries))  # an answer after the drop is not kept
+    assert pk_map.get("sentry.user", 1) is None and pk_map.columns("sentry.user", [1]) is None
+    assert pk_map.get("sentry.team", 2) == PkEntry(12, ImportKind.EXISTING)
+    assert pk_map.size() == 2
 
 
 @given(st.dictionaries(st.integers(1, 10**12), st.tuples(st.integers(1, 10**12),
