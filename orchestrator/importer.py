@@ -30,7 +30,7 @@ from orchestrator.organizations import ImportedOrganization, ImportedOrganizatio
 from orchestrator.pkmap import MapLifetimes, PkMap
 from orchestrator.report import ImportReport, Progress
 from orchestrator.source import SpilledExport, spill
-from silo_engine.context import PkEntry, RecordFilter
+from silo_engine.context import RecordFilter
 from silo_engine.contract.relocation.v1 import (
     control_service_pb2,
     models_pb2,
@@ -38,10 +38,11 @@ from silo_engine.contract.relocation.v1 import (
     silo_service_pb2,
 )
 from silo_engine.errors import ErrorKind, ImportFailure
-from silo_engine.pkwire import KIND_OF_CODE, from_columns
+from silo_engine.pkwire import CODE_OF_KIND, from_columns
 from silo_engine.scopes import ImportKind, ImportScope, Silo
 
 ORGANIZATION, USER, MEMBER = "sentry.organization", "sentry.user", "sentry.organizationmember"
+_INSERTED = CODE_OF_KIND[ImportKind.INSERTED]
 _T = TypeVar("_T")
 
 DEFAULT_BATCH_SIZE = 1000
@@ -265,30 +266,27 @@ class _Run:
         if info.silo is Silo.CONTROL and reply.HasField("min_ordinal"):
             replicas.append(self.pool.submit(self._replicate, info.name, reply))
         if info.name == MEMBER and reply.mapped.old_pks:
-            replicas.append(self.pool.submit(self._map_members, kept,
-                                             from_columns(reply.mapped)))
+            replicas.append(self.pool.submit(self._map_members, kept, reply.mapped))
         self.importer.progress.advance(count)
 
     def _map_members(self, by_pk: dict[int, _KeptMember],
-                     mapped: list[tuple[int, PkEntry]]) -> None:
+                     mapped: models_pb2.PkMapColumns) -> None:
         """Tell control about the members the region inserted (OrganizationMemberMapping),
         with their organization, user and inviter as they are now, after remapping."""
-
-        def new_pk(model: str, old: object) -> int | None:
-            entry = self.pk_map.get(model, old) if isinstance(old, int) else None
-            return entry.new_pk if entry is not None else None
-
+        organizations = self.pk_map.new_pks(ORGANIZATION, [m.organization for m in by_pk.values()])
+        users = self.pk_map.new_pks(USER, [pk for m in by_pk.values()
+                                           for pk in (m.user_id, m.inviter_id)])
         members = []
-        for old, entry in mapped:
+        for old, new, kind in zip(mapped.old_pks, mapped.new_pks, mapped.kinds, strict=True):
             fields = by_pk[old]
-            organization = new_pk(ORGANIZATION, fields.organization)
-            if entry.kind is not ImportKind.INSERTED or organization is None:
+            organization = organizations.get(fields.organization)
+            if kind != _INSERTED or organization is None:
                 continue
             member = control_service_pb2.OrganizationMemberMapping(
-                organization_id=organization, organizationmember_id=entry.new_pk,
+                organization_id=organization, organizationmember_id=new,
                 role=str(fields.role or "member"))
-            for name, value in (("user_id", new_pk(USER, fields.user_id)),
-                                ("inviter_id", new_pk(USER, fields.inviter_id)),
+            for name, value in (("user_id", users.get(fields.user_id)),
+                                ("inviter_id", users.get(fields.inviter_id)),
                                 ("email", fields.email),
                                 ("invite_status", fields.invite_status)):
                 if value is not None:
@@ -319,10 +317,10 @@ class _Run:
     def _count(self, info: ModelInfo, count: int, by_pk: dict[int, Any],
                mapped: models_pb2.PkMapColumns, from_ledger: bool) -> None:
         counts = self.report.counts(info.name)
-        kinds = Counter(KIND_OF_CODE[code] for code in mapped.kinds)
-        counts.inserted += kinds[ImportKind.INSERTED]
-        counts.existing += kinds[ImportKind.EXISTING]
-        counts.overwritten += kinds[ImportKind.OVERWRITE]
+        codes = Counter(mapped.kinds)  # counted as ints: hashing enum members costs a call each
+        counts.inserted += codes[CODE_OF_KIND[ImportKind.INSERTED]]
+        counts.existing += codes[CODE_OF_KIND[ImportKind.EXISTING]]
+        counts.overwritten += codes[CODE_OF_KIND[ImportKind.OVERWRITE]]
         counts.skipped += count - len(mapped.old_pks)
         counts.resumed_batches += int(from_ledger)
         if info.name not in (USER, ORGANIZATION):

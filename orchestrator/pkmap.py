@@ -16,9 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import pairwise
 
-from silo_engine.context import PkEntry
 from silo_engine.contract.relocation.v1 import models_pb2
-from silo_engine.pkwire import KIND_OF_CODE
 
 
 def _ascending(values: Sequence[int]) -> bool:
@@ -69,13 +67,6 @@ class _ModelMap:
             self.old = array(old.typecode, (old[i] for i in order))
             self.ordered = True
 
-    def get(self, old: int) -> PkEntry | None:
-        self._ensure_ordered()
-        index = bisect_left(self.old, old)
-        if index == len(self.old) or self.old[index] != old:
-            return None
-        return PkEntry(self.new[index], KIND_OF_CODE[self.kind[index]])
-
     def columns(self, model: str, wanted: Iterable[int]) -> models_pb2.PkMapColumns:
         """The entries for `wanted` (ascending old pks) that exist, as one message."""
         self._ensure_ordered()
@@ -115,15 +106,17 @@ class PkMap:
             self._maps.setdefault(mapped.model, _ModelMap()).extend(
                 mapped.old_pks, mapped.new_pks, mapped.kinds)
 
-    def get(self, model: str, old: int) -> PkEntry | None:
-        found = self._maps.get(model)
-        return found.get(old) if found is not None else None
-
     def columns(self, model: str, wanted: Iterable[int]) -> models_pb2.PkMapColumns | None:
         """The known entries of `model` among `wanted` (ascending), or None if none are."""
         found = self._maps.get(model)
         msg = found.columns(model, wanted) if found is not None else None
         return msg if msg is not None and msg.old_pks else None
+
+    def new_pks(self, model: str, olds: Iterable[object]) -> dict[int, int]:
+        """Old pk -> new pk for those of `olds` (any order, repeats and non-integers allowed)
+        that the map holds."""
+        found = self.columns(model, sorted({o for o in olds if type(o) is int}))
+        return dict(zip(found.old_pks, found.new_pks, strict=True)) if found is not None else {}
 
     def size(self) -> int:
         return sum(len(m) for m in self._maps.values())

@@ -163,10 +163,10 @@ def test_pk_map_keeps_only_referenced_models(entries: list) -> None:
         pk_map.add(to_columns("sentry.user", part))
         pk_map.add(to_columns("sentry.rule", part))
     last = dict(mapped)
-    for old, entry in last.items():
-        assert pk_map.get("sentry.user", old) == entry
-        assert pk_map.get("sentry.rule", old) is None
-    assert pk_map.get("sentry.user", 0) is None
+    # Looked up in any order, with repeats and values that are not pks.
+    asked = [*reversed(last), *last, 0, None, "7", True]
+    assert pk_map.new_pks("sentry.user", asked) == {old: e.new_pk for old, e in last.items()}
+    assert pk_map.new_pks("sentry.rule", asked) == {}
     assert pk_map.size() == len(last)
     wanted = sorted({*last, 0, 10**12 + 1})
     found = pk_map.columns("sentry.user", wanted)
@@ -204,8 +204,9 @@ def test_a_dropped_pk_map_is_gone_and_stays_gone() -> None:
         pk_map.add(to_columns(model, entries))
     pk_map.drop("sentry.user")
     pk_map.add(to_columns("sentry.user", entries))  # an answer after the drop is not kept
-    assert pk_map.get("sentry.user", 1) is None and pk_map.columns("sentry.user", [1]) is None
-    assert pk_map.get("sentry.team", 2) == PkEntry(12, ImportKind.EXISTING)
+    assert pk_map.new_pks("sentry.user", [1, 2]) == {}
+    assert pk_map.columns("sentry.user", [1]) is None
+    assert from_columns(pk_map.columns("sentry.team", [2])) == [entries[1]]
     assert pk_map.size() == 2
 
 
