@@ -146,8 +146,10 @@ class _Run:
             overwrite_configs=options.overwrite_configs,
             hide_organizations=options.hide_organizations)
         self.filters = derive_filters(export, options.org_slugs, options.usernames)
-        self.pk_map = PkMap(())  # keeps what the models to import reference (see _execute)
-        self.lifetimes = MapLifetimes(())
+        self.now, self.later = self._models_to_import()
+        self.lifetimes = MapLifetimes((m.name, (t for _, t in m.foreign_keys))
+                                      for m in self.now + self.later)
+        self.pk_map = PkMap(self.lifetimes.needed())
         self.orgs = ImportedOrganizations(export.directory / "organizations.jsonl")
         self.pool = ThreadPoolExecutor(max_workers=options.in_flight * options.parallel_models * 2,
                                        thread_name_prefix="relocate-batch")
@@ -158,10 +160,11 @@ class _Run:
         finally:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
-    def _execute(self) -> None:
-        present = [m for m in self.catalog.order if self.export.counts.get(m)]
+    def _models_to_import(self) -> tuple[list[ModelInfo], list[ModelInfo]]:
+        """The export's models in the import's scope, in dependency order: those imported
+        before slug reconciliation, and the deferred ones imported after it."""
         now, later = [], []
-        for name in present:
+        for name in (m for m in self.catalog.order if self.export.counts.get(m)):
             info = self.catalog.models[name]
             if not info.in_scope(self.options.scope):
                 self.report.out_of_scope[name] = self.export.counts[name]
@@ -169,13 +172,14 @@ class _Run:
                 (later if info.deferred else now).append(info)
         for info in now + later:  # the report lists models in dependency order
             self.report.counts(info.name).in_export = self.export.counts[info.name]
-        self.lifetimes = MapLifetimes((m.name, (t for _, t in m.foreign_keys))
-                                      for m in now + later)
-        self.pk_map = PkMap(self.lifetimes.needed())
-        self.importer.progress.begin(sum(self.export.counts[m.name] for m in now + later))
-        self._run_models(now)
+        return now, later
+
+    def _execute(self) -> None:
+        self.importer.progress.begin(
+            sum(self.export.counts[m.name] for m in self.now + self.later))
+        self._run_models(self.now)
         self.reconcile_slugs()
-        self._run_models(later)
+        self._run_models(self.later)
 
     def _run_models(self, models: list[ModelInfo]) -> None:
         """Import models in dependency order, running models whose dependencies are done side

@@ -33,6 +33,7 @@ from silo_engine.scopes import ImportScope
 
 log = logging.getLogger("relocation.silo")
 
+
 def describe(spec: ModelSpec) -> models_pb2.ModelDescription:
     return models_pb2.ModelDescription(
         name=spec.name,
