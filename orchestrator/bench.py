@@ -40,7 +40,7 @@ from typing import IO, Any
 
 import orjson
 
-from orchestrator.importer import DEFAULT_BATCH_SIZE, DEFAULT_SEQUENTIAL_BATCH_SIZE
+from orchestrator.importer import DEFAULT_BATCH_SIZE
 from silo_engine.scopes import ImportScope
 
 RELOCATE = [sys.executable, "-m", "orchestrator.cli"]
@@ -1224,9 +1224,8 @@ def add_bench_commands(sub: Any) -> None:
     run.add_argument("--runs", type=_positive, default=3,
                      help="runs per measurement; figures are medians (default 3)")
     run.add_argument("--batch-size", type=_positive, default=None,
-                     help=f"the import's batch size for every model (default: "
-                          f"{DEFAULT_BATCH_SIZE}, and {DEFAULT_SEQUENTIAL_BATCH_SIZE} for models "
-                          "sent one batch at a time)")
+                     help=f"the import's batch size for every model (default "
+                          f"{DEFAULT_BATCH_SIZE})")
     run.add_argument("--reference-batch-size", type=int, default=20,
                      help="batch size of the reference import (Sentry's is 20; 0 skips it)")
     run.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")

@@ -13,7 +13,7 @@ import itertools
 import shutil
 import time
 import uuid
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -45,14 +45,9 @@ ORGANIZATION, USER, MEMBER = "sentry.organization", "sentry.user", "sentry.organ
 _INSERTED = CODE_OF_KIND[ImportKind.INSERTED]
 _T = TypeVar("_T")
 
-DEFAULT_BATCH_SIZE = 1000
-# A model sent one batch at a time waits a round trip per batch, all on the import's critical
-# path: larger batches took 200k records from 5.4-5.8 s to 4.8-5.2 s (4000 was no faster and
-# cost 20 MB more).
-DEFAULT_SEQUENTIAL_BATCH_SIZE = 2000
-# Four were no faster than three at 1M records (20.6-21.9 s against 20.9-21.3 s) and held more
-# memory in flight.
-DEFAULT_IN_FLIGHT = 3
+# Each model sends one batch at a time and waits a round trip per batch: larger batches took
+# 200k records from 5.4-5.8 s to 4.8-5.2 s (4000 was no faster and cost 20 MB more).
+DEFAULT_BATCH_SIZE = 2000
 DEFAULT_PARALLEL_MODELS = 6
 # Organizations whose slugs are reserved by one call (one transaction in the control silo).
 SLUG_CLAIMS_PER_CALL = 5000
@@ -68,8 +63,6 @@ class ImportOptions:
     org_slugs: frozenset[str] | None = None
     usernames: frozenset[str] | None = None
     batch_size: int | None = None  # every model's, instead of the defaults above
-    # Batches of one model sent before the first answer is awaited.
-    in_flight: int = DEFAULT_IN_FLIGHT
     # Models (whose dependencies are done) imported at the same time.
     parallel_models: int = DEFAULT_PARALLEL_MODELS
     workdir: Path | None = None
@@ -151,7 +144,7 @@ class _Run:
                                       for m in self.now + self.later)
         self.pk_map = PkMap(self.lifetimes.needed())
         self.orgs = ImportedOrganizations(export.directory / "organizations.jsonl")
-        self.pool = ThreadPoolExecutor(max_workers=options.in_flight * options.parallel_models * 2,
+        self.pool = ThreadPoolExecutor(max_workers=options.parallel_models * 2,
                                        thread_name_prefix="relocate-batch")
 
     def execute(self) -> None:
@@ -211,21 +204,26 @@ class _Run:
     # --- one model ------------------------------------------------------------------------
 
     def import_model(self, info: ModelInfo) -> None:
-        """Send the model's batches, several in flight; merge the answers in order."""
+        """Send the model's batches one at a time, in order, reading and preparing the next
+        batch while the previous one is written.
+
+        One at a time keeps Sentry's order: new pks ascend with the records' order in the
+        export (so an export of the silos compares record by record with the original), and
+        the earlier record wins a collision (keeps the name, the token). A model that
+        references itself needs the previous batch's pks before its next request is built."""
         client = self.importer.control if info.silo is Silo.CONTROL else self.importer.region
         counts = self.report.counts(info.name)
         filters = [_filter_proto(f) for f in self.filters if f.model == info.name]
         started = time.monotonic()
-        in_flight = self._in_flight(info)
-        window: deque[_Sent] = deque()
+        sent: _Sent | None = None
         replicas: list[Future] = []
         offset = 0
         try:
-            size = self.options.batch_size or (
-                DEFAULT_SEQUENTIAL_BATCH_SIZE if in_flight == 1 else DEFAULT_BATCH_SIZE)
+            size = self.options.batch_size or DEFAULT_BATCH_SIZE
             for batch in _batches(self.export.entries(info.name), size):
-                while window and info.self_referencing:  # needs the previous batch's pks
-                    self._merge(info, *window.popleft(), replicas)
+                if sent is not None and info.self_referencing:
+                    self._merge(info, *sent, replicas)
+                    sent = None
                 payload = b"[" + b",".join([record for _, record in batch]) + b"]"
                 request = silo_service_pb2.ImportByModelRequest(
                     model=info.name, scope=self.options.scope.to_proto(), flags=self.flags,
@@ -236,31 +234,19 @@ class _Run:
                 kept = _kept(info.name, payload)
                 count = len(batch)
                 del batch, payload  # the serialized request is all that waits
-                while len(window) >= in_flight:
-                    self._merge(info, *window.popleft(), replicas)
-                window.append(_Sent(count, kept, self.pool.submit(
-                    client.call, client.import_serialized, request, info.name)))
+                if sent is not None:
+                    self._merge(info, *sent, replicas)
+                sent = _Sent(count, kept, self.pool.submit(
+                    client.call, client.import_serialized, request, info.name))
                 offset += count
-            while window:
-                self._merge(info, *window.popleft(), replicas)
+            if sent is not None:
+                self._merge(info, *sent, replicas)
             for replica in replicas:
                 replica.result()
         finally:
-            for _, future in window:
-                future.cancel()
+            if sent is not None:  # after a failure, the batch in flight is not awaited
+                sent.future.cancel()
         self.importer.progress.model_done(info.name, counts, time.monotonic() - started)
-
-    def _in_flight(self, info: ModelInfo) -> int:
-        """Batches of the model sent before the first answer is awaited.
-
-        Batches race for their table's lock, so with unique keys a later record could win a
-        collision (keep the name, the token) that an earlier one wins when sent one by one,
-        as Sentry does; and a model that references itself needs each batch's pks before the
-        next. Those go one batch at a time (other models still run beside them), but the next
-        batch is read and prepared while the previous one is being written."""
-        if info.has_unique_keys or info.self_referencing:
-            return 1
-        return self.options.in_flight
 
     def _merge(self, info: ModelInfo, count: int, kept: dict[int, Any],
                future: Future, replicas: list[Future]) -> None:
