@@ -111,6 +111,9 @@ class SiloEngine:
                 ctx = BatchContext(spec.name, req.scope, flags, req.filters, req.pk_map,
                                    region_name=self.region_name)
                 chunk = self._write_batch(conn, spec, records, req.min_ordinal, ctx)
+                if chunk.from_ledger:
+                    _lost_race(spec.name, req.min_ordinal)
+                    return chunk
                 if chunk.mapped.old_pks:
                     ledger.record_chunk(conn, self.chunk_table, chunk)
         except ImportFailure:
@@ -122,8 +125,7 @@ class SiloEngine:
                 with self.engine.connect() as conn:
                     stored = ledger.find_chunk(conn, self.chunk_table, *key)
                 if stored is not None:
-                    log.info("lost_import_race model=%s min_ordinal=%s", spec.name,
-                             req.min_ordinal)
+                    _lost_race(spec.name, req.min_ordinal)
                     return stored
             raise ImportFailure(_error_kind(error), spec.name, _db_reason(exc)) from exc
         log.info("batch model=%s min_ordinal=%d records=%d mapped=%d ms=%.1f", spec.name,
@@ -138,6 +140,13 @@ class SiloEngine:
             # Collision checks read what other batches write: batches of one table take turns
             # from here to commit (preparing them above still runs side by side).
             conn.execute(_TABLE_LOCK, {"table": spec.table.name})
+            # The same batch sent twice at once (one import run twice) may have committed
+            # while this one waited: its rows would collide with this copy's, and its answer
+            # is this batch's answer.
+            stored = ledger.find_chunk(conn, self.chunk_table, ctx.flags.import_uuid, spec.name,
+                                       min_ordinal)
+            if stored is not None:
+                return stored
         collisions.resolve(conn, spec, candidates, ctx)
         _write(conn, spec, candidates, ctx)
         return ledger.Chunk.summarise(ctx.flags.import_uuid, spec.name, min_ordinal,
@@ -178,6 +187,11 @@ class SiloEngine:
 
 
 _TABLE_LOCK = sa.text("SELECT pg_advisory_xact_lock(hashtext(:table))")
+
+
+def _lost_race(model: str, min_ordinal: int) -> None:
+    """The same batch was written by a twin call first; the twin's answer is returned."""
+    log.info("lost_import_race model=%s min_ordinal=%s", model, min_ordinal)
 
 
 def _decode(model: str, payload: bytes) -> list[dict]:

@@ -421,6 +421,40 @@ def test_racing_identical_batches_write_once(silos: Silos, caplog: pytest.LogCap
         assert silos.count("control", "sentry_lostpasswordhash") == 4 * size
 
 
+def test_racing_identical_batches_of_a_model_whose_collisions_fail_write_once(
+        silos: Silos, caplog: pytest.LogCaptureFixture) -> None:
+    """One import run twice at once: the batch that waited for the table finds its twin's
+    chunk and returns that answer, instead of failing on a collision with its twin's rows
+    (organization options have no rule for a collision)."""
+    caplog.set_level(logging.INFO, logger="relocation.silo")
+    org = {"model": "sentry.organization", "pk": 1, "fields": {
+        "name": "Racing", "slug": "racing", "status": 0, "date_added": WHEN}}
+    with stub(silos.region_address) as s:
+        orgs = s.ImportByModel(request("sentry.organization", [org],
+                                       import_uuid=uuid.uuid4().hex), timeout=30).mapped
+    size = 40
+    for round_number in range(4):
+        records = [{"model": "sentry.organizationoption", "pk": pk, "fields": {
+            "organization": 1, "key": f"sentry:race-{round_number}-{pk}", "value": '"x"'}}
+            for pk in range(1, size + 1)]
+        req = request("sentry.organizationoption", records, import_uuid=uuid.uuid4().hex,
+                      pk_map=[orgs])
+        barrier = threading.Barrier(2)
+
+        def call(req: silo_service_pb2.ImportByModelRequest = req,
+                 barrier: threading.Barrier = barrier) -> silo_service_pb2.ImportByModelResponse:
+            with stub(silos.region_address) as s:
+                barrier.wait()
+                return s.ImportByModel(req, timeout=30)
+
+        with ThreadPoolExecutor(2) as pool:
+            replies = list(pool.map(lambda _: call(), range(2)))  # neither raises
+        assert sorted(r.from_ledger for r in replies) == [False, True]
+        assert list(replies[0].mapped.new_pks) == list(replies[1].mapped.new_pks)
+        assert silos.count("region", "sentry_organizationoptions") == (round_number + 1) * size
+    assert any("lost_import_race" in m for m in caplog.messages)
+
+
 # --- I 68-70: batching ------------------------------------------------------------------------
 
 BATCH = 3
