@@ -65,7 +65,7 @@ from silo_engine.fields import JSONText, parse_datetime
 from silo_engine.modelspec import Collision, ForeignKeySpec, ModelSpec, OnMissing
 from silo_engine.redact import REDACTED, is_sensitive
 from silo_engine.scopes import ImportScope
-from silo_engine.slugs import RESERVED_ORGANIZATION_SLUGS, SLUG_MAX_LENGTH
+from silo_engine.slugs import RESERVED_ORGANIZATION_SLUGS, SLUG_MAX_LENGTH, slug_base
 
 UNEQUAL_JSON, UNEQUAL_COUNTS, UNEQUAL_REFERENCE = "UnequalJSON", "UnequalCounts", \
     "UnequalReference"
@@ -409,18 +409,14 @@ def _auto_suffix(max_length: int, normalise: Callable[[str], str] | None = None)
     return accepts
 
 
-def _slug_base(slug: str) -> str:
-    return slug.strip().lower().replace("_", "-").strip("-")[:SLUG_MAX_LENGTH]
-
-
 def _organization_slug(left: Any, right: Any, lf: Fields, rf: Fields) -> bool:
     """Sentry's slug rules on import; an unusable slug gets 12 random hex characters."""
     if not isinstance(left, str) or not isinstance(right, str):
         return False
-    base = _slug_base(left)
+    base = slug_base(left)
     if not base or base in RESERVED_ORGANIZATION_SLUGS:
         return bool(re.fullmatch(r"[0-9a-f]{12}", right))
-    return _auto_suffix(SLUG_MAX_LENGTH, _slug_base)(left, right, lf, rf)
+    return _auto_suffix(SLUG_MAX_LENGTH, slug_base)(left, right, lf, rf)
 
 
 def _empty(value: Any) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 import uuid
 
 SLUG_MAX_LENGTH = 50
@@ -18,12 +20,19 @@ RESERVED_ORGANIZATION_SLUGS = frozenset({
 })
 
 
-def normalize_slug(slug: str) -> str:
-    """Sentry's slug rules: lower case, dashes for underscores, no dashes at either end.
+def slug_base(slug: str) -> str:
+    """Sentry's slug rules: lower case, dashes for underscores, then Django's slugify (accents
+    dropped to ASCII, anything but letters, digits, dashes and spaces removed, runs of spaces
+    and dashes made one dash), no dashes at either end, at most SLUG_MAX_LENGTH characters."""
+    text = unicodedata.normalize("NFKD", slug.lower().replace("_", "-"))
+    text = re.sub(r"[^\w\s-]", "", text.encode("ascii", "ignore").decode("ascii"))
+    return re.sub(r"[-\s]+", "-", text).strip("-_")[:SLUG_MAX_LENGTH].strip("-")
 
-    A slug that is empty, reserved or all digits would be unusable, so it gets a random tail.
-    """
-    cleaned = slug.strip().lower().replace("_", "-").strip("-")[:SLUG_MAX_LENGTH]
+
+def normalize_slug(slug: str) -> str:
+    """The slug an imported organization gets before it is made unique: `slug_base`, and a
+    random one where that is empty, reserved or all digits (which would be unusable)."""
+    cleaned = slug_base(slug)
     if not cleaned or cleaned in RESERVED_ORGANIZATION_SLUGS:
         return uuid.uuid4().hex[:12]
     if cleaned.isdigit():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import re
 from datetime import UTC, datetime
 
 import grpc
@@ -127,13 +128,20 @@ def test_suffix_candidates_fit_and_follow_the_schedule(base: str) -> None:
 def test_normalized_slugs_are_usable(slug: str) -> None:
     result = normalize_slug(slug)
     assert result and len(result) <= SLUG_MAX_LENGTH
-    assert result == result.lower() and "_" not in result
+    assert re.fullmatch(r"[a-z0-9-]+", result)  # what Django's slugify leaves
     assert not result.startswith("-") and not result.endswith("-")
     assert result not in RESERVED_ORGANIZATION_SLUGS and not result.isdigit()
 
 
 def test_normalize_slug_keeps_a_good_slug() -> None:
     assert normalize_slug("My_Org-") == "my-org"
+
+
+@pytest.mark.parametrize(("slug", "expected"), [
+    ("a b c", "a-b-c"), ("Zürich Office", "zurich-office"), ("ünïcode", "unicode"),
+    ("acme!! (eu)", "acme-eu"), ("x" + "-" * 60, "x")])
+def test_normalize_slug_slugifies_like_django(slug: str, expected: str) -> None:
+    assert normalize_slug(slug) == expected
 
 
 def to_columns(model: str, mapped: list[tuple[int, PkEntry]]) -> models_pb2.PkMapColumns:
