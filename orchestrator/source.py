@@ -29,8 +29,9 @@ from typing import IO, Any
 import ijson
 import orjson
 
-from orchestrator.catalog import Catalog
+from orchestrator.catalog import Catalog, ModelInfo
 from silo_engine.errors import ErrorKind, ImportFailure
+from silo_engine.numbers import integer_value
 
 # Records per sorted run when a model's records must be put in pk order on disk.
 SORT_RUN = 50_000
@@ -86,6 +87,9 @@ def read_records(stream: IO[bytes], label: str = "the export"
             yield record_shape(record, position, label)
     except ijson.JSONError as exc:
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if "integer overflow" in detail:
+            raise _fail(f"item #{position + 1} of {label} holds an integer larger than 64 bits, "
+                        "which no Sentry column can store") from exc
         raise _fail(f"{label} is not valid JSON ({detail}, after item #{position}). Check that "
                     "the file is complete and "
                     "was written by `sentry export` (not mixed with log output).") from exc
@@ -153,11 +157,30 @@ def spill(stream: IO[bytes], catalog: Catalog, workdir: Path | None = None) -> S
             spilled = _spill_part(read_records(stream), catalog, directory)
         for model in spilled.unsorted:
             sort_by_pk(_spill_path(directory, model))
+            if model in catalog.fk_targets:
+                _check_unique_pks(_spill_path(directory, model), model)
     except BaseException:
         shutil.rmtree(directory, ignore_errors=True)
         raise
     return SpilledExport(directory, spilled.counts, spilled.unknown_models,
                          spilled.dropped_fields, spilled.total)
+
+
+_UNIQUE_PKS = ("Other records point at this model by pk, so which of the two they mean cannot "
+               "be known; was the file joined from two exports? Import each export on its own.")
+
+
+def _check_unique_pks(path: Path, model: str) -> None:
+    """Refuse a sorted spill file of a model that foreign keys point at in which a pk repeats
+    (a model nothing points at imports both records, as Sentry does)."""
+    with path.open("rb") as f:
+        previous = None
+        for line in f:
+            pk = pk_of(line)
+            if pk == previous:
+                raise _fail(f"the export holds two {model} records with pk {pk}. {_UNIQUE_PKS}",
+                            model)
+            previous = pk
 
 
 def _spill_path(directory: Path, model: str) -> Path:
@@ -215,17 +238,41 @@ def _spill_part(records: Iterator[tuple[str, int, dict[str, Any]]], catalog: Cat
                 handle = handles[model] = _spill_path(directory, model).open(
                     "ab", buffering=1 << 16)
                 part.first[model] = pk
-            references = b",".join([b"%d" % value if type(value := kept.get(name)) is int
-                                    else b"" for name, _ in info.foreign_keys])
-            handle.write(b"%d\t%b\t" % (pk, references) +
-                         orjson.dumps({"model": model, "pk": pk, "fields": kept}) + b"\n")
-            if pk < last.get(model, pk):
+            values = [kept.get(name) for name, _ in info.foreign_keys]
+            if any(value is not None and type(value) is not int for value in values):
+                kept = _numeric_references(kept, info)
+                values = [kept.get(name) for name, _ in info.foreign_keys]
+            references = b",".join([b"%d" % value if type(value) is int else b""
+                                    for value in values])
+            try:
+                record = orjson.dumps({"model": model, "pk": pk, "fields": kept})
+            except orjson.JSONEncodeError as exc:  # nested deeper than orjson's 254 levels
+                raise _fail(f"item #{part.total} of the export ({model}, pk {pk}) cannot be "
+                            f"imported: {exc}", model, part.total) from exc
+            handle.write(b"%d\t%b\t%b\n" % (pk, references, record))
+            previous = last.get(model, pk - 1)
+            if pk < previous:
                 part.unsorted.add(model)
+            elif pk == previous and model in catalog.fk_targets:
+                raise _fail(f"item #{part.total} of the export ({model}, pk {pk}) has the pk of "
+                            f"the {model} record before it. {_UNIQUE_PKS}", model, part.total)
             last[model] = pk
     finally:
         for handle in handles.values():
             handle.close()
     return part
+
+
+def _numeric_references(fields: dict[str, Any], info: ModelInfo) -> dict[str, Any]:
+    """`fields` with each foreign key written as a number in a string ("12") made that integer,
+    as the silo would read it, so the batch carries the pk-map entry it needs; any other value
+    is left for the silo to reject, naming the record."""
+    fixed = dict(fields)
+    for name, _ in info.foreign_keys:
+        number = integer_value(fixed.get(name))
+        if number is not None:
+            fixed[name] = number
+    return fixed
 
 
 # --- two halves at once -------------------------------------------------------------------
@@ -338,6 +385,10 @@ def _spill_in_two(stream: IO[bytes], catalog: Catalog, directory: Path) -> _Part
         child.wait()
         child.stdout.close()
     stream.seek(0)
+    if first is not None and second is not None and any(
+            first.last.get(model) == pk and model in catalog.fk_targets
+            for model, pk in second.first.items()):
+        second = None  # a referenced pk repeated across the cut: one pass names the item
     if first is None or second is None:
         shutil.rmtree(directory)
         directory.mkdir(mode=0o700)

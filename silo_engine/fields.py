@@ -17,6 +17,8 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
+from silo_engine.numbers import integer_value
+
 
 class FieldError(ValueError):
     """A field value the column cannot hold."""
@@ -49,23 +51,13 @@ class BitFlags(sa.types.TypeDecorator):
 Coercer = Callable[[Any], Any]
 
 
-def _integer(value: Any) -> int:
-    if isinstance(value, bool):
-        raise FieldError(f"expected an integer, got {value!r}")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    raise FieldError(f"expected an integer, got {value!r}")
-
-
 def _bounded(bits: int) -> Coercer:
     low, high = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
 
     def coerce(value: Any) -> int:
-        number = _integer(value)
+        number = integer_value(value)
+        if number is None:
+            raise FieldError(f"expected an integer, got {value!r}")
         if not low <= number <= high:
             raise FieldError(f"{number} does not fit a {bits}-bit integer")
         return number

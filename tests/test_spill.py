@@ -6,18 +6,20 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from orchestrator import source
 from orchestrator.bench import model_specs
 from orchestrator.catalog import Catalog, ModelInfo
 from orchestrator.source import SpilledExport, spill, split_point
-from silo_engine.errors import ImportFailure
+from silo_engine.errors import ErrorKind, ImportFailure
 from silo_engine.server import describe
-from tests.conftest import fixture_path, fresh_silos, load_fixture, run_cli
+from tests.conftest import Silos, fixture_path, fresh_silos, load_fixture, run_cli
 
 CATALOG = Catalog(ModelInfo.from_proto(describe(s)) for s in model_specs().values())
 ONE_PASS, TWO_HALVES = 1 << 62, 0  # PARALLEL_SPILL_BYTES that force either way
@@ -152,13 +154,118 @@ def test_an_import_read_in_two_halves_lands_what_the_export_holds(
     monkeypatch.setattr(source, "PARALLEL_SPILL_BYTES", TWO_HALVES)
     records = load_fixture("fresh-install.json")
     random.Random(3).shuffle(records)
-    shuffled = tmp_path / "shuffled.json"
-    shuffled.write_text(json.dumps(records, indent=2))
-    out = tmp_path / "reexport.json"
-    with fresh_silos(pg_admin_url, templates) as silos:
-        result = silos.relocate("import", "global", shuffled, "--no-prompt")
-        assert result.code == 0, result.stderr
+
+    def check(silos: Silos) -> None:
         assert silos.count("control", "auth_user") == 3
         assert silos.count("region", "sentry_projectoptions") == 2
+
+    _round_trip_fresh_install(records, pg_admin_url, templates, tmp_path, check)
+
+
+def _round_trip_fresh_install(records: list[dict[str, Any]], pg_admin_url: str,
+                              templates: dict[str, str], tmp_path: Path,
+                              check: Callable[[Silos], None]) -> None:
+    """Import `records` (fresh-install.json, altered) in global scope into fresh silos, run
+    `check` on them, and compare their export with the fixture itself: no difference."""
+    path, out = tmp_path / "altered.json", tmp_path / "reexport.json"
+    path.write_text(json.dumps(records, indent=2))
+    with fresh_silos(pg_admin_url, templates) as silos:
+        result = silos.relocate("import", "global", path, "--no-prompt")
+        assert result.code == 0, result.stderr
+        check(silos)
         assert silos.relocate("export", "global", out).code == 0
     assert run_cli(["compare", str(fixture_path("fresh-install.json")), str(out)]).code == 0
+
+
+def test_references_written_as_numbers_in_strings_resolve_like_integers(
+        pg_admin_url: str, templates: dict[str, str], tmp_path: Path) -> None:
+    """A foreign key written "3" (as hand edits and some tools write them) is the record pk 3:
+    the batch carries its pk-map entry and members get their control mapping, instead of the
+    record being dropped as a reference to nothing."""
+    records = load_fixture("fresh-install.json")
+    changed = 0
+    for record in records:
+        for name, _ in CATALOG.models[record["model"]].foreign_keys:
+            if type(record["fields"].get(name)) is int:
+                record["fields"][name] = str(record["fields"][name])
+                changed += 1
+    assert changed > 20
+
+    def check(silos: Silos) -> None:
+        assert silos.count("control", "sentry_useremail") == 3
+        assert silos.count("region", "sentry_organizationmember") == 3
+        # two members are users, the third an invitation sent by a user
+        assert silos.count("control", "sentry_organizationmembermapping",
+                           "user_id IS NOT NULL") == 2
+        assert silos.count("control", "sentry_organizationmembermapping",
+                           "inviter_id IS NOT NULL") == 2
+
+    _round_trip_fresh_install(records, pg_admin_url, templates, tmp_path, check)
+
+
+def _nested(levels: int) -> Any:
+    value: Any = {"a": 1}
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(("bad_value", "reason"), [
+    (_nested(300), "item #2 of the export (sentry.email, pk 102) cannot be imported"),
+    (2 ** 70, "item #2 of the export holds an integer larger than 64 bits"),
+], ids=["nested-300-deep", "integer-over-64-bits"])
+def test_values_no_column_can_hold_are_refused_naming_the_item(
+        bad_value: Any, reason: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    records = [_email(101, 1), _email(102, 2), _email(103, 3)]
+    records[1]["fields"]["email"] = bad_value
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(records, indent=2))
+    with pytest.raises(ImportFailure) as failure:
+        _spill(path, tmp_path, ONE_PASS, monkeypatch)
+    assert failure.value.kind is ErrorKind.DESERIALIZATION_FAILED
+    assert reason in failure.value.reason
+
+
+@pytest.mark.parametrize("where", ["adjacent", "out of order", "across the cut"])
+def test_a_repeated_pk_of_a_model_others_point_at_is_refused(
+        where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two users with one pk would leave the records pointing at that pk tied to either: the
+    spill refuses the file, read in one pass or in two halves alike."""
+    assert "sentry.user" in CATALOG.fk_targets
+    records = [{"model": "sentry.user", "pk": pk, "fields": {"username": f"user{pk}"}}
+               for pk in range(1, 401)]
+    path = tmp_path / "export.json"
+    if where == "adjacent":
+        records[200]["pk"] = 200
+    elif where == "out of order":
+        records[100]["pk"] = 301  # as records[300] has
+    else:  # the first record of the second half takes the pk of the last of the first
+        path.write_text(json.dumps(records, indent=2))
+        with path.open("rb") as f:
+            cut = split_point(f, path.stat().st_size)
+        assert cut is not None
+        second = path.read_bytes()[:cut[1]].count(b'"model"')
+        records[second]["pk"] = records[second - 1]["pk"]
+    path.write_text(json.dumps(records, indent=2))
+    reasons = []
+    for threshold in (ONE_PASS, TWO_HALVES):
+        with pytest.raises(ImportFailure) as failure:
+            _spill(path, tmp_path, threshold, monkeypatch)
+        reasons.append(failure.value.reason)
+    assert reasons[0] == reasons[1]
+    if where == "out of order":
+        assert "two sentry.user records with pk 301" in reasons[0]
+    else:
+        assert "item #" in reasons[0] and "has the pk of the sentry.user record before" \
+            in reasons[0]
+
+
+def test_a_repeated_pk_of_a_model_nothing_points_at_imports_both(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As in Sentry (its duplicate UserIP test repeats a pk): no reference can be ambiguous."""
+    assert "sentry.email" not in CATALOG.fk_targets
+    records = [_email(1, 1), _email(2, 2), _email(2, 3), _email(1, 4)]
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(records, indent=2))
+    spilled = _spill(path, tmp_path, ONE_PASS, monkeypatch)
+    assert [orjson.loads(r)["pk"] for _, r in spilled.entries("sentry.email")] == [1, 1, 2, 2]
