@@ -9,6 +9,7 @@ report.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import heapq
 import io
@@ -147,13 +148,16 @@ def spill(stream: IO[bytes], catalog: Catalog, workdir: Path | None = None) -> S
     whole file has there.
     """
     head = stream.peek(64)[:64] if hasattr(stream, "peek") else b""
-    if head and not head.lstrip().startswith(b"["):
+    # A byte order mark, as some editors save UTF-8, is not JSON: it is skipped.
+    start = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
+    if head and not head[start:].lstrip().startswith(b"["):
         raise _fail("the export must be a JSON array of records ([{\"model\", \"pk\", "
                     "\"fields\"}, ...])")
     directory = Path(tempfile.mkdtemp(prefix="relocate-spill-", dir=workdir))
     try:
-        spilled = _spill_in_two(stream, catalog, directory)
+        spilled = _spill_in_two(stream, catalog, directory, start)
         if spilled is None:
+            stream.read(start)
             spilled = _spill_part(read_records(stream), catalog, directory)
         for model in spilled.unsorted:
             sort_by_pk(_spill_path(directory, model))
@@ -341,10 +345,11 @@ class _Slice:
         return chunk
 
 
-def _spill_in_two(stream: IO[bytes], catalog: Catalog, directory: Path) -> _Part | None:
-    """Spill the two halves of a large plain file at once, the second in a child process;
-    None (and `stream` back at its start) when the file is not one, has no usable cut, or a
-    half fails to read."""
+def _spill_in_two(stream: IO[bytes], catalog: Catalog, directory: Path,
+                  start: int) -> _Part | None:
+    """Spill the two halves of a large plain file (its JSON from byte `start`) at once, the
+    second in a child process; None (and `stream` back at its start) when the file is not one,
+    has no usable cut, or a half fails to read."""
     try:
         size = os.fstat(stream.fileno()).st_size
         path = stream.name
@@ -373,7 +378,7 @@ def _spill_in_two(stream: IO[bytes], catalog: Catalog, directory: Path) -> _Part
             child.stdin.write(pickle.dumps((os.path.abspath(path), cut[1], catalog,
                                             second_directory)))
         with contextlib.suppress(ImportFailure):
-            first = _spill_part(read_records(_Slice(stream, 0, cut[0], b"", b"]")), catalog,
+            first = _spill_part(read_records(_Slice(stream, start, cut[0], b"", b"]")), catalog,
                                 directory)
         if first is not None:
             answer = child.stdout.read()

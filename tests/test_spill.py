@@ -269,3 +269,14 @@ def test_a_repeated_pk_of_a_model_nothing_points_at_imports_both(
     path.write_text(json.dumps(records, indent=2))
     spilled = _spill(path, tmp_path, ONE_PASS, monkeypatch)
     assert [orjson.loads(r)["pk"] for _, r in spilled.entries("sentry.email")] == [1, 1, 2, 2]
+
+
+def test_a_byte_order_mark_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Some editors save UTF-8 with a byte order mark; the records read the same either way."""
+    text = json.dumps(_records(), indent=2)
+    plain, marked = tmp_path / "plain.json", tmp_path / "marked.json"
+    plain.write_text(text)
+    marked.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    expected = _contents(_spill(plain, tmp_path, ONE_PASS, monkeypatch))
+    for threshold in (ONE_PASS, TWO_HALVES):
+        assert _contents(_spill(marked, tmp_path, threshold, monkeypatch)) == expected
