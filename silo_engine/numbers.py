@@ -13,8 +13,12 @@ def integer_value(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        # int() takes exactly one sign and decimal digits (isdigit() would let "²" through)
+        if (text[1:] if text[:1] in ("+", "-") else text).isdecimal():
+            return int(text)
+        return None
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return None

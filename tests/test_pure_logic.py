@@ -74,6 +74,8 @@ def test_dependency_order_rejects_cycles() -> None:
 
 @pytest.mark.parametrize(("column", "given_value", "expected"), [
     (sa.Column("c", sa.BigInteger), "10", 10),
+    (sa.Column("c", sa.BigInteger), " -10 ", -10),
+    (sa.Column("c", sa.BigInteger), 10.0, 10),
     (sa.Column("c", sa.Integer), 7, 7),
     (sa.Column("c", sa.Boolean), "true", True),
     (sa.Column("c", sa.String(5)), "abc", "abc"),
@@ -94,6 +96,9 @@ def test_coercion_accepts_export_forms(column: sa.Column, given_value: object,
 
 @pytest.mark.parametrize(("column", "bad"), [
     (sa.Column("c", sa.Integer), "ten"),
+    (sa.Column("c", sa.Integer), "²"),
+    (sa.Column("c", sa.Integer), "--5"),
+    (sa.Column("c", sa.Integer), "-"),
     (sa.Column("c", sa.Integer), 2**31),
     (sa.Column("c", sa.Integer), True),
     (sa.Column("c", sa.Boolean), "maybe"),
