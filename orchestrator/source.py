@@ -217,6 +217,11 @@ class _Part:
         self.dropped_fields.update(later.dropped_fields)
         self.total += later.total
 
+    def repeats_a_pk(self, later: _Part, models: set[str]) -> bool:
+        """Whether `later` opens one of `models` with the pk this part ends it with."""
+        return any(self.last.get(model) == pk for model, pk in later.first.items()
+                   if model in models)
+
 
 def _spill_part(records: Iterator[tuple[str, int, dict[str, Any]]], catalog: Catalog,
                 directory: Path) -> _Part:
@@ -243,7 +248,7 @@ def _spill_part(records: Iterator[tuple[str, int, dict[str, Any]]], catalog: Cat
                     "ab", buffering=1 << 16)
                 part.first[model] = pk
             values = [kept.get(name) for name, _ in info.foreign_keys]
-            if any(value is not None and type(value) is not int for value in values):
+            if not _PLAIN_REFERENCES.issuperset(map(type, values)):
                 kept = _numeric_references(kept, info)
                 values = [kept.get(name) for name, _ in info.foreign_keys]
             references = b",".join([b"%d" % value if type(value) is int else b""
@@ -265,6 +270,10 @@ def _spill_part(records: Iterator[tuple[str, int, dict[str, Any]]], catalog: Cat
         for handle in handles.values():
             handle.close()
     return part
+
+
+# The types a foreign-key value has when it needs no reading (checked per record, so by type).
+_PLAIN_REFERENCES = frozenset({int, type(None)})
 
 
 def _numeric_references(fields: dict[str, Any], info: ModelInfo) -> dict[str, Any]:
@@ -390,9 +399,8 @@ def _spill_in_two(stream: IO[bytes], catalog: Catalog, directory: Path,
         child.wait()
         child.stdout.close()
     stream.seek(0)
-    if first is not None and second is not None and any(
-            first.last.get(model) == pk and model in catalog.fk_targets
-            for model, pk in second.first.items()):
+    if first is not None and second is not None and first.repeats_a_pk(second,
+                                                                       catalog.fk_targets):
         second = None  # a referenced pk repeated across the cut: one pass names the item
     if first is None or second is None:
         shutil.rmtree(directory)
