@@ -24,8 +24,10 @@ def slug_base(slug: str) -> str:
     """Sentry's slug rules: lower case, dashes for underscores, then Django's slugify (accents
     dropped to ASCII, anything but letters, digits, dashes and spaces removed, runs of spaces
     and dashes made one dash), no dashes at either end, at most SLUG_MAX_LENGTH characters."""
-    text = unicodedata.normalize("NFKD", slug.lower().replace("_", "-"))
-    text = re.sub(r"[^\w\s-]", "", text.encode("ascii", "ignore").decode("ascii"))
+    # Lower case and underscores after the compatibility decomposition: "㎷" only becomes
+    # letters ("mV") there, and a full-width "＿" an underscore.
+    text = unicodedata.normalize("NFKD", slug).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^\w\s-]", "", text.lower().replace("_", "-"))
     return re.sub(r"[-\s]+", "-", text).strip("-_")[:SLUG_MAX_LENGTH].strip("-")
 
 
