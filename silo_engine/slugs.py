@@ -25,7 +25,7 @@ def slug_base(slug: str) -> str:
     dropped to ASCII, anything but letters, digits, dashes and spaces removed, runs of spaces
     and dashes made one dash), no dashes at either end, at most SLUG_MAX_LENGTH characters."""
     # Lower case and underscores after the compatibility decomposition: "㎷" only becomes
-    # letters ("mV") there, and a full-width "＿" an underscore.
+    # letters ("mV") there, and a full-width low line (U+FF3F) an underscore.
     text = unicodedata.normalize("NFKD", slug).encode("ascii", "ignore").decode("ascii")
     text = re.sub(r"[^\w\s-]", "", text.lower().replace("_", "-"))
     return re.sub(r"[-\s]+", "-", text).strip("-_")[:SLUG_MAX_LENGTH].strip("-")
