@@ -55,7 +55,8 @@ def _bounded(bits: int) -> Coercer:
     low, high = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
 
     def coerce(value: Any) -> int:
-        number = integer_value(value)
+        # A JSON number is an int already (bool is a subclass, hence `type ... is`).
+        number = value if type(value) is int else integer_value(value)
         if number is None:
             raise FieldError(f"expected an integer, got {value!r}")
         if not low <= number <= high:
@@ -70,7 +71,7 @@ _FALSE = {"false", "f", "0", "no", "off"}
 
 
 def _boolean(value: Any) -> bool:
-    if isinstance(value, bool):
+    if value is True or value is False:
         return value
     if isinstance(value, int) and value in (0, 1):
         return bool(value)
@@ -104,9 +105,11 @@ def parse_datetime(value: Any) -> datetime:
 
 def _string(length: int | None) -> Coercer:
     def coerce(value: Any) -> str:
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise FieldError(f"expected a string, got {value!r}")
-        text = str(value)
+        text = value
+        if type(text) is not str:
+            if isinstance(value, bool) or not isinstance(value, str | int | float):
+                raise FieldError(f"expected a string, got {value!r}")
+            text = str(value)
         if "\x00" in text:
             raise FieldError("strings may not contain NUL characters")
         if length is not None and len(text) > length:
