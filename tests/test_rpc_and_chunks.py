@@ -515,3 +515,62 @@ def test_batches_have_their_own_chunks_and_remap_across_batches(
         assert (row.username, json.loads(row.value)) == (f"batch-user-{i}", f'"lang-{i}"')
     last = rows[option_map[1000 + n]]  # the last batch's option, remapped across batches
     assert last.user_id == user_map[100 + n]
+
+
+# --- models side by side: a batch waits only for the records it references ------------------
+
+
+def organization(pk: int, slug: str) -> Record:
+    return {"model": "sentry.organization", "pk": pk, "fields": {
+        "name": slug, "slug": slug, "status": 0, "date_added": WHEN}}
+
+
+def project(pk: int, org: int, slug: str) -> Record:
+    return {"model": "sentry.project", "pk": pk, "fields": {
+        "slug": slug, "name": slug, "organization": org, "public": False, "date_added": WHEN,
+        "status": 0, "first_event": None, "flags": "10", "platform": None}}
+
+
+def test_a_model_is_written_while_the_model_it_references_is_still_importing(
+        silos: Silos, tmp_path: Path, export_file: Any) -> None:
+    """Projects of the first organization go as soon as that organization has its answer, not
+    after all 80 organizations (20 batches), and point at the right row."""
+    import_uuid = uuid.uuid4().hex
+    records = [organization(pk, f"early-{pk}") for pk in range(1, 81)]
+    records += [project(1000 + i, 1, f"first-{i}") for i in range(3)]
+    result = silos.relocate("import", "organizations", export_file(records), "--no-prompt",
+                            "--batch-size", "4", "--import-uuid", import_uuid,
+                            "--findings-file", tmp_path / "findings.json")
+    assert result.code == 0, result.stderr
+    written = [r.model for r in silos.rows(
+        "region", "SELECT model FROM sentry_regionimportchunk WHERE import_uuid = :u "
+                  "ORDER BY id", u=import_uuid)]
+    assert written.count("sentry.organization") == 20 and "sentry.project" in written
+    last_organization = len(written) - 1 - written[::-1].index("sentry.organization")
+    assert written.index("sentry.project") < last_organization
+    (first,) = silos.rows("region", "SELECT id FROM sentry_organization WHERE slug = 'early-1'")
+    assert [r.organization_id for r in silos.rows(
+        "region", "SELECT organization_id FROM sentry_project")] == [first.id] * 3
+
+
+def test_a_failing_model_stops_the_batches_waiting_for_it(
+        silos: Silos, tmp_path: Path, export_file: Any) -> None:
+    """A project waiting for an organization of a later batch does not wait forever when that
+    batch fails: the import ends with the organization's error, and the project is not written."""
+    records = [organization(pk, f"halt-{pk}") for pk in range(1, 41)]
+    records[29]["fields"]["status"] = "not a number"  # pk 30, in the 8th batch of 4
+    records.append(project(1000, 30, "waiting"))
+    findings = tmp_path / "findings.json"
+    results: list = []
+    runner = threading.Thread(daemon=True, target=lambda: results.append(silos.relocate(
+        "import", "organizations", export_file(records), "--no-prompt", "--batch-size", "4",
+        "--findings-file", findings)))
+    runner.start()
+    runner.join(120)
+    assert results, "the import hung"
+    assert results[0].code == 1
+    (finding,) = json.loads(findings.read_text())
+    assert (finding["kind"], finding["on"], finding["left_pk"]) == (
+        "ValidationError", {"model": "sentry.organization", "ordinal": 30}, 30)
+    assert silos.count("region", "sentry_organization") == 28  # the seven batches before it
+    assert silos.count("region", "sentry_project") == 0
