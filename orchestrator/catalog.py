@@ -80,21 +80,3 @@ def dependency_order(dependencies: dict[str, frozenset[str]]) -> list[str]:
         if not progress:
             raise ValueError(f"cannot order models, circular dependencies among {remaining}")
     return placed
-
-
-def critical_paths(dependencies: dict[str, frozenset[str]],
-                   sizes: dict[str, int]) -> dict[str, int]:
-    """Per model: its size plus the largest total size of any chain of models waiting on it.
-
-    Starting the ready model with the longest chain behind it first keeps the end of an import
-    from being one long model and its dependents running alone on an otherwise idle machine.
-    """
-    dependents: dict[str, list[str]] = {name: [] for name in dependencies}
-    for name, needs in dependencies.items():
-        for need in needs:
-            if need in dependents:
-                dependents[need].append(name)
-    weight: dict[str, int] = {}
-    for name in reversed(dependency_order(dependencies)):
-        weight[name] = sizes.get(name, 0) + max((weight[d] for d in dependents[name]), default=0)
-    return weight

@@ -22,8 +22,7 @@ from typing import Any, NamedTuple, TypeVar
 
 import orjson
 
-from orchestrator.answered import AnsweredThrough
-from orchestrator.catalog import Catalog, ModelInfo, critical_paths
+from orchestrator.catalog import Catalog, ModelInfo
 from orchestrator.client import SiloClient
 from orchestrator.crypto import open_export
 from orchestrator.filters import derive_filters
@@ -64,18 +63,17 @@ class ImportOptions:
     org_slugs: frozenset[str] | None = None
     usernames: frozenset[str] | None = None
     batch_size: int | None = None  # every model's, instead of the defaults above
-    # Models imported at the same time (see _Run._run_models for when one may start).
+    # Models (whose dependencies are done) imported at the same time.
     parallel_models: int = DEFAULT_PARALLEL_MODELS
     workdir: Path | None = None
     decrypt_with: Path | None = None  # private key PEM for an encrypted tarball
 
 
 class _Sent(NamedTuple):
-    """A batch on its way: how many records it had and the last one's pk, the fields its answer
-    is read with (users, organizations, members; see _kept), and the pending answer."""
+    """A batch on its way: how many records it had, the fields its answer is read with (users,
+    organizations, members; see _kept), and the pending answer."""
 
     count: int
-    last_pk: int
     kept: dict[int, Any]  # record pk -> _KeptUser, _KeptOrganization or _KeptMember
     future: Future
 
@@ -145,7 +143,6 @@ class _Run:
         self.lifetimes = MapLifetimes((m.name, (t for _, t in m.foreign_keys))
                                       for m in self.now + self.later)
         self.pk_map = PkMap(self.lifetimes.needed())
-        self.answered = AnsweredThrough()
         self.orgs = ImportedOrganizations(export.directory / "organizations.jsonl")
         self.pool = ThreadPoolExecutor(max_workers=options.parallel_models * 2,
                                        thread_name_prefix="relocate-batch")
@@ -178,31 +175,17 @@ class _Run:
         self._run_models(self.later)
 
     def _run_models(self, models: list[ModelInfo]) -> None:
-        """Import models side by side (a control model and a region model keep both silos
-        busy). A model starts once every model it depends on is done or, for the targets of
-        its foreign keys, has started: its batches then wait only for the records they
-        reference (AnsweredThrough). The ready model with the most records behind it in the
-        dependency graph goes first, so the longest chain is not left to run alone at the end.
-        """
+        """Import models in dependency order, running models whose dependencies are done side
+        by side (a control model and a region model keep both silos busy)."""
         pending = {m.name: m for m in models}
         waiting_on = {m.name: {d for d in m.dependencies if d in pending} for m in models}
-        streamable = {m.name: {target for _, target in m.foreign_keys} for m in models}
-        priority = critical_paths({m.name: frozenset(waiting_on[m.name]) for m in models},
-                                  self.export.counts)
-        self.answered.expect(pending)
-        started: set[str] = set()
         running: dict[Future, str] = {}
         with ThreadPoolExecutor(max_workers=self.options.parallel_models,
                                 thread_name_prefix="relocate-model") as models_pool:
             try:
                 while pending or running:
-                    while len(running) < self.options.parallel_models:
-                        ready = [n for n in pending
-                                 if waiting_on[n] <= started & streamable[n]]
-                        if not ready:
-                            break
-                        name = max(ready, key=priority.__getitem__)
-                        started.add(name)
+                    ready = [n for n in pending if not waiting_on[n]]
+                    for name in ready[:max(0, self.options.parallel_models - len(running))]:
                         running[models_pool.submit(self.import_model, pending.pop(name))] = name
                     done, _ = wait(running, return_when=FIRST_COMPLETED)
                     for future in done:
@@ -213,7 +196,6 @@ class _Run:
                         for model in self.lifetimes.finished(finished):
                             self.pk_map.drop(model)
             except BaseException:
-                self.answered.stop()
                 pending.clear()
                 for future in running:
                     future.cancel()
@@ -242,7 +224,7 @@ class _Run:
                 if sent is not None and info.self_referencing:
                     self._merge(info, *sent, replicas)
                     sent = None
-                payload = b"[" + b",".join([record for _, _, record in batch]) + b"]"
+                payload = b"[" + b",".join([record for _, record in batch]) + b"]"
                 request = silo_service_pb2.ImportByModelRequest(
                     model=info.name, scope=self.options.scope.to_proto(), flags=self.flags,
                     filters=filters, pk_map=self._referenced(info, batch),
@@ -250,28 +232,26 @@ class _Run:
                 # Only the models whose answers are read together with their records parse
                 # them, and keep the few fields needed while in flight.
                 kept = _kept(info.name, payload)
-                count, last_pk = len(batch), batch[-1][0]
+                count = len(batch)
                 del batch, payload  # the serialized request is all that waits
                 if sent is not None:
                     self._merge(info, *sent, replicas)
-                sent = _Sent(count, last_pk, kept, self.pool.submit(
+                sent = _Sent(count, kept, self.pool.submit(
                     client.call, client.import_serialized, request, info.name))
                 offset += count
             if sent is not None:
                 self._merge(info, *sent, replicas)
             for replica in replicas:
                 replica.result()
-            self.answered.finish(info.name)
         finally:
             if sent is not None:  # after a failure, the batch in flight is not awaited
                 sent.future.cancel()
         self.importer.progress.model_done(info.name, counts, time.monotonic() - started)
 
-    def _merge(self, info: ModelInfo, count: int, last_pk: int, kept: dict[int, Any],
+    def _merge(self, info: ModelInfo, count: int, kept: dict[int, Any],
                future: Future, replicas: list[Future]) -> None:
         reply = future.result()
         self.pk_map.add(reply.mapped)
-        self.answered.advance(info.name, last_pk)
         self._count(info, count, kept, reply.mapped, reply.from_ledger)
         if info.silo is Silo.CONTROL and reply.HasField("min_ordinal"):
             replicas.append(self.pool.submit(self._replicate, info.name, reply))
@@ -307,23 +287,20 @@ class _Run:
             control.call(control.control.MapOrganizationMembers,
                          control_service_pb2.MapOrganizationMembersRequest(members=members))
 
-    def _referenced(self, info: ModelInfo, batch: list[tuple[int, bytes, bytes]]
+    def _referenced(self, info: ModelInfo, batch: list[tuple[bytes, bytes]]
                     ) -> list[models_pb2.PkMapColumns]:
         """The pk-map entries this batch's references (spilled with each record) need, and no
-        others, once every referenced record of another model has its answer."""
+        others."""
         if not info.foreign_keys:
             return []
         by_field: list[set[int]] = [set() for _ in info.foreign_keys]
-        for _, references, _ in batch:
+        for references, _ in batch:
             for values, value in zip(by_field, references.split(b","), strict=True):
                 if value:
                     values.add(int(value))
         wanted: dict[str, set[int]] = {}
         for (_, target), values in zip(info.foreign_keys, by_field, strict=True):
             wanted.setdefault(target, set()).update(values)
-        for target, olds in wanted.items():
-            if olds and target != info.name:  # its own earlier batches are merged already
-                self.answered.wait_for(target, max(olds))
         found = (self.pk_map.columns(target, sorted(olds)) for target, olds in wanted.items())
         return sorted((msg for msg in found if msg is not None), key=lambda msg: msg.model)
 

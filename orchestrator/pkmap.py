@@ -43,48 +43,47 @@ class _ModelMap:
         self.new = array("i")
         self.kind = array("b")  # ImportKind wire codes
         self.ordered = True
-        # Dependent models look entries up from their own threads, while this model's later
-        # answers are still coming in and several of them read a finished model at once.
-        self.lock = threading.Lock()
+        self.lock = threading.Lock()  # lookups of a finished model may come from several threads
 
     def extend(self, old: Sequence[int], new: Sequence[int], kind: Sequence[int]) -> None:
-        with self.lock:
-            if old and ((self.old and old[0] <= self.old[-1]) or not _ascending(old)):
-                self.ordered = False
-            self.old = _extended(self.old, old)
-            self.new = _extended(self.new, new)
-            self.kind.extend(kind)
+        if old and ((self.old and old[0] <= self.old[-1]) or not _ascending(old)):
+            self.ordered = False
+        self.old = _extended(self.old, old)
+        self.new = _extended(self.new, new)
+        self.kind.extend(kind)
 
     def _ensure_ordered(self) -> None:
-        """Order by old pk; for a pk seen twice the later answer wins (the lock is held)."""
+        """Order by old pk; for a pk seen twice the later answer wins."""
         if self.ordered:
             return
-        latest = {old: index for index, old in enumerate(self.old)}
-        order = sorted(latest.values(), key=self.old.__getitem__)
-        old, new, kind = self.old, self.new, self.kind
-        self.new = array(new.typecode, (new[i] for i in order))
-        self.kind = array("b", (kind[i] for i in order))
-        self.old = array(old.typecode, (old[i] for i in order))
-        self.ordered = True
+        with self.lock:
+            if self.ordered:
+                return
+            latest = {old: index for index, old in enumerate(self.old)}
+            order = sorted(latest.values(), key=self.old.__getitem__)
+            old, new, kind = self.old, self.new, self.kind
+            self.new = array(new.typecode, (new[i] for i in order))
+            self.kind = array("b", (kind[i] for i in order))
+            self.old = array(old.typecode, (old[i] for i in order))
+            self.ordered = True
 
     def columns(self, model: str, wanted: Iterable[int]) -> models_pb2.PkMapColumns:
         """The entries for `wanted` (ascending old pks) that exist, as one message."""
-        with self.lock:
-            self._ensure_ordered()
-            olds, keys, size = self.old, [], len(self.old)
-            positions = []
-            start = 0
-            for old in wanted:
-                start = bisect_left(olds, old, start)
-                if start == size:
-                    break
-                if olds[start] == old:
-                    keys.append(old)
-                    positions.append(start)
-            msg = models_pb2.PkMapColumns(model=model)
-            msg.old_pks.extend(keys)
-            msg.new_pks.extend([self.new[i] for i in positions])
-            msg.kinds.extend([self.kind[i] for i in positions])
+        self._ensure_ordered()
+        olds, keys, size = self.old, [], len(self.old)
+        positions = []
+        start = 0
+        for old in wanted:
+            start = bisect_left(olds, old, start)
+            if start == size:
+                break
+            if olds[start] == old:
+                keys.append(old)
+                positions.append(start)
+        msg = models_pb2.PkMapColumns(model=model)
+        msg.old_pks.extend(keys)
+        msg.new_pks.extend([self.new[i] for i in positions])
+        msg.kinds.extend([self.kind[i] for i in positions])
         return msg
 
     def __len__(self) -> int:

@@ -59,18 +59,17 @@ class SpilledExport:
     def path(self, model: str) -> Path:
         return _spill_path(self.directory, model)
 
-    def entries(self, model: str) -> Iterator[tuple[int, bytes, bytes]]:
-        """(pk, references, record JSON) for each of the model's records, in ascending pk
-        order."""
+    def entries(self, model: str) -> Iterator[tuple[bytes, bytes]]:
+        """(references, record JSON) for each of the model's records, in ascending pk order."""
         if not self.counts.get(model):
             return
         with self.path(model).open("rb") as f:
             for line in f:
-                pk, references, record = line.rstrip(b"\n").split(b"\t", 2)
-                yield int(pk), references, record
+                _, references, record = line.rstrip(b"\n").split(b"\t", 2)
+                yield references, record
 
     def records(self, model: str) -> Iterator[dict[str, Any]]:
-        for _, _, record in self.entries(model):
+        for _, record in self.entries(model):
             yield orjson.loads(record)
 
 

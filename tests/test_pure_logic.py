@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import json
 import re
-import threading
 from datetime import UTC, datetime
 
 import grpc
@@ -15,8 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.dialects import postgresql as pg
 
-from orchestrator.answered import AnsweredThrough, ImportStopped
-from orchestrator.catalog import ModelInfo, critical_paths, dependency_order
+from orchestrator.catalog import ModelInfo, dependency_order
 from orchestrator.pkmap import MapLifetimes, PkMap
 from silo_engine.context import PkEntry
 from silo_engine.contract.relocation.v1 import models_pb2
@@ -72,63 +70,6 @@ def test_dependency_order_of_sentry_models_is_valid() -> None:
 def test_dependency_order_rejects_cycles() -> None:
     with pytest.raises(ValueError, match="circular"):
         dependency_order({"a.x": frozenset({"a.y"}), "a.y": frozenset({"a.x"})})
-
-
-def test_critical_paths_weigh_each_model_by_the_longest_chain_behind_it() -> None:
-    graph = {"a.org": frozenset(), "a.member": frozenset({"a.org", "a.user"}),
-             "a.team": frozenset({"a.org"}), "a.memberteam": frozenset({"a.member", "a.team"}),
-             "a.user": frozenset(), "a.option": frozenset()}
-    sizes = {"a.org": 1, "a.member": 20, "a.team": 5, "a.memberteam": 10, "a.user": 3,
-             "a.option": 25}
-    weight = critical_paths(graph, sizes)
-    assert weight == {"a.memberteam": 10, "a.member": 30, "a.team": 15, "a.org": 31,
-                      "a.user": 33, "a.option": 25}
-    # The user (whose chain is longest) goes before the larger option model with nothing behind.
-    assert max(("a.org", "a.user", "a.option"), key=weight.__getitem__) == "a.user"
-
-
-def _waiter(answered: AnsweredThrough, model: str, pk: int) -> tuple[threading.Thread, list]:
-    outcome: list = []
-
-    def wait() -> None:
-        try:
-            answered.wait_for(model, pk)
-            outcome.append("answered")
-        except ImportStopped:
-            outcome.append("stopped")
-
-    thread = threading.Thread(target=wait, daemon=True)
-    thread.start()
-    return thread, outcome
-
-
-def test_a_reference_waits_until_its_record_has_an_answer() -> None:
-    answered = AnsweredThrough()
-    answered.wait_for("a.elsewhere", 5)  # a model this phase does not import: nothing to wait for
-    answered.expect(["a.org", "a.team"])
-    thread, outcome = _waiter(answered, "a.org", 7)
-    answered.advance("a.org", 6)
-    thread.join(0.2)
-    assert outcome == []  # records up to 6 only
-    answered.advance("a.org", 9)
-    thread.join(5)
-    assert outcome == ["answered"]
-    answered.wait_for("a.org", 9)
-    thread, outcome = _waiter(answered, "a.team", 1)
-    answered.finish("a.team")  # every record answered, whatever its pk
-    thread.join(5)
-    assert outcome == ["answered"]
-
-
-def test_a_waiting_reference_gives_up_when_the_import_stops() -> None:
-    answered = AnsweredThrough()
-    answered.expect(["a.org"])
-    thread, outcome = _waiter(answered, "a.org", 1)
-    answered.stop()
-    thread.join(5)
-    assert outcome == ["stopped"]
-    with pytest.raises(ImportStopped):
-        answered.wait_for("a.org", 1)
 
 
 @pytest.mark.parametrize(("column", "given_value", "expected"), [

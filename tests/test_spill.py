@@ -268,7 +268,7 @@ def test_a_repeated_pk_of_a_model_nothing_points_at_imports_both(
     path = tmp_path / "export.json"
     path.write_text(json.dumps(records, indent=2))
     spilled = _spill(path, tmp_path, ONE_PASS, monkeypatch)
-    assert [orjson.loads(r)["pk"] for _, _, r in spilled.entries("sentry.email")] == [1, 1, 2, 2]
+    assert [orjson.loads(r)["pk"] for _, r in spilled.entries("sentry.email")] == [1, 1, 2, 2]
 
 
 def test_a_byte_order_mark_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
