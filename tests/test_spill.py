@@ -16,7 +16,9 @@ import pytest
 from orchestrator import source
 from orchestrator.bench import model_specs
 from orchestrator.catalog import Catalog, ModelInfo
+from orchestrator.importer import with_json_records
 from orchestrator.source import SpilledExport, spill, split_point
+from silo_engine.contract.relocation.v1 import silo_service_pb2
 from silo_engine.errors import ErrorKind, ImportFailure
 from silo_engine.server import describe
 from tests.conftest import Silos, fixture_path, fresh_silos, load_fixture, run_cli
@@ -280,3 +282,31 @@ def test_a_byte_order_mark_is_skipped(tmp_path: Path, monkeypatch: pytest.Monkey
     expected = _contents(_spill(plain, tmp_path, ONE_PASS, monkeypatch))
     for threshold in (ONE_PASS, TWO_HALVES):
         assert _contents(_spill(marked, tmp_path, threshold, monkeypatch)) == expected
+
+
+@pytest.mark.parametrize("size", [1, 3, 7, 10_000])
+def test_batches_hold_every_record_once_in_pk_order(size: int, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(_records(), indent=2))
+    spilled = _spill(path, tmp_path, ONE_PASS, monkeypatch)
+    for model in spilled.counts:
+        expected = [(references, orjson.loads(record))
+                    for references, record in spilled.entries(model)]
+        batches = list(spilled.batches(model, size))
+        assert [len(b.references) for b in batches[:-1]] == [size] * (len(batches) - 1)
+        assert 0 < len(batches[-1].references) <= size
+        got = [pair for b in batches
+               for pair in zip(b.references, orjson.loads(b.json_array), strict=True)]
+        assert got == expected
+
+
+@pytest.mark.parametrize("length", [0, 1, 127, 128, 20_000])
+def test_json_records_appended_to_a_serialized_request_read_back_as_set(length: int) -> None:
+    records = b"[" + b"7" * length + b"]"
+    fields = {"model": "sentry.email", "min_ordinal": 41,
+              "flags": silo_service_pb2.ImportFlags(import_uuid="u")}
+    whole = silo_service_pb2.ImportByModelRequest(json_records=records, **fields)
+    head = silo_service_pb2.ImportByModelRequest(**fields).SerializeToString()
+    assert silo_service_pb2.ImportByModelRequest.FromString(
+        with_json_records(head, bytearray(records))) == whole
