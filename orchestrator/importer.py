@@ -289,14 +289,15 @@ class _Run:
         others."""
         if not info.foreign_keys:
             return []
-        by_field: list[set[int]] = [set() for _ in info.foreign_keys]
-        for record_references in references:
-            for values, value in zip(by_field, record_references.split(b","), strict=True):
-                if value:
-                    values.add(int(value))
+        # Every record has one value per foreign key, so the batch's values, read in one pass,
+        # are the key's every len(foreign_keys)-th (not a Python loop per record and key).
+        flat = b",".join(references).split(b",")
+        width = len(info.foreign_keys)
+        if len(flat) != width * len(references):
+            raise ValueError(f"spilled references of {info.name} do not have {width} values")
         wanted: dict[str, set[int]] = {}
-        for (_, target), values in zip(info.foreign_keys, by_field, strict=True):
-            wanted.setdefault(target, set()).update(values)
+        for position, (_, target) in enumerate(info.foreign_keys):
+            wanted.setdefault(target, set()).update(map(int, filter(None, flat[position::width])))
         found = (self.pk_map.columns(target, sorted(olds)) for target, olds in wanted.items())
         return sorted((msg for msg in found if msg is not None), key=lambda msg: msg.model)
 
