@@ -1,9 +1,12 @@
-"""The body of each silo's Alembic env.py: run migrations online against the configured URL."""
+"""What the silos' Alembic environments and revisions share: the body of each env.py (run the
+migrations online against the configured URL), and steps both silos' histories take."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import sqlalchemy as sa
-from alembic import context
+from alembic import context, op
 
 
 def run(metadata: sa.MetaData) -> None:
@@ -15,3 +18,12 @@ def run(metadata: sa.MetaData) -> None:
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()
+
+
+def retype_chunk_maps(tables: Iterable[str], kind: str) -> None:
+    """Store the map columns of these chunk-ledger tables as `kind` (json or jsonb), keeping
+    every value."""
+    columns = ("inserted_map", "existing_map", "overwrite_map", "inserted_identifiers")
+    for table in tables:
+        op.execute(f"ALTER TABLE {table} " + ", ".join(
+            f"ALTER COLUMN {column} TYPE {kind} USING {column}::{kind}" for column in columns))
