@@ -36,7 +36,15 @@ def normalize_slug(slug: str) -> str:
     random one where that is empty, reserved or all digits (which would be unusable)."""
     cleaned = slug_base(slug)
     if not cleaned or cleaned in RESERVED_ORGANIZATION_SLUGS:
-        return uuid.uuid4().hex[:12]
+        return _random_slug()
     if cleaned.isdigit():
         return f"{cleaned[:SLUG_MAX_LENGTH - 7]}-{uuid.uuid4().hex[:6]}"
     return cleaned
+
+
+def _random_slug() -> str:
+    """Twelve random hex digits, with a letter among them (about one in 280 draws is digits
+    only, which Sentry refuses as a slug)."""
+    while (slug := uuid.uuid4().hex[:12]).isdigit():
+        pass
+    return slug

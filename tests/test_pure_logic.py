@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import re
+import uuid
 from datetime import UTC, datetime
 
 import grpc
@@ -136,6 +137,13 @@ def test_normalized_slugs_are_usable(slug: str) -> None:
     assert re.fullmatch(r"[a-z0-9-]+", result)  # what Django's slugify leaves
     assert not result.startswith("-") and not result.endswith("-")
     assert result not in RESERVED_ORGANIZATION_SLUGS and not result.isdigit()
+
+
+def test_a_random_slug_is_never_digits_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """About one random draw in 280 is twelve decimal digits, a slug Sentry refuses."""
+    draws = iter([uuid.UUID("123456789012" + "0" * 20), uuid.UUID("abc" + "0" * 29)])
+    monkeypatch.setattr(uuid, "uuid4", lambda: next(draws))
+    assert normalize_slug("¦") == "abc000000000"
 
 
 def test_normalize_slug_keeps_a_good_slug() -> None:
