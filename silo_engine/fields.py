@@ -100,7 +100,14 @@ def parse_datetime(value: Any) -> datetime:
             raise FieldError(f"expected an ISO 8601 datetime, got {value!r}") from exc
     else:
         raise FieldError(f"expected an ISO 8601 datetime, got {value!r}")
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    if parsed.year in (1, 9999):  # an offset can carry it past what the column stores
+        try:
+            parsed.astimezone(UTC)
+        except OverflowError:
+            raise FieldError(f"{value!r} falls outside the years 1 to 9999 in UTC") from None
+    return parsed
 
 
 def _string(length: int | None) -> Coercer:

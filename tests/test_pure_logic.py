@@ -105,6 +105,8 @@ def test_coercion_accepts_export_forms(column: sa.Column, given_value: object,
     (sa.Column("c", sa.Boolean), "maybe"),
     (sa.Column("c", sa.String(3)), "abcd"),
     (sa.Column("c", sa.DateTime(timezone=True)), "yesterday"),
+    (sa.Column("c", sa.DateTime(timezone=True)), "0001-01-01T00:00:00+14:00"),
+    (sa.Column("c", sa.DateTime(timezone=True)), "9999-12-31T23:59:59-14:00"),
     (sa.Column("c", pg.INET), "0.1.2.3.4.5.6.7.8.9.abc.def"),
     (sa.Column("c", pg.ARRAY(sa.Text)), "not a list"),
 ])
