@@ -20,6 +20,7 @@ from typing import Any
 import psycopg
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings
 
 from control_service import app as control_app
 from orchestrator.cli import main as relocate_main
@@ -31,6 +32,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("RELOCATE_SHARED_DIR", ROOT.parent / "shared"))
 FIXTURES = SHARED / "fixtures" / "sentry"
 DETAILED = FIXTURES / "model_dependencies" / "detailed.json"
+
+# Property tests check behaviour, not speed: no time limit per example, which a busy 2-core CI
+# machine could overrun for no fault of the code.
+settings.register_profile("relocation", deadline=None)
+settings.load_profile("relocation")
 
 
 def fixture_path(name: str) -> Path:
