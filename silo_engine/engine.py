@@ -31,6 +31,7 @@ from silo_engine.modelspec import ModelRegistry, ModelSpec, OnMissing, Row
 from silo_engine.pkwire import CODE_OF_KIND
 from silo_engine.redact import database_message, field_message
 from silo_engine.scopes import ImportKind, ImportScope, Silo
+from silo_engine.statistics import TableStatistics
 
 log = logging.getLogger("relocation.silo")
 
@@ -56,6 +57,7 @@ class SiloEngine:
         self.chunk_table = chunk_table
         self.silo_of = other_silo_models
         self.region_name = region_name
+        self.statistics = TableStatistics(engine)
 
     # --- checks, in Sentry's order ----------------------------------------------------
 
@@ -128,6 +130,10 @@ class SiloEngine:
                     _lost_race(spec.name, req.min_ordinal)
                     return stored
             raise ImportFailure(_error_kind(error), spec.name, _db_reason(exc)) from exc
+        if spec.uniques:  # its collision lookups need the planner to know its size
+            self.statistics.inserted(spec.table.name, sum(
+                1 for kind in chunk.mapped.kinds if kind == _KIND_OF_ACTION[INSERT]),
+                spec.key_columns)
         log.info("batch model=%s min_ordinal=%d records=%d mapped=%d ms=%.1f", spec.name,
                  req.min_ordinal, len(records), len(chunk.mapped.old_pks),
                  (time.perf_counter() - started) * 1000)

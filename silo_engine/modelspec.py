@@ -193,6 +193,13 @@ class ModelSpec:
             return str(self.table.c[name].key)
         raise KeyError(f"{self.name} has no field or column {name!r}")
 
+    @functools.cached_property
+    def key_columns(self) -> tuple[str, ...]:
+        """The quoted database names of the columns its unique keys compare."""
+        names = {self.table.c[self.column_of(name)].name for unique in self.uniques
+                 for name in (*unique.fields, *(field for field, _ in unique.where))}
+        return tuple(f'"{name}"' for name in sorted(names))
+
     def is_secret(self, name: str) -> bool:
         return name in self.secret_fields or is_sensitive(name)
 
