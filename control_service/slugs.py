@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from control_service.models.organizations import PRIMARY, organization_mapping, slug_reservation
+from silo_engine.bulk import insert_from_json, json_rows
 from silo_engine.randomness import SUFFIX_LENGTHS, suffixed
 from silo_engine.slugs import RESERVED_ORGANIZATION_SLUGS, SLUG_MAX_LENGTH
 
@@ -56,16 +57,19 @@ def reserve_slugs(conn: sa.Connection, region_name: str, import_uuid: str,
     if pending:
         raise RuntimeError(f"no free organization slug for {pending[0].desired_slug!r}")
     new = [c for c in claims if c.organization_id not in known]
-    conn.execute(sa.insert(slug_reservation), [
+    conn.execute(insert_from_json(slug_reservation, _RESERVATION_COLUMNS), json_rows([
         {"slug": result[c.organization_id], "organization_id": c.organization_id,
-         "user_id": None, "region_name": region_name, "reservation_type": PRIMARY}
-        for c in new])
-    conn.execute(sa.insert(organization_mapping), [
+         "region_name": region_name, "reservation_type": PRIMARY} for c in new]))
+    conn.execute(insert_from_json(organization_mapping, _MAPPING_COLUMNS), json_rows([
         {"organization_id": c.organization_id, "slug": result[c.organization_id],
          "name": c.name[:64], "idempotency_key": import_uuid[:48], "region_name": region_name,
-         "verified": False, "status": c.status}
-        for c in new])
+         "verified": False, "status": c.status} for c in new]))
     return result
+
+
+_RESERVATION_COLUMNS = ("slug", "organization_id", "region_name", "reservation_type")
+_MAPPING_COLUMNS = ("organization_id", "slug", "name", "idempotency_key", "region_name",
+                    "verified", "status")
 
 
 def _taken(conn: sa.Connection, slugs: list[str]) -> set[str]:

@@ -119,6 +119,22 @@ def copy_rows(conn: sa.Connection, table: sa.Table, ids: Sequence[int],
             copy.write_row(out)
 
 
+@functools.cache
+def insert_from_json(table: sa.Table, columns: tuple[str, ...]) -> sa.Insert:
+    """An INSERT of rows that arrive as one JSON array of objects (the parameter `rows`), which
+    PostgreSQL turns into typed rows: one statement and one parameter however many rows, where
+    an executemany sends a statement per row (20,000 slug rows took 0.3 s that way)."""
+    incoming = sa.func.json_to_recordset(sa.cast(sa.bindparam("rows"), sa.JSON)) \
+        .table_valued(*(sa.column(name, table.c[name].type) for name in columns)) \
+        .render_derived(name="incoming", with_types=True)
+    return pg.insert(table).from_select(list(columns), sa.select(incoming))
+
+
+def json_rows(rows: list[dict[str, Any]]) -> dict[str, str]:
+    """The parameters of an insert_from_json statement for `rows`."""
+    return {"rows": orjson.dumps(rows).decode()}
+
+
 def _values_of(keys: list[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
     """A row's values for `keys`, in order, as a tuple (itemgetter, whatever the count)."""
     if len(keys) == 1:
