@@ -24,7 +24,6 @@ class ModelInfo:
     identifier: str | None
     fields: frozenset[str]
     deferred: bool
-    has_unique_keys: bool
 
     @classmethod
     def from_proto(cls, msg: models_pb2.ModelDescription) -> ModelInfo:
@@ -41,7 +40,6 @@ class ModelInfo:
             identifier=msg.identifier_field or None,
             fields=frozenset(msg.fields),
             deferred=msg.deferred,
-            has_unique_keys=bool(msg.unique_keys),
         )
 
     @property
