@@ -176,7 +176,10 @@ class SiloEngine:
                     ordinal=ordinal, left_pk=old_pk)
             if filters and not all(_passes(f, old_pk, fields) for f in filters):
                 continue
-            row = _coerce(spec, fields, ordinal, old_pk)
+            try:
+                row = spec.coerce_row(fields)
+            except FieldError:  # the general loop says which field, and why
+                row = _coerce(spec, fields, ordinal, old_pk)
             if not _remap(spec, row, ctx):
                 continue
             if spec.record_scope(row) not in accepted:
@@ -231,7 +234,9 @@ def _passes(record_filter: Any, pk: int, fields: dict) -> bool:
 
 
 def _coerce(spec: ModelSpec, fields: dict, ordinal: int, pk: int) -> Row:
-    """Column values for every column of the table, defaults filled in for absent fields."""
+    """Column values for every column of the table, defaults filled in for absent fields; an
+    ImportFailure naming the field for a value the column cannot hold. `spec.coerce_row` is
+    the same, compiled, for records with nothing to report."""
     row: Row = {}
     get = fields.get
     for name, key, coerce, nullable, default in spec.plan:

@@ -51,9 +51,20 @@ class BitFlags(sa.types.TypeDecorator):
 Coercer = Callable[[Any], Any]
 
 
+def _unchanged_if(condition: str) -> Callable[[Coercer], Coercer]:
+    """Mark a coercer with a Python condition on `{v}` under which it returns `{v}` unchanged
+    (an int in range, a short string): compiled coercion (rowcode) tests it inline and skips
+    the call, which is most of what coercing a typical record costs."""
+    def mark(coerce: Coercer) -> Coercer:
+        coerce.unchanged_if = condition  # type: ignore[attr-defined]
+        return coerce
+    return mark
+
+
 def _bounded(bits: int) -> Coercer:
     low, high = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
 
+    @_unchanged_if(f"type({{v}}) is int and {low} <= {{v}} <= {high}")
     def coerce(value: Any) -> int:
         # A JSON number is an int already (bool is a subclass, hence `type ... is`).
         number = value if type(value) is int else integer_value(value)
@@ -70,6 +81,7 @@ _TRUE = {"true", "t", "1", "yes", "on"}
 _FALSE = {"false", "f", "0", "no", "off"}
 
 
+@_unchanged_if("{v} is True or {v} is False")
 def _boolean(value: Any) -> bool:
     if value is True or value is False:
         return value
@@ -80,6 +92,7 @@ def _boolean(value: Any) -> bool:
     raise FieldError(f"expected a boolean, got {value!r}")
 
 
+@_unchanged_if("type({v}) is float")
 def _float(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise FieldError(f"expected a number, got {value!r}")
@@ -111,6 +124,9 @@ def parse_datetime(value: Any) -> datetime:
 
 
 def _string(length: int | None) -> Coercer:
+    fits = "" if length is None else f" and len({{v}}) <= {length}"
+
+    @_unchanged_if(f"type({{v}}) is str and '\\x00' not in {{v}}{fits}")
     def coerce(value: Any) -> str:
         text = value
         if type(text) is not str:
@@ -141,6 +157,7 @@ def _inet(value: Any) -> str:
         raise FieldError(f"enter a valid IPv4 or IPv6 address, got {value!r}") from exc
 
 
+@_unchanged_if("type({v}) is not str")
 def _json(value: Any) -> Any:
     """Structured JSON; a string holding JSON is decoded (old exports encoded these as text)."""
     if isinstance(value, str):
@@ -168,11 +185,16 @@ def _array(element: Coercer) -> Coercer:
     return coerce
 
 
+@_unchanged_if("True")
+def _as_is(value: Any) -> Any:
+    return value
+
+
 def coercer_for(column: sa.Column) -> Coercer:
     """The function that checks and converts one export value for `column`."""
     kind = column.type
     if isinstance(kind, JSONText):
-        return lambda value: value
+        return _as_is
     if isinstance(kind, BitFlags):
         return _bounded(64)
     if isinstance(kind, pg.ARRAY):

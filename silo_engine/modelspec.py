@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from silo_engine.fields import Coercer, coercer_for
 from silo_engine.redact import is_sensitive
+from silo_engine.rowcode import RowCoercer, compile_coercion
 from silo_engine.scopes import ImportScope, RelocationScope, Silo
 
 if TYPE_CHECKING:
@@ -183,6 +184,12 @@ class ModelSpec:
     def plan(self) -> list[FieldPlan]:
         """Every stored field, in column order, with what coercion needs to know."""
         return self._plan
+
+    @functools.cached_property
+    def coerce_row(self) -> RowCoercer:
+        """The plan compiled to one function (see rowcode): a clean record's row, or
+        FieldError."""
+        return compile_coercion(self.name, self._plan)
 
     def column_of(self, name: str) -> str:
         """The column key for an export field name, or for a column name used as one."""
