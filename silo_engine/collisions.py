@@ -3,6 +3,10 @@
 Incoming records are checked against existing rows and against each other (two records of one
 batch with the same username are a collision too). The outcome per record is an action: insert
 it, reuse an existing row, overwrite one, or insert after renaming or re-keying it.
+
+A key that points at a row this import inserted skips the lookup: only this import's own rows can
+share it, which the table's unique constraint catches, and the engine then writes the batch again
+with every lookup (BatchContext.trust_new_references). At 1M records this is most keys.
 """
 
 from __future__ import annotations
@@ -109,6 +113,35 @@ def _taken_names(conn: sa.Connection, table: sa.Table, column: str,
     return {row[0] for row in rows}
 
 
+def _new_references(spec: ModelSpec, unique: UniqueSpec) -> list[tuple[str, str]]:
+    """(column, target model) of the references in a key that a unique constraint of the table
+    enforces exactly (not a partial or case-insensitive key: their indexes differ)."""
+    cache_key = (spec.name, unique.fields)
+    found = _REFERENCES.get(cache_key)
+    if found is None:
+        columns = _columns(spec, unique)
+        names = {spec.table.c[column].name for column in columns}
+        enforced = not unique.where and not unique.case_insensitive and any(
+            isinstance(constraint, sa.UniqueConstraint)
+            and {c.name for c in constraint.columns} == names
+            for constraint in spec.table.constraints)
+        found = _REFERENCES[cache_key] = [(fk.column, fk.target) for fk in spec.foreign_keys
+                                          if enforced and fk.column in columns]
+    return found
+
+
+_REFERENCES: dict[tuple[str, tuple[str, ...]], list[tuple[str, str]]] = {}
+
+
+def _unseen(candidate: Candidate, references: list[tuple[str, str]],
+            inserted: dict[str, set[int]]) -> bool:
+    """Whether the candidate's key points at a row this import inserted: no row from before
+    the import can share it, so only the unique constraint needs to see it (rows of this
+    import's earlier batches can, which the constraint catches; see engine)."""
+    return any(candidate.row[column] in inserted.get(target, ())
+               for column, target in references)
+
+
 def resolve(conn: sa.Connection, spec: ModelSpec, candidates: list[Candidate],
             ctx: BatchContext) -> None:
     """Decide every candidate's action, applying each unique key's policy in declared order."""
@@ -117,7 +150,14 @@ def resolve(conn: sa.Connection, spec: ModelSpec, candidates: list[Candidate],
         keyed = [(index, candidate, key) for index, candidate in enumerate(candidates)
                  if candidate.action == INSERT
                  and (key := _key(spec, candidate, columns, unique)) is not None]
-        existing = _existing(conn, spec, columns, unique, {key for _, _, key in keyed})
+        references = _new_references(spec, unique) if ctx.trust_new_references else []
+        wanted = set()
+        for _, candidate, key in keyed:
+            if references and _unseen(candidate, references, ctx.pk_map.inserted):
+                ctx.unchecked_keys += 1
+            else:
+                wanted.add(key)
+        existing = _existing(conn, spec, columns, unique, wanted)
         claimed: dict[tuple[Any, ...], int] = {}
         to_rename: list[Candidate] = []
         for index, candidate, key in keyed:

@@ -42,6 +42,8 @@ class SentPks:
 
     new_pks: dict[str, dict[int, int]] = field(default_factory=dict)
     existing: dict[str, set[int]] = field(default_factory=dict)
+    # Per model, the new pks of rows the import inserted: no row from before it points at them.
+    inserted: dict[str, set[int]] = field(default_factory=dict)
 
     def lookup(self, model: str, old_pk: int) -> int | None:
         return self.new_pks.get(model, {}).get(old_pk)
@@ -59,3 +61,8 @@ class BatchContext:
     pk_map: SentPks
     region_name: str = ""
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # Whether unique keys that point at a row the import inserted skip the collision lookup
+    # (see collisions.resolve), and how many did: a batch that then breaks a unique constraint
+    # is written again with every lookup.
+    trust_new_references: bool = True
+    unchecked_keys: int = 0

@@ -101,21 +101,47 @@ class SiloEngine:
 
     def import_by_model(self, req: BatchRequest) -> ledger.Chunk:
         spec = self._check(req)
+        started = time.perf_counter()
+        try:
+            chunk, records = self._import(spec, req, trust_new_references=True)
+        except pg_errors.UniqueViolation:
+            # A key left to the unique constraint (see collisions.resolve) was taken after all:
+            # by an earlier batch of this import (the export repeats it), or by a row written
+            # beside the import. The batch is written again with every lookup, so the model's
+            # collision policy decides, as it would have.
+            log.info("unique_key_retry model=%s min_ordinal=%s", spec.name, req.min_ordinal)
+            chunk, records = self._import(spec, req, trust_new_references=False)
+        if chunk.from_ledger:  # written before, by this call's twin or an earlier run
+            return chunk
+        if spec.uniques:  # its collision lookups need the planner to know its size
+            self.statistics.inserted(spec.table.name, sum(
+                1 for kind in chunk.mapped.kinds if kind == _KIND_OF_ACTION[INSERT]),
+                spec.key_columns)
+        log.info("batch model=%s min_ordinal=%d records=%d mapped=%d ms=%.1f", spec.name,
+                 req.min_ordinal, len(records), len(chunk.mapped.old_pks),
+                 (time.perf_counter() - started) * 1000)
+        return chunk
+
+    def _import(self, spec: ModelSpec, req: BatchRequest, trust_new_references: bool
+                ) -> tuple[ledger.Chunk, list[dict]]:
+        """One attempt at the batch, in one transaction: (its answer, its records). Raises
+        UniqueViolation only where a retry with every collision lookup can do better."""
         flags = req.ctx_flags
         key = (flags.import_uuid, spec.name, req.min_ordinal)
-        started = time.perf_counter()
+        ctx = BatchContext(spec.name, req.scope, flags, req.filters, req.pk_map,
+                           region_name=self.region_name,
+                           trust_new_references=trust_new_references)
+        records: list[dict] = []
         try:
             with self.engine.begin() as conn:
                 stored = ledger.find_chunk(conn, self.chunk_table, *key)
                 if stored is not None:
-                    return stored
+                    return stored, records
                 records = _decode(spec.name, req.json_records)
-                ctx = BatchContext(spec.name, req.scope, flags, req.filters, req.pk_map,
-                                   region_name=self.region_name)
                 chunk = self._write_batch(conn, spec, records, req.min_ordinal, ctx)
                 if chunk.from_ledger:
                     _lost_race(spec.name, req.min_ordinal)
-                    return chunk
+                    return chunk, records
                 if chunk.mapped.old_pks:
                     ledger.record_chunk(conn, self.chunk_table, chunk)
         except ImportFailure:
@@ -128,16 +154,11 @@ class SiloEngine:
                     stored = ledger.find_chunk(conn, self.chunk_table, *key)
                 if stored is not None:
                     _lost_race(spec.name, req.min_ordinal)
-                    return stored
+                    return stored, records
+                if ctx.unchecked_keys:
+                    raise error from exc
             raise ImportFailure(_error_kind(error), spec.name, _db_reason(exc)) from exc
-        if spec.uniques:  # its collision lookups need the planner to know its size
-            self.statistics.inserted(spec.table.name, sum(
-                1 for kind in chunk.mapped.kinds if kind == _KIND_OF_ACTION[INSERT]),
-                spec.key_columns)
-        log.info("batch model=%s min_ordinal=%d records=%d mapped=%d ms=%.1f", spec.name,
-                 req.min_ordinal, len(records), len(chunk.mapped.old_pks),
-                 (time.perf_counter() - started) * 1000)
-        return chunk
+        return chunk, records
 
     def _write_batch(self, conn: sa.Connection, spec: ModelSpec, records: list[dict],
                      min_ordinal: int, ctx: BatchContext) -> ledger.Chunk:

@@ -31,12 +31,14 @@ def from_columns(msg: models_pb2.PkMapColumns) -> list[tuple[int, PkEntry]]:
 def sent_pks(messages: Iterable[models_pb2.PkMapColumns]) -> SentPks:
     """What a batch's references resolve to, straight from the columns."""
     sent = SentPks()
-    existing = CODE_OF_KIND[ImportKind.EXISTING]
+    existing, inserted = CODE_OF_KIND[ImportKind.EXISTING], CODE_OF_KIND[ImportKind.INSERTED]
     for msg in messages:
         if len(msg.kinds) != len(msg.old_pks):
             raise ValueError(f"pk map of {msg.model}: {len(msg.old_pks)} old pks, "
                              f"{len(msg.kinds)} kinds")
         sent.new_pks.setdefault(msg.model, {}).update(zip(msg.old_pks, msg.new_pks, strict=True))
+        sent.inserted.setdefault(msg.model, set()).update(
+            new for new, kind in zip(msg.new_pks, msg.kinds, strict=True) if kind == inserted)
         if existing in msg.kinds:
             sent.existing.setdefault(msg.model, set()).update(
                 old for old, kind in zip(msg.old_pks, msg.kinds, strict=True) if kind == existing)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,9 +22,13 @@ from control_service.models.auth import apitoken, orgauthtoken
 from control_service.models.organizations import organization_mapping, slug_reservation
 from control_service.models.users import user as user_spec
 from orchestrator import importer
+from region_service.models import REGISTRY as REGION
 from region_service.models.organizations import organization, organizationmember
 from region_service.models.projects import project, projectkey
 from silo_engine import collisions
+from silo_engine.collisions import Candidate
+from silo_engine.context import BatchContext, ImportFlags, SentPks
+from silo_engine.scopes import ImportScope
 from tests.conftest import Silos, fixture_path, load_fixture, run_import
 
 Record = dict[str, Any]
@@ -416,14 +421,22 @@ def test_duplicate_user_ips_collapse_in_global_scope(silos: Silos, tmp_path: Pat
 def test_a_user_ip_already_written_by_an_earlier_batch_is_reused(silos: Silos, tmp_path: Path,
                                                                   export_file: Any) -> None:
     """One record per batch: the repeated address is found among the rows written before (an
-    address column reads back as an address object, which must still match the record's)."""
+    address column reads back as an address object, which must still match the record's).
+    The key points at a user this import inserted, so its lookup is first left to the unique
+    constraint, which stops the write; the batch is written again with the lookup."""
     records = [r for r in load_fixture("user-with-minimum-privileges.json")
                if r["model"] != "sentry.userip"]
     records += [_userip(3, "8.8.8.9", "US", "CA"), _userip(5, "8.8.8.9", "CA", "BC")]
-    run_import(silos, tmp_path, "global", export_file(records), "--batch-size", "1")
+    import_uuid = run_import(silos, tmp_path, "global", export_file(records), "--batch-size", "1")
 
-    ips = silos.rows("control", "SELECT host(ip_address) AS ip, country_code FROM sentry_userip")
+    ips = silos.rows("control", "SELECT id, host(ip_address) AS ip, country_code "
+                                "FROM sentry_userip")
     assert [(r.ip, r.country_code) for r in ips] == [("8.8.8.9", "US")]
+    chunks = silos.rows("control", "SELECT existing_map, inserted_map FROM "
+                                   "sentry_controlimportchunk WHERE model = 'sentry.userip' "
+                                   "AND import_uuid = :u ORDER BY min_ordinal", u=import_uuid)
+    assert [(c.inserted_map, c.existing_map) for c in chunks] == [
+        ({"3": ips[0].id}, {}), ({}, {"5": ips[0].id})]
 
 
 # --- two records of one batch colliding with each other ---------------------------------------
@@ -464,3 +477,54 @@ def test_duplicate_username_and_slug_within_one_export(silos: Silos, tmp_path: P
     assert c.inserted_map == {"1": by_name["User"].id,
                               "2": by_name["User (Duplicate Username and Email)"].id}
     assert c.inserted_identifiers == {"1": "testing@example.com", "2": renamed}
+
+
+# --- keys that point at rows the import inserted ----------------------------------------------
+
+
+def _option(pk: int, project_pk: int, key: str, value: Any) -> Record:
+    return {"model": "sentry.projectoption", "pk": pk,
+            "fields": {"project": project_pk, "key": key, "value": value}}
+
+
+def _org_and_project() -> list[Record]:
+    return [r for r in load_fixture("fresh-install.json")
+            if r["model"] in ("sentry.organization", "sentry.project")]
+
+
+def test_a_key_pointing_at_a_new_row_is_left_to_the_unique_constraint(silos: Silos) -> None:
+    """A project option's (key, project) cannot collide with a row from before the import when
+    the project is one the import inserted: that lookup is skipped. A reference to a row that
+    existed before is still looked up, and so is every key once trust is withdrawn."""
+    org_id = local_org(silos, "here")
+    old_project = insert(silos.region_db, project.table, slug="old", name="old",
+                         organization_id=org_id)
+    new_project = insert(silos.region_db, project.table, slug="new", name="new",
+                         organization_id=org_id)
+    spec = REGION.get("sentry.projectoption")
+    sent = SentPks(new_pks={"sentry.project": {1: new_project, 2: old_project}},
+                   inserted={"sentry.project": {new_project}})
+    for trust, unchecked in ((True, 1), (False, 0)):
+        ctx = BatchContext("sentry.projectoption", ImportScope.ORGANIZATION,
+                           ImportFlags(uuid.uuid4().hex), [], sent, trust_new_references=trust)
+        candidates = [Candidate(1, 10, {"project_id": new_project, "key": "a", "value": 1}),
+                      Candidate(2, 11, {"project_id": old_project, "key": "a", "value": 1})]
+        with silos.region_db.connect() as conn:
+            collisions.resolve(conn, spec, candidates, ctx)
+        assert ctx.unchecked_keys == unchecked
+        assert [c.action for c in candidates] == [collisions.INSERT] * 2
+
+
+def test_a_key_repeated_in_a_later_batch_gets_its_policy(silos: Silos, tmp_path: Path,
+                                                          export_file: Any) -> None:
+    """The export repeats a project option's (key, project) one batch later: the unique
+    constraint stops the write, the batch is written again with every lookup, and the model's
+    rule (none: an IntegrityError) names the record, as the lookup would have."""
+    records = [*_org_and_project(), _option(101, 1, "a", 1), _option(102, 1, "a", 2)]
+    result = silos.relocate("import", "organizations", export_file(records), "--no-prompt",
+                            "--batch-size", "1")
+    assert result.code != 0
+    assert "IntegrityError on sentry.projectoption #2 (pk 102): key, project = a, " \
+        in result.stderr and "is already used by an existing row" in result.stderr, result.stderr
+    assert silos.count("region", "sentry_projectoptions") == 1
+

@@ -237,7 +237,7 @@ def test_a_dropped_pk_map_is_gone_and_stays_gone() -> None:
 @given(st.dictionaries(st.integers(1, 10**12), st.tuples(st.integers(1, 10**12),
                                                          st.sampled_from(list(ImportKind))),
                        max_size=60))
-def test_sent_pks_resolve_and_flag_merged_rows(entries: dict) -> None:
+def test_sent_pks_resolve_and_flag_merged_and_inserted_rows(entries: dict) -> None:
     sent = sent_pks([to_columns("sentry.user", [(old, PkEntry(new, kind))
                                                 for old, (new, kind) in entries.items()])])
     for old, (new, kind) in entries.items():
@@ -245,6 +245,9 @@ def test_sent_pks_resolve_and_flag_merged_rows(entries: dict) -> None:
         assert sent.is_existing("sentry.user", old) == (kind is ImportKind.EXISTING)
         assert sent.lookup("sentry.team", old) is None
     assert sent.lookup("sentry.user", 0) is None
+    # The rows the import itself inserted, by new pk (their keys need no collision lookup).
+    assert sent.inserted.get("sentry.user", set()) == {
+        new for new, kind in entries.values() if kind is ImportKind.INSERTED}
 
 
 def test_sent_pks_refuse_columns_of_different_lengths() -> None:
