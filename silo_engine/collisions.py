@@ -133,15 +133,6 @@ def _new_references(spec: ModelSpec, unique: UniqueSpec) -> list[tuple[str, str]
 _REFERENCES: dict[tuple[str, tuple[str, ...]], list[tuple[str, str]]] = {}
 
 
-def _unseen(candidate: Candidate, references: list[tuple[str, str]],
-            inserted: dict[str, set[int]]) -> bool:
-    """Whether the candidate's key points at a row this import inserted: no row from before
-    the import can share it, so only the unique constraint needs to see it (rows of this
-    import's earlier batches can, which the constraint catches; see engine)."""
-    return any(candidate.row[column] in inserted.get(target, ())
-               for column, target in references)
-
-
 def resolve(conn: sa.Connection, spec: ModelSpec, candidates: list[Candidate],
             ctx: BatchContext) -> None:
     """Decide every candidate's action, applying each unique key's policy in declared order."""
@@ -150,10 +141,15 @@ def resolve(conn: sa.Connection, spec: ModelSpec, candidates: list[Candidate],
         keyed = [(index, candidate, key) for index, candidate in enumerate(candidates)
                  if candidate.action == INSERT
                  and (key := _key(spec, candidate, columns, unique)) is not None]
-        references = _new_references(spec, unique) if ctx.trust_new_references else []
+        # A key that points at a row this import inserted cannot meet a row from before it;
+        # one of this import's earlier batches is caught by the constraint (see engine).
+        new_rows = [(column, ctx.pk_map.inserted.get(target, set()))
+                    for column, target in _new_references(spec, unique)] \
+            if ctx.trust_new_references else []
         wanted = set()
         for _, candidate, key in keyed:
-            if references and _unseen(candidate, references, ctx.pk_map.inserted):
+            row = candidate.row
+            if any(row[column] in inserted for column, inserted in new_rows):
                 ctx.unchecked_keys += 1
             else:
                 wanted.add(key)

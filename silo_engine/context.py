@@ -45,12 +45,6 @@ class SentPks:
     # Per model, the new pks of rows the import inserted: no row from before it points at them.
     inserted: dict[str, set[int]] = field(default_factory=dict)
 
-    def lookup(self, model: str, old_pk: int) -> int | None:
-        return self.new_pks.get(model, {}).get(old_pk)
-
-    def is_existing(self, model: str, old_pk: int) -> bool:
-        return old_pk in self.existing.get(model, ())
-
 
 @dataclass
 class BatchContext:

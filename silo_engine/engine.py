@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 import psycopg
@@ -186,6 +186,7 @@ class SiloEngine:
         if not spec.scopes & accepted:
             return []
         filters = [f for f in ctx.filters if f.model == spec.name]
+        references = _references(spec, ctx)
         candidates: list[Candidate] = []
         for offset, record in enumerate(records):
             ordinal = min_ordinal + offset
@@ -201,7 +202,7 @@ class SiloEngine:
                 row = spec.coerce_row(fields)
             except FieldError:  # the general loop says which field, and why
                 row = _coerce(spec, fields, ordinal, old_pk)
-            if not _remap(spec, row, ctx):
+            if not _remap(references, row):
                 continue
             if spec.record_scope(row) not in accepted:
                 continue
@@ -283,21 +284,39 @@ def _coerce(spec: ModelSpec, fields: dict, ordinal: int, pk: int) -> Row:
 _MISSING = object()
 
 
-def _remap(spec: ModelSpec, row: Row, ctx: BatchContext) -> bool:
+class _Reference(NamedTuple):
+    """One foreign key with what remapping it needs for this batch, looked up once."""
+
+    column: str
+    new_pks: dict[int, int]  # old pk -> new pk of the target model
+    nullify: bool  # a missing target nullifies the reference (else the record is dropped)
+    merged: set[int]  # old pks of merged users whose records are dropped (merged_user_field)
+
+
+def _references(spec: ModelSpec, ctx: BatchContext) -> list[_Reference]:
+    sent = ctx.pk_map
+    return [_Reference(fk.column, sent.new_pks.get(fk.target, {}),
+                       fk.on_missing is OnMissing.NULLIFY,
+                       sent.existing.get(fk.target, set())
+                       if fk.field == spec.merged_user_field else set())
+            for fk in spec.foreign_keys]
+
+
+def _remap(references: list[_Reference], row: Row) -> bool:
     """Point every reference at the new pk; False when the record must be dropped."""
-    for fk in spec.foreign_keys:
-        old = row.get(fk.column)
+    for column, new_pks, nullify, merged in references:
+        old = row[column]
         if old is None:
             continue
-        new = ctx.pk_map.lookup(fk.target, old)
+        new = new_pks.get(old)
         if new is None:
-            if fk.on_missing is OnMissing.NULLIFY:
-                row[fk.column] = None
+            if nullify:
+                row[column] = None
                 continue
             return False
-        if fk.field == spec.merged_user_field and ctx.pk_map.is_existing(fk.target, old):
+        if old in merged:
             return False  # the user was merged into an existing account: keep that account's
-        row[fk.column] = new
+        row[column] = new
     return True
 
 

@@ -240,11 +240,11 @@ def test_a_dropped_pk_map_is_gone_and_stays_gone() -> None:
 def test_sent_pks_resolve_and_flag_merged_and_inserted_rows(entries: dict) -> None:
     sent = sent_pks([to_columns("sentry.user", [(old, PkEntry(new, kind))
                                                 for old, (new, kind) in entries.items()])])
-    for old, (new, kind) in entries.items():
-        assert sent.lookup("sentry.user", old) == new
-        assert sent.is_existing("sentry.user", old) == (kind is ImportKind.EXISTING)
-        assert sent.lookup("sentry.team", old) is None
-    assert sent.lookup("sentry.user", 0) is None
+    users = sent.new_pks.get("sentry.user", {})
+    assert users == {old: new for old, (new, _) in entries.items()}
+    assert sent.existing.get("sentry.user", set()) == {
+        old for old, (_, kind) in entries.items() if kind is ImportKind.EXISTING}
+    assert "sentry.team" not in sent.new_pks
     # The rows the import itself inserted, by new pk (their keys need no collision lookup).
     assert sent.inserted.get("sentry.user", set()) == {
         new for new, kind in entries.values() if kind is ImportKind.INSERTED}
