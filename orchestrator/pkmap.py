@@ -67,10 +67,22 @@ class _ModelMap:
             self.old = array(old.typecode, (old[i] for i in order))
             self.ordered = True
 
-    def columns(self, model: str, wanted: Iterable[int]) -> models_pb2.PkMapColumns:
+    def columns(self, model: str, wanted: Sequence[int]) -> models_pb2.PkMapColumns:
         """The entries for `wanted` (ascending old pks) that exist, as one message."""
         self._ensure_ordered()
         olds, keys, size = self.old, [], len(self.old)
+        if wanted:
+            # Most often a batch references a run of pks the map holds with nothing between
+            # (a model's options, their project): that run is one slice of each array.
+            low = bisect_left(olds, wanted[0])
+            high = low + len(wanted)
+            if high <= size and olds[low] == wanted[0] and olds[high - 1] == wanted[-1] \
+                    and olds[low:high] == array(olds.typecode, wanted):
+                msg = models_pb2.PkMapColumns(model=model)
+                msg.old_pks.extend(olds[low:high])
+                msg.new_pks.extend(self.new[low:high])
+                msg.kinds.extend(self.kind[low:high])
+                return msg
         positions = []
         start = 0
         for old in wanted:
@@ -106,7 +118,7 @@ class PkMap:
             self._maps.setdefault(mapped.model, _ModelMap()).extend(
                 mapped.old_pks, mapped.new_pks, mapped.kinds)
 
-    def columns(self, model: str, wanted: Iterable[int]) -> models_pb2.PkMapColumns | None:
+    def columns(self, model: str, wanted: Sequence[int]) -> models_pb2.PkMapColumns | None:
         """The known entries of `model` among `wanted` (ascending), or None if none are."""
         found = self._maps.get(model)
         msg = found.columns(model, wanted) if found is not None else None

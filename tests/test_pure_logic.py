@@ -198,6 +198,38 @@ def test_pk_map_keeps_only_referenced_models(entries: list) -> None:
     assert pk_map.columns("sentry.rule", wanted) is None
 
 
+@given(st.lists(st.tuples(_PKS, _PKS, st.sampled_from(list(ImportKind))), min_size=1,
+                max_size=60), st.data())
+def test_pk_map_finds_runs_and_scattered_pks_alike(entries: list, data: st.DataObject) -> None:
+    """A batch usually asks for a run of pks the map holds with nothing between (read as one
+    slice); any other set of pks, near a run or not, gets the same answer entry by entry."""
+    pk_map = PkMap(keep={"sentry.user"})
+    pk_map.add(to_columns("sentry.user", [(old, PkEntry(new, kind))
+                                          for old, new, kind in entries]))
+    last = {old: (new, kind) for old, new, kind in entries}
+    held = sorted(last)
+    start = data.draw(st.integers(0, len(held) - 1))
+    run = held[start:data.draw(st.integers(start + 1, len(held)))]
+    extra = data.draw(st.lists(_PKS | st.integers(-(2**40), 0), max_size=3))
+    for wanted in (run, sorted({*run, *extra}), sorted(set(run[1:]) | {run[0] - 1})):
+        expected = [(old, PkEntry(*last[old])) for old in wanted if old in last]
+        found = pk_map.columns("sentry.user", wanted)
+        assert (from_columns(found) if found is not None else []) == expected
+
+
+@pytest.mark.parametrize("wanted", [[1, 3, 4], [3, 4, 10], [1, 2, 4], [1, 3, 5], [0, 3, 4],
+                                    [-(2**40), 3, 4], [1, 3, 2**40], [4], [5]])
+def test_pk_map_reads_a_run_as_a_slice_only_when_it_is_one(wanted: list[int]) -> None:
+    """Same length and same ends as a slice of the map is not enough: every pk must match, and
+    a pk no 32-bit array can hold must not break the comparison."""
+    pk_map = PkMap(keep={"sentry.user"})
+    held = {1: 11, 3: 13, 4: 14, 10: 20}
+    pk_map.add(to_columns("sentry.user", [(old, PkEntry(new, ImportKind.INSERTED))
+                                          for old, new in held.items()]))
+    assert pk_map.new_pks("sentry.user", wanted) == {old: held[old] for old in wanted
+                                                     if old in held}
+
+
 def test_a_pk_map_is_kept_while_a_model_that_references_it_is_still_to_finish() -> None:
     """Sentry's shape in small: members reference organizations and users, member-teams
     reference members and teams, and a deferred token references organizations and users."""
