@@ -254,52 +254,71 @@ class _Part:
                    if model in models)
 
 
+class _ModelFile:
+    """What spilling needs per model, found with one lookup per record."""
+
+    def __init__(self, info: ModelInfo, path: Path, first_pk: int, referenced: bool) -> None:
+        self.info = info
+        self.fields = info.fields
+        self.references = tuple(name for name, _ in info.foreign_keys)
+        self.referenced = referenced  # some foreign key points at the model: pks must differ
+        self.handle = path.open("ab", buffering=1 << 16)
+        self.count = 0
+        self.first = first_pk
+        self.last = first_pk - 1
+
+
 def _spill_part(records: Iterator[tuple[str, int, dict[str, Any]]], catalog: Catalog,
                 directory: Path) -> _Part:
     """Append each record to its model's file in `directory` (see SpilledExport)."""
     part = _Part()
-    handles: dict[str, IO[bytes]] = {}
-    last = part.last
+    files: dict[str, _ModelFile] = {}
     try:
         for model, pk, fields in records:
             part.total += 1
-            info = catalog.get(model)
-            if info is None:
-                part.unknown_models[model] += 1
-                continue
-            part.counts[model] += 1
+            spilled = files.get(model)
+            if spilled is None:
+                info = catalog.get(model)
+                if info is None:
+                    part.unknown_models[model] += 1
+                    continue
+                spilled = files[model] = _ModelFile(info, _spill_path(directory, model), pk,
+                                                    model in catalog.fk_targets)
+            spilled.count += 1
             kept = fields
-            if not fields.keys() <= info.fields:  # fields this version of Sentry lacks
-                kept = {name: value for name, value in fields.items() if name in info.fields}
-                for name in fields.keys() - info.fields:
+            if not fields.keys() <= spilled.fields:  # fields this version of Sentry lacks
+                kept = {name: value for name, value in fields.items() if name in spilled.fields}
+                for name in fields.keys() - spilled.fields:
                     part.dropped_fields[(model, name)] += 1
-            handle = handles.get(model)
-            if handle is None:
-                handle = handles[model] = _spill_path(directory, model).open(
-                    "ab", buffering=1 << 16)
-                part.first[model] = pk
-            values = [kept.get(name) for name, _ in info.foreign_keys]
-            if not _PLAIN_REFERENCES.issuperset(map(type, values)):
-                kept = _numeric_references(kept, info)
-                values = [kept.get(name) for name, _ in info.foreign_keys]
-            references = b",".join([b"%d" % value if type(value) is int else b""
-                                    for value in values])
+            references = b""
+            if spilled.references:
+                values = [kept.get(name) for name in spilled.references]
+                if not _PLAIN_REFERENCES.issuperset(map(type, values)):
+                    kept = _numeric_references(kept, spilled.info)
+                    values = [kept.get(name) for name in spilled.references]
+                references = b",".join([b"%d" % value if type(value) is int else b""
+                                        for value in values])
             try:
                 record = orjson.dumps({"model": model, "pk": pk, "fields": kept})
             except orjson.JSONEncodeError as exc:  # nested deeper than orjson's 254 levels
                 raise _fail(f"item #{part.total} of the export ({model}, pk {pk}) cannot be "
                             f"imported: {exc}", model, part.total) from exc
-            handle.write(b"%d\t%b\t%b\n" % (pk, references, record))
-            previous = last.get(model, pk - 1)
-            if pk < previous:
-                part.unsorted.add(model)
-            elif pk == previous and model in catalog.fk_targets:
-                raise _fail(f"item #{part.total} of the export ({model}, pk {pk}) has the pk of "
-                            f"the {model} record before it. {_UNIQUE_PKS}", model, part.total)
-            last[model] = pk
+            spilled.handle.write(b"%d\t%b\t%b\n" % (pk, references, record))
+            if pk <= spilled.last:
+                if pk < spilled.last:
+                    part.unsorted.add(model)
+                elif spilled.referenced:
+                    raise _fail(f"item #{part.total} of the export ({model}, pk {pk}) has the pk "
+                                f"of the {model} record before it. {_UNIQUE_PKS}", model,
+                                part.total)
+            spilled.last = pk
     finally:
-        for handle in handles.values():
-            handle.close()
+        for spilled in files.values():
+            spilled.handle.close()
+    for model, spilled in files.items():
+        part.counts[model] = spilled.count
+        part.first[model] = spilled.first
+        part.last[model] = spilled.last
     return part
 
 
