@@ -27,7 +27,7 @@ from orchestrator.filters import derive_filters
 from orchestrator.organizations import ImportedOrganization, ImportedOrganizations
 from orchestrator.pkmap import MapLifetimes, PkMap
 from orchestrator.report import ImportReport, Progress
-from orchestrator.source import SpilledExport, spill
+from orchestrator.source import Batch, SpilledExport, spill
 from silo_engine.context import RecordFilter
 from silo_engine.contract.relocation.v1 import (
     control_service_pb2,
@@ -105,7 +105,8 @@ class Importer:
                            "resume it)")
         catalog, region_name = learn_catalog(self.control, self.region)
         with open_export(source, options.decrypt_with) as stream:  # verified before it yields
-            export = spill(stream, catalog, options.workdir)
+            export = spill(stream, catalog, options.workdir,
+                           {model: kind._fields for model, kind in _KEPT.items()})
         self.progress.echo(f"Read {export.total:,} records of {len(export.counts)} models in "
                            f"{time.monotonic() - started:.1f}s; importing")
         try:
@@ -227,7 +228,7 @@ class _Run:
                     min_ordinal=offset + 1).SerializeToString(), batch.json_array)
                 # Only the models whose answers are read together with their records parse
                 # them, and keep the few fields needed while in flight.
-                kept = _kept(info.name, batch.json_array)
+                kept = _kept(info.name, batch)
                 count = len(batch.references)
                 del batch  # the serialized request is all that waits
                 if sent is not None:
@@ -396,14 +397,13 @@ class _KeptMember(NamedTuple):
 _KEPT: dict[str, Any] = {USER: _KeptUser, ORGANIZATION: _KeptOrganization, MEMBER: _KeptMember}
 
 
-def _kept(model: str, payload: bytes | bytearray) -> dict[int, Any]:
-    """Record pk -> the kept fields, for the models whose answers need them; else empty."""
+def _kept(model: str, batch: Batch) -> dict[int, Any]:
+    """Record pk -> the kept fields (spilled beside each record; see `spill`), for the models
+    whose answers need them; else empty."""
     kind = _KEPT.get(model)
     if kind is None:
         return {}
-    names = kind._fields
-    return {record["pk"]: kind(*[record["fields"].get(name) for name in names])
-            for record in orjson.loads(payload)}
+    return {pk: kind(*fields) for pk, *fields in orjson.loads(batch.kept)}
 
 
 _JSON_RECORDS_TAG = bytes([silo_service_pb2.ImportByModelRequest.JSON_RECORDS_FIELD_NUMBER << 3

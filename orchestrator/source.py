@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, NamedTuple
@@ -43,10 +43,12 @@ INT64 = (-(2**63), 2**63 - 1)
 class SpilledExport:
     """The export regrouped by model: one file per model, records in ascending pk order.
 
-    Each line is `pk<TAB>references<TAB>record-json`, the references being the values of the
-    model's foreign-key fields (comma-separated, in the catalog's order, empty where a value
-    is not an integer): batches are sent without parsing their records again to find which
-    pk-map entries they need. Sentry's exporter writes every model in pk order; an export that
+    Each line is `pk<TAB>references<TAB>kept<TAB>record-json`, the references being the values
+    of the model's foreign-key fields (comma-separated, in the catalog's order, empty where a
+    value is not an integer), and `kept` a JSON array of the pk and the fields the caller asked
+    to keep for the model (empty for other models): batches are sent without parsing their
+    records again to find which pk-map entries they need, or to read the fields their answers
+    are read with. Sentry's exporter writes every model in pk order; an export that
     does not is sorted here, so the same records always import the same way.
     """
 
@@ -65,7 +67,7 @@ class SpilledExport:
             return
         with self.path(model).open("rb") as f:
             for line in f:
-                _, references, record = line.rstrip(b"\n").split(b"\t", 2)
+                _, references, _, record = line.rstrip(b"\n").split(b"\t", 3)
                 yield references, record
 
     def records(self, model: str) -> Iterator[dict[str, Any]]:
@@ -77,31 +79,46 @@ class SpilledExport:
         if not self.counts.get(model):
             return
         references: list[bytes] = []
+        kept = bytearray(b"[")
         array = bytearray(b"[")
         with self.path(model).open("rb") as f:
             for line in f:
                 first = line.index(b"\t")
                 second = line.index(b"\t", first + 1)
+                third = line.index(b"\t", second + 1)
                 references.append(line[first + 1:second])
-                array += memoryview(line)[second + 1:len(line) - line.endswith(b"\n")]
+                if third > second + 1:
+                    kept += memoryview(line)[second + 1:third]
+                    kept += b","
+                array += memoryview(line)[third + 1:len(line) - line.endswith(b"\n")]
                 array += b","
                 if len(references) == size:
-                    array[-1:] = b"]"
-                    yield Batch(references, array)
-                    references, array = [], bytearray(b"[")
+                    yield Batch.of(references, kept, array)
+                    references, kept, array = [], bytearray(b"["), bytearray(b"[")
         if references:
-            array[-1:] = b"]"
-            yield Batch(references, array)
+            yield Batch.of(references, kept, array)
 
 
 class Batch(NamedTuple):
-    """Records of one model on their way to a request: each record's references (as spilled)
-    and the JSON array of the records, built in one buffer. A Python object per record
-    (bytes, tuples) cost twice the records' own size while a batch was prepared, which was most
-    of what a larger batch added to the orchestrator's peak memory."""
+    """Records of one model on their way to a request: each record's references (as spilled),
+    the JSON array of each record's kept fields (`[]` when the model keeps none) and the JSON
+    array of the records, each built in one buffer. A Python object per record (bytes, tuples)
+    cost twice the records' own size while a batch was prepared, which was most of what a
+    larger batch added to the orchestrator's peak memory."""
 
     references: list[bytes]
+    kept: bytearray
     json_array: bytearray
+
+    @classmethod
+    def of(cls, references: list[bytes], kept: bytearray, array: bytearray) -> Batch:
+        """Close both arrays (each ends with a comma, or is still only the opening bracket)."""
+        for buffer in (kept, array):
+            if len(buffer) > 1:
+                buffer[-1:] = b"]"
+            else:
+                buffer += b"]"
+        return cls(references, kept, array)
 
 
 def _fail(reason: str, model: str | None = None, ordinal: int | None = None) -> ImportFailure:
@@ -171,7 +188,12 @@ def sort_by_pk(path: Path) -> None:
         run.unlink()
 
 
-def spill(stream: IO[bytes], catalog: Catalog, workdir: Path | None = None) -> SpilledExport:
+# Model -> the fields to keep beside each of its records (see SpilledExport).
+Keep = Mapping[str, tuple[str, ...]]
+
+
+def spill(stream: IO[bytes], catalog: Catalog, workdir: Path | None = None,
+          keep: Keep | None = None) -> SpilledExport:
     """Stream `stream` (a JSON array of records) into per-model files under a new folder.
 
     A large plain file is read in two halves by two processes (see `split_point`); anything
@@ -186,10 +208,11 @@ def spill(stream: IO[bytes], catalog: Catalog, workdir: Path | None = None) -> S
                     "\"fields\"}, ...])")
     directory = Path(tempfile.mkdtemp(prefix="relocate-spill-", dir=workdir))
     try:
-        spilled = _spill_in_two(stream, catalog, directory, start)
+        keep = dict(keep or {})
+        spilled = _spill_in_two(stream, catalog, directory, start, keep)
         if spilled is None:
             stream.read(start)
-            spilled = _spill_part(read_records(stream), catalog, directory)
+            spilled = _spill_part(read_records(stream), catalog, directory, keep)
         for model in spilled.unsorted:
             sort_by_pk(_spill_path(directory, model))
             if model in catalog.fk_targets:
@@ -257,10 +280,12 @@ class _Part:
 class _ModelFile:
     """What spilling needs per model, found with one lookup per record."""
 
-    def __init__(self, info: ModelInfo, path: Path, first_pk: int, referenced: bool) -> None:
+    def __init__(self, info: ModelInfo, path: Path, first_pk: int, referenced: bool,
+                 keep: tuple[str, ...]) -> None:
         self.info = info
         self.fields = info.fields
         self.references = tuple(name for name, _ in info.foreign_keys)
+        self.keep = keep
         self.referenced = referenced  # some foreign key points at the model: pks must differ
         self.handle = path.open("ab", buffering=1 << 16)
         self.count = 0
@@ -269,7 +294,7 @@ class _ModelFile:
 
 
 def _spill_part(records: Iterator[tuple[str, int, dict[str, Any]]], catalog: Catalog,
-                directory: Path) -> _Part:
+                directory: Path, keep: Keep) -> _Part:
     """Append each record to its model's file in `directory` (see SpilledExport)."""
     part = _Part()
     files: dict[str, _ModelFile] = {}
@@ -283,7 +308,8 @@ def _spill_part(records: Iterator[tuple[str, int, dict[str, Any]]], catalog: Cat
                     part.unknown_models[model] += 1
                     continue
                 spilled = files[model] = _ModelFile(info, _spill_path(directory, model), pk,
-                                                    model in catalog.fk_targets)
+                                                    model in catalog.fk_targets,
+                                                    keep.get(model, ()))
             spilled.count += 1
             kept = fields
             if not fields.keys() <= spilled.fields:  # fields this version of Sentry lacks
@@ -303,7 +329,9 @@ def _spill_part(records: Iterator[tuple[str, int, dict[str, Any]]], catalog: Cat
             except orjson.JSONEncodeError as exc:  # nested deeper than orjson's 254 levels
                 raise _fail(f"item #{part.total} of the export ({model}, pk {pk}) cannot be "
                             f"imported: {exc}", model, part.total) from exc
-            spilled.handle.write(b"%d\t%b\t%b\n" % (pk, references, record))
+            kept_fields = orjson.dumps([pk, *[kept.get(name) for name in spilled.keep]]) \
+                if spilled.keep else b""
+            spilled.handle.write(b"%d\t%b\t%b\t%b\n" % (pk, references, kept_fields, record))
             if pk <= spilled.last:
                 if pk < spilled.last:
                     part.unsorted.add(model)
@@ -405,7 +433,7 @@ class _Slice:
 
 
 def _spill_in_two(stream: IO[bytes], catalog: Catalog, directory: Path,
-                  start: int) -> _Part | None:
+                  start: int, keep: Keep) -> _Part | None:
     """Spill the two halves of a large plain file (its JSON from byte `start`) at once, the
     second in a child process; None (and `stream` back at its start) when the file is not one,
     has no usable cut, or a half fails to read."""
@@ -435,10 +463,10 @@ def _spill_in_two(stream: IO[bytes], catalog: Catalog, directory: Path,
     try:
         with contextlib.suppress(BrokenPipeError), child.stdin:  # a dead child reads nothing
             child.stdin.write(pickle.dumps((os.path.abspath(path), cut[1], catalog,
-                                            second_directory)))
+                                            second_directory, keep)))
         with contextlib.suppress(ImportFailure):
             first = _spill_part(read_records(_Slice(stream, start, cut[0], b"", b"]")), catalog,
-                                directory)
+                                directory, keep)
         if first is not None:
             answer = child.stdout.read()
             if child.wait() == 0:
@@ -472,11 +500,11 @@ def _spill_in_two(stream: IO[bytes], catalog: Catalog, directory: Path,
 def _spill_second_half() -> None:
     """The child process of `_spill_in_two`: spill from the cut to the end of the file and
     write the _Part to stdout; exit 1 if that half cannot be read."""
-    path, start, catalog, directory = pickle.load(sys.stdin.buffer)
+    path, start, catalog, directory, keep = pickle.load(sys.stdin.buffer)
     try:
         with open(path, "rb") as f:
             part = _spill_part(read_records(_Slice(f, start, None, b"[", b"")), catalog,
-                               directory)
+                               directory, keep)
     except ImportFailure:
         sys.exit(1)
     sys.stdout.buffer.write(pickle.dumps(part))

@@ -42,13 +42,17 @@ def _records() -> list[dict[str, Any]]:
             *emails, *records[20:], {"model": "sites.site", "pk": 2, "fields": {"domain": "y"}}]
 
 
+# Fields kept beside each record, as the importer keeps users' and members' (importer._kept).
+KEEP = {"sentry.user": ("username", "is_staff"), "sentry.email": ("email",)}
+
+
 def _spill(path: Path, tmp_path: Path, threshold: int,
            monkeypatch: pytest.MonkeyPatch) -> SpilledExport:
     monkeypatch.setattr(source, "PARALLEL_SPILL_BYTES", threshold)
     workdir = tmp_path / f"work-{threshold}"
     workdir.mkdir(exist_ok=True)
     with path.open("rb") as stream:
-        return spill(stream, CATALOG, workdir)
+        return spill(stream, CATALOG, workdir, KEEP)
 
 
 def _contents(spilled: SpilledExport) -> dict[str, Any]:
@@ -299,6 +303,11 @@ def test_batches_hold_every_record_once_in_pk_order(size: int, tmp_path: Path,
         got = [pair for b in batches
                for pair in zip(b.references, orjson.loads(b.json_array), strict=True)]
         assert got == expected
+        kept = [fields for b in batches for fields in orjson.loads(b.kept)]
+        names = KEEP.get(model, ())
+        assert kept == ([[r["pk"], *(r["fields"].get(n) for n in names)] for _, r in expected]
+                        if names else [])
+    assert spilled.counts["sentry.user"] and spilled.counts["sentry.email"]
 
 
 @pytest.mark.parametrize("length", [0, 1, 127, 128, 20_000])
