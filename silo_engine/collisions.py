@@ -138,22 +138,25 @@ def resolve(conn: sa.Connection, spec: ModelSpec, candidates: list[Candidate],
     """Decide every candidate's action, applying each unique key's policy in declared order."""
     for unique in spec.uniques:
         columns = _columns(spec, unique)
-        keyed = [(index, candidate, key) for index, candidate in enumerate(candidates)
-                 if candidate.action == INSERT
-                 and (key := _key(spec, candidate, columns, unique)) is not None]
-        # A key that points at a row this import inserted cannot meet a row from before it;
-        # one of this import's earlier batches is caught by the constraint (see engine).
+        # A key that points at a row this import inserted cannot meet a row from before it, and
+        # meets another of the import's records only where the export repeats it: such keys
+        # are left to the table's unique constraint, and a batch it refuses is written again
+        # with every lookup (see engine), where the policy decides.
         new_rows = [(column, ctx.pk_map.inserted.get(target, set()))
                     for column, target in _new_references(spec, unique)] \
             if ctx.trust_new_references else []
-        wanted = set()
-        for _, candidate, key in keyed:
+        keyed = []
+        for index, candidate in enumerate(candidates):
+            if candidate.action != INSERT:
+                continue
             row = candidate.row
-            if any(row[column] in inserted for column, inserted in new_rows):
+            if new_rows and any(row[column] in inserted for column, inserted in new_rows):
                 ctx.unchecked_keys += 1
-            else:
-                wanted.add(key)
-        existing = _existing(conn, spec, columns, unique, wanted)
+                continue
+            key = _key(spec, candidate, columns, unique)
+            if key is not None:
+                keyed.append((index, candidate, key))
+        existing = _existing(conn, spec, columns, unique, {key for _, _, key in keyed})
         claimed: dict[tuple[Any, ...], int] = {}
         to_rename: list[Candidate] = []
         for index, candidate, key in keyed:

@@ -528,3 +528,16 @@ def test_a_key_repeated_in_a_later_batch_gets_its_policy(silos: Silos, tmp_path:
         in result.stderr and "is already used by an existing row" in result.stderr, result.stderr
     assert silos.count("region", "sentry_projectoptions") == 1
 
+
+def test_a_key_repeated_in_the_same_batch_gets_its_policy(silos: Silos, tmp_path: Path,
+                                                           export_file: Any) -> None:
+    """The same repeat within one batch: neither record was looked up, the constraint stops the
+    write, and the lookups of the second attempt find the earlier record."""
+    records = [*_org_and_project(), _option(101, 1, "a", 1), _option(102, 1, "a", 2)]
+    result = silos.relocate("import", "organizations", export_file(records), "--no-prompt")
+    assert result.code != 0
+    assert "IntegrityError on sentry.projectoption #2 (pk 102): key, project = a, " \
+        in result.stderr and "is already used by an earlier record (pk 101)" in result.stderr, \
+        result.stderr
+    assert silos.count("region", "sentry_projectoptions") == 0
+
