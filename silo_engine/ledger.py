@@ -79,13 +79,18 @@ class Chunk:
         return chunk
 
     def to_row(self) -> dict:
+        """The ledger row. Its maps are keyed by old pk as an int, which the engine's JSON
+        serializer writes as the string Sentry's maps are keyed by (database.json_text)."""
         mapped = self.mapped
-        by_kind: dict[int, dict[str, int]] = {code: {} for code in _COLUMN_OF_KIND}
-        for old, new, kind in zip(mapped.old_pks, mapped.new_pks, mapped.kinds, strict=True):
-            by_kind[kind][str(old)] = new
+        by_kind: dict[int, dict[int, int]] = {code: {} for code in _COLUMN_OF_KIND}
+        if set(mapped.kinds) == {_INSERTED}:  # most batches: every record inserted
+            by_kind[_INSERTED] = dict(zip(mapped.old_pks, mapped.new_pks, strict=True))
+        else:
+            for old, new, kind in zip(mapped.old_pks, mapped.new_pks, mapped.kinds,
+                                      strict=True):
+                by_kind[kind][old] = new
         inserted = by_kind[_INSERTED]
-        identifiers = {str(old): name for old, name in mapped.identifiers.items()
-                       if str(old) in inserted}
+        identifiers = {old: name for old, name in mapped.identifiers.items() if old in inserted}
         return {
             "import_uuid": self.import_uuid,
             "model": self.model,
