@@ -27,7 +27,7 @@ from silo_engine.redact import REDACTED
 INSERT, EXISTING, OVERWRITE, UPDATE_EXISTING = "insert", "existing", "overwrite", "update_existing"
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """One incoming record on its way into the table."""
 
@@ -145,12 +145,15 @@ def resolve(conn: sa.Connection, spec: ModelSpec, candidates: list[Candidate],
         new_rows = [(column, ctx.pk_map.inserted.get(target, set()))
                     for column, target in _new_references(spec, unique)] \
             if ctx.trust_new_references else []
+        # Most such keys hold one reference (a project option's project): tested inline.
+        (first_column, first_rows), *more_rows = new_rows or [("", set())]
         keyed = []
         for index, candidate in enumerate(candidates):
             if candidate.action != INSERT:
                 continue
             row = candidate.row
-            if new_rows and any(row[column] in inserted for column, inserted in new_rows):
+            if new_rows and (row[first_column] in first_rows or any(
+                    row[column] in inserted for column, inserted in more_rows)):
                 ctx.unchecked_keys += 1
                 continue
             key = _key(spec, candidate, columns, unique)

@@ -187,6 +187,8 @@ class SiloEngine:
             return []
         filters = [f for f in ctx.filters if f.model == spec.name]
         references = _references(spec, ctx)
+        # A model whose records all have one scope is in the import's scope or not, once.
+        in_scope = None if spec.instance_scope is not None else spec.record_scope({}) in accepted
         candidates: list[Candidate] = []
         for offset, record in enumerate(records):
             ordinal = min_ordinal + offset
@@ -204,7 +206,7 @@ class SiloEngine:
                 row = _coerce(spec, fields, ordinal, old_pk)
             if not _remap(references, row):
                 continue
-            if spec.record_scope(row) not in accepted:
+            if not (in_scope if in_scope is not None else spec.record_scope(row) in accepted):
                 continue
             if spec.normalize is not None:
                 try:
