@@ -27,7 +27,7 @@ from orchestrator.filters import derive_filters
 from orchestrator.organizations import ImportedOrganization, ImportedOrganizations
 from orchestrator.pkmap import MapLifetimes, PkMap
 from orchestrator.report import ImportReport, Progress
-from orchestrator.source import Batch, SpilledExport, spill
+from orchestrator.source import SpilledExport, spill
 from silo_engine.context import RecordFilter
 from silo_engine.contract.relocation.v1 import (
     control_service_pb2,
@@ -71,7 +71,7 @@ class _Sent(NamedTuple):
     organizations, members; see _kept), and the pending answer."""
 
     count: int
-    kept: dict[int, Any]  # record pk -> _KeptUser, _KeptOrganization or _KeptMember
+    kept: bytes  # the records' kept fields as spilled (a JSON array; see _kept)
     future: Future
 
 
@@ -228,7 +228,7 @@ class _Run:
                     min_ordinal=offset + 1).SerializeToString(), batch.json_array)
                 # Only the models whose answers are read together with their records parse
                 # them, and keep the few fields needed while in flight.
-                kept = _kept(info.name, batch)
+                kept = bytes(batch.kept)
                 count = len(batch.references)
                 del batch  # the serialized request is all that waits
                 if sent is not None:
@@ -245,9 +245,10 @@ class _Run:
                 sent.future.cancel()
         self.importer.progress.model_done(info.name, counts, time.monotonic() - started)
 
-    def _merge(self, info: ModelInfo, count: int, kept: dict[int, Any],
+    def _merge(self, info: ModelInfo, count: int, kept_fields: bytes,
                future: Future, replicas: list[Future]) -> None:
         reply = future.result()
+        kept = _kept(info.name, kept_fields)
         self.pk_map.add(reply.mapped)
         self._count(info, count, kept, reply.mapped, reply.from_ledger)
         if info.silo is Silo.CONTROL and reply.HasField("min_ordinal"):
@@ -397,13 +398,14 @@ class _KeptMember(NamedTuple):
 _KEPT: dict[str, Any] = {USER: _KeptUser, ORGANIZATION: _KeptOrganization, MEMBER: _KeptMember}
 
 
-def _kept(model: str, batch: Batch) -> dict[int, Any]:
+def _kept(model: str, kept_fields: bytes) -> dict[int, Any]:
     """Record pk -> the kept fields (spilled beside each record; see `spill`), for the models
-    whose answers need them; else empty."""
+    whose answers need them; else empty. Read when the answer comes: while the batch is in
+    flight they wait as the JSON they were spilled as, smaller than the tuples."""
     kind = _KEPT.get(model)
     if kind is None:
         return {}
-    return {pk: kind(*fields) for pk, *fields in orjson.loads(batch.kept)}
+    return {pk: kind(*fields) for pk, *fields in orjson.loads(kept_fields)}
 
 
 _JSON_RECORDS_TAG = bytes([silo_service_pb2.ImportByModelRequest.JSON_RECORDS_FIELD_NUMBER << 3
