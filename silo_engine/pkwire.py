@@ -37,9 +37,11 @@ def sent_pks(messages: Iterable[models_pb2.PkMapColumns]) -> SentPks:
             raise ValueError(f"pk map of {msg.model}: {len(msg.old_pks)} old pks, "
                              f"{len(msg.kinds)} kinds")
         sent.new_pks.setdefault(msg.model, {}).update(zip(msg.old_pks, msg.new_pks, strict=True))
+        kinds = set(msg.kinds)
         sent.inserted.setdefault(msg.model, set()).update(
-            new for new, kind in zip(msg.new_pks, msg.kinds, strict=True) if kind == inserted)
-        if existing in msg.kinds:
+            msg.new_pks if kinds == {inserted} else  # most often: every entry inserted
+            (new for new, kind in zip(msg.new_pks, msg.kinds, strict=True) if kind == inserted))
+        if existing in kinds:
             sent.existing.setdefault(msg.model, set()).update(
                 old for old, kind in zip(msg.old_pks, msg.kinds, strict=True) if kind == existing)
     return sent
