@@ -4,9 +4,10 @@ Incoming records are checked against existing rows and against each other (two r
 batch with the same username are a collision too). The outcome per record is an action: insert
 it, reuse an existing row, overwrite one, or insert after renaming or re-keying it.
 
-A key that points at a row this import inserted skips the lookup: only this import's own rows can
-share it, which the table's unique constraint catches, and the engine then writes the batch again
-with every lookup (BatchContext.trust_new_references). At 1M records this is most keys.
+A key that points at a row this import inserted is neither looked up nor compared with the
+batch's other keys: only this import's own records can share it, which the table's unique
+constraint catches, and the engine then writes the batch again with every lookup
+(BatchContext.trust_new_references). At 1M records this is most keys.
 """
 
 from __future__ import annotations

@@ -106,9 +106,9 @@ class SiloEngine:
             chunk, records = self._import(spec, req, trust_new_references=True)
         except pg_errors.UniqueViolation:
             # A key left to the unique constraint (see collisions.resolve) was taken after all:
-            # by an earlier batch of this import (the export repeats it), or by a row written
-            # beside the import. The batch is written again with every lookup, so the model's
-            # collision policy decides, as it would have.
+            # by another record of this import, in this batch or an earlier one (the export
+            # repeats it), or by a row written beside the import. The batch is written again
+            # with every lookup, so the model's collision policy decides, as it would have.
             log.info("unique_key_retry model=%s min_ordinal=%s", spec.name, req.min_ordinal)
             chunk, records = self._import(spec, req, trust_new_references=False)
         if chunk.from_ledger:  # written before, by this call's twin or an earlier run
