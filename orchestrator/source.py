@@ -83,15 +83,12 @@ class SpilledExport:
         array = bytearray(b"[")
         with self.path(model).open("rb") as f:
             for line in f:
-                first = line.index(b"\t")
-                second = line.index(b"\t", first + 1)
-                third = line.index(b"\t", second + 1)
-                references.append(line[first + 1:second])
-                if third > second + 1:
-                    kept += memoryview(line)[second + 1:third]
+                _, line_references, fields, record = line.split(b"\t", 3)
+                references.append(line_references)
+                if fields:
+                    kept += fields
                     kept += b","
-                array += memoryview(line)[third + 1:len(line) - line.endswith(b"\n")]
-                array += b","
+                array += record  # with its newline: see Batch.of
                 if len(references) == size:
                     yield Batch.of(references, kept, array)
                     references, kept, array = [], bytearray(b"["), bytearray(b"[")
@@ -111,8 +108,14 @@ class Batch(NamedTuple):
     json_array: bytearray
 
     @classmethod
-    def of(cls, references: list[bytes], kept: bytearray, array: bytearray) -> Batch:
-        """Close both arrays (each ends with a comma, or is still only the opening bracket)."""
+    def of(cls, references: list[bytes], kept: bytearray, records: bytearray) -> Batch:
+        """The batch, its arrays closed. `kept` holds each record's fields followed by a comma;
+        `records` each record followed by the newline that ended its spilled line: JSON has
+        no raw newline inside a string, so every newline is a place for a comma, and one
+        `replace` puts them all in."""
+        if not records.endswith(b"\n"):  # a spill file's last line always has its newline
+            records += b"\n"
+        array = records.replace(b"\n", b",")
         for buffer in (kept, array):
             if len(buffer) > 1:
                 buffer[-1:] = b"]"
