@@ -71,7 +71,7 @@ class _Sent(NamedTuple):
     organizations, members; see _kept), and the pending answer."""
 
     count: int
-    kept: bytes  # the records' kept fields as spilled (a JSON array; see _kept)
+    kept: bytearray  # the records' kept fields as spilled (a JSON array; see _kept)
     future: Future
 
 
@@ -226,11 +226,9 @@ class _Run:
                     model=info.name, scope=self.options.scope.to_proto(), flags=self.flags,
                     filters=filters, pk_map=self._referenced(info, batch.references),
                     min_ordinal=offset + 1).SerializeToString(), batch.json_array)
-                # Only the models whose answers are read together with their records parse
-                # them, and keep the few fields needed while in flight.
-                kept = bytes(batch.kept)
+                kept = batch.kept  # read with the answer (see _kept)
                 count = len(batch.references)
-                del batch  # the serialized request is all that waits
+                del batch  # the serialized request and the kept fields are all that wait
                 if sent is not None:
                     self._merge(info, *sent, replicas)
                 sent = _Sent(count, kept, self.pool.submit(
@@ -245,7 +243,7 @@ class _Run:
                 sent.future.cancel()
         self.importer.progress.model_done(info.name, counts, time.monotonic() - started)
 
-    def _merge(self, info: ModelInfo, count: int, kept_fields: bytes,
+    def _merge(self, info: ModelInfo, count: int, kept_fields: bytearray,
                future: Future, replicas: list[Future]) -> None:
         reply = future.result()
         kept = _kept(info.name, kept_fields)
@@ -398,7 +396,7 @@ class _KeptMember(NamedTuple):
 _KEPT: dict[str, Any] = {USER: _KeptUser, ORGANIZATION: _KeptOrganization, MEMBER: _KeptMember}
 
 
-def _kept(model: str, kept_fields: bytes) -> dict[int, Any]:
+def _kept(model: str, kept_fields: bytearray) -> dict[int, Any]:
     """Record pk -> the kept fields (spilled beside each record; see `spill`), for the models
     whose answers need them; else empty. Read when the answer comes: while the batch is in
     flight they wait as the JSON they were spilled as, smaller than the tuples."""
