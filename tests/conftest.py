@@ -50,6 +50,16 @@ def load_fixture(name: str) -> list[dict[str, Any]]:
     return json.loads(fixture_path(name).read_text())
 
 
+def lookalike_lines_export(inner: int) -> str:
+    """Three records, one a record per line; the second holds `inner` lines that open like
+    records, at the records' own indentation, so a cut there falls inside it."""
+    lines = ",\n".join(['{"model": "sentry.email", "pk": 1}'] * inner)
+    return ('[\n{"model": "sentry.option", "pk": 1, "fields": {"key": "a", "value": 1}},\n'
+            '{"model": "sentry.option", "pk": 2, "fields": {"key": "b", "value": [\n'
+            + lines + '\n]}},\n'
+            '{"model": "sentry.option", "pk": 3, "fields": {"key": "c", "value": 3}}\n]\n')
+
+
 def _local_server() -> str | None:
     url = os.environ.get("RELOCATE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
     try:

@@ -21,7 +21,14 @@ from orchestrator.source import SpilledExport, spill, split_point
 from silo_engine.contract.relocation.v1 import silo_service_pb2
 from silo_engine.errors import ErrorKind, ImportFailure
 from silo_engine.server import describe
-from tests.conftest import Silos, fixture_path, fresh_silos, load_fixture, run_cli
+from tests.conftest import (
+    Silos,
+    fixture_path,
+    fresh_silos,
+    load_fixture,
+    lookalike_lines_export,
+    run_cli,
+)
 
 CATALOG = Catalog(ModelInfo.from_proto(describe(s)) for s in model_specs().values())
 ONE_PASS, TWO_HALVES = 1 << 62, 0  # PARALLEL_SPILL_BYTES that force either way
@@ -112,11 +119,7 @@ def test_a_cut_inside_a_record_is_refused_and_the_file_read_in_one_pass(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Lines inside a record that look like records opening: the first half's parse finds
     its brackets unclosed, and the whole file is read again in one pass."""
-    inner = ",\n".join(['{"model": "sentry.email", "pk": 1}'] * 2000)
-    text = ('[\n{"model": "sentry.option", "pk": 1, "fields": {"key": "a", "value": 1}},\n'
-            '{"model": "sentry.option", "pk": 2, "fields": {"key": "b", "value": [\n'
-            + inner + '\n]}},\n'
-            '{"model": "sentry.option", "pk": 3, "fields": {"key": "c", "value": 3}}\n]\n')
+    text = lookalike_lines_export(2000)
     path = tmp_path / "export.json"
     path.write_text(text)
     with path.open("rb") as f:
