@@ -348,9 +348,13 @@ def test_scopes_accept_what_sentry_accepts() -> None:
 
 def test_frozen_gc_exempts_live_objects_only_while_the_import_runs() -> None:
     """Objects alive at the start are out of the collector's sight during the import and back
-    in it afterwards, also when the import fails (a test process must not keep them)."""
+    in it afterwards, also when the import fails (a test process must not keep them); young
+    collections are rarer meanwhile, and as before afterwards."""
     assert gc.get_freeze_count() == 0
+    before = gc.get_threshold()
     with pytest.raises(RuntimeError), frozen_gc():
         assert gc.get_freeze_count() > 10_000  # the loaded modules, at least
+        assert gc.get_threshold()[0] == 20_000 and gc.get_threshold()[1:] == before[1:]
         raise RuntimeError("the import failed")
     assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == before
