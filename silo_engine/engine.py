@@ -127,17 +127,16 @@ class SiloEngine:
         """One attempt at the batch, in one transaction: (its answer, its records). Raises
         UniqueViolation only where a retry with every collision lookup can do better."""
         flags = req.ctx_flags
-        key = (flags.import_uuid, spec.name, req.min_ordinal)
+        records = _decode(spec.name, req.json_records)
+        key = (flags.import_uuid, spec.name, req.min_ordinal, req.min_ordinal + len(records) - 1)
         ctx = BatchContext(spec.name, req.scope, flags, req.filters, req.pk_map,
                            region_name=self.region_name,
                            trust_new_references=trust_new_references)
-        records: list[dict] = []
         try:
             with self.engine.begin() as conn:
                 stored = ledger.find_chunk(conn, self.chunk_table, *key)
                 if stored is not None:
                     return stored, records
-                records = _decode(spec.name, req.json_records)
                 chunk = self._write_batch(conn, spec, records, req.min_ordinal, ctx)
                 if chunk.from_ledger:
                     _lost_race(spec.name, req.min_ordinal)
@@ -171,7 +170,7 @@ class SiloEngine:
             # while this one waited: its rows would collide with this copy's, and its answer
             # is this batch's answer.
             stored = ledger.find_chunk(conn, self.chunk_table, ctx.flags.import_uuid, spec.name,
-                                       min_ordinal)
+                                       min_ordinal, min_ordinal + len(records) - 1)
             if stored is not None:
                 return stored
         collisions.resolve(conn, spec, candidates, ctx)

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
 from silo_engine.contract.relocation.v1 import models_pb2
+from silo_engine.errors import ErrorKind, ImportFailure
 from silo_engine.pkwire import CODE_OF_KIND
 from silo_engine.scopes import ImportKind
 
@@ -130,18 +131,36 @@ _COLUMN_OF_KIND = {_INSERTED: "inserted_map", CODE_OF_KIND[ImportKind.EXISTING]:
 
 
 def find_chunk(conn: sa.Connection, table: sa.Table, import_uuid: str, model: str,
-               min_ordinal: int) -> Chunk | None:
-    row = conn.execute(_find_query(table), {"uuid": import_uuid, "model": model,
-                                            "ordinal": min_ordinal}).first()
-    return Chunk.from_row(row) if row is not None else None
+               min_ordinal: int, last_ordinal: int) -> Chunk | None:
+    """The stored answer for the batch of ordinals [min_ordinal, last_ordinal], if an earlier
+    call wrote it; an InvalidMinOrdinal ImportFailure if an earlier run of the import cut the
+    model into other batches, whose chunks this batch would write a second time."""
+    rows = conn.execute(_find_query(table), {"uuid": import_uuid, "model": model,
+                                             "first": min_ordinal, "last": last_ordinal}).all()
+    if not rows:
+        return None
+    row = rows[0]
+    if len(rows) > 1 or row.min_ordinal != min_ordinal or row.max_ordinal > last_ordinal:
+        raise ImportFailure(
+            ErrorKind.INVALID_MIN_ORDINAL, model,
+            f"import {import_uuid} already wrote {model} records {row.min_ordinal} to "
+            f"{row.max_ordinal} as one batch, which this batch of records {min_ordinal} to "
+            f"{last_ordinal} does not match: an earlier run cut the model into other batches "
+            "(another relocate version or --batch-size). Resume it as it was started, or "
+            "import under a new --import-uuid into silos without its records.")
+    return Chunk.from_row(row)
 
 
 @functools.cache
 def _find_query(table: sa.Table) -> sa.Select:
-    """Built once per table: every batch starts with this lookup."""
-    return sa.select(table).where(table.c.import_uuid == sa.bindparam("uuid"),
-                                  table.c.model == sa.bindparam("model"),
-                                  table.c.min_ordinal == sa.bindparam("ordinal"))
+    """Built once per table: every batch starts with this lookup. A chunk stored under this
+    batch's first ordinal is its answer; one starting later within its ordinals, or ending
+    past them, was a batch cut otherwise (two rows are enough to tell)."""
+    return (sa.select(table)
+            .where(table.c.import_uuid == sa.bindparam("uuid"),
+                   table.c.model == sa.bindparam("model"),
+                   table.c.min_ordinal.between(sa.bindparam("first"), sa.bindparam("last")))
+            .order_by(table.c.min_ordinal).limit(2))
 
 
 def record_chunk(conn: sa.Connection, table: sa.Table, chunk: Chunk) -> None:

@@ -65,7 +65,7 @@ def test_chunks_written_before_the_maps_became_json_still_answer_a_retry(
         command.upgrade(alembic_config(app.MIGRATIONS, url), "head")
         chunk_table = sa.Table(table, sa.MetaData(), autoload_with=engine)
         with engine.connect() as conn:
-            chunk = ledger.find_chunk(conn, chunk_table, IMPORT_UUID, "sentry.user", 1)
+            chunk = ledger.find_chunk(conn, chunk_table, IMPORT_UUID, "sentry.user", 1, 3)
     finally:
         engine.dispose()
         _admin(pg_admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

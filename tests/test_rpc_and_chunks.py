@@ -24,7 +24,7 @@ from silo_engine.contract.relocation.v1 import models_pb2, silo_service_pb2, sil
 from silo_engine.errors import ErrorKind, ImportFailure
 from silo_engine.pkwire import from_columns
 from silo_engine.scopes import ImportKind
-from tests.conftest import Silos, fixture_path, fresh_silos
+from tests.conftest import CliResult, Silos, fixture_path, fresh_silos
 
 Record = dict[str, Any]
 Stub = silo_service_pb2_grpc.SiloServiceStub
@@ -515,3 +515,30 @@ def test_batches_have_their_own_chunks_and_remap_across_batches(
         assert (row.username, json.loads(row.value)) == (f"batch-user-{i}", f'"lang-{i}"')
     last = rows[option_map[1000 + n]]  # the last batch's option, remapped across batches
     assert last.user_id == user_map[100 + n]
+
+
+@pytest.mark.parametrize("second", [BATCH - 1, BATCH + 1], ids=["smaller", "larger"])
+def test_a_resume_cut_into_other_batches_is_refused_before_writing_twice(
+        silos: Silos, tmp_path: Path, export_file: Any, second: int) -> None:
+    """Chunks answer a batch by its first ordinal: a run of the same import uuid whose batches
+    start elsewhere (another --batch-size, another relocate version) would find none of them
+    and write their records again. It is stopped, naming the batch it met, and writes
+    nothing; resumed as it was started, the import finds every answer."""
+    import_uuid = "69696969696969696969696969696969"
+    records = [user(100 + i, f"cut-user-{i}") for i in range(1, 3 * BATCH + 1)]
+    export = export_file(records)
+
+    def run(batch: int) -> CliResult:
+        return silos.relocate("import", "users", export, "--no-prompt", "--batch-size",
+                              str(batch), "--import-uuid", import_uuid)
+
+    assert run(BATCH).code == 0
+    before = silos.count("control", "auth_user")
+    refused = run(second)
+    assert refused.code != 0
+    assert "InvalidMinOrdinal" in refused.stderr and "sentry.user records 1 to" in refused.stderr
+    assert "Resume it as it was started" in refused.stderr
+    assert silos.count("control", "auth_user") == before == len(records)
+    resumed = run(BATCH)
+    assert resumed.code == 0, resumed.stderr
+    assert silos.count("control", "auth_user") == before
