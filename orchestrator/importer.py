@@ -45,6 +45,11 @@ _INSERTED = CODE_OF_KIND[ImportKind.INSERTED]
 # Each model sends one batch at a time and waits a round trip per batch: larger batches took
 # 200k records from 5.4-5.8 s to 4.8-5.2 s (4000 was no faster and cost 20 MB more).
 DEFAULT_BATCH_SIZE = 2000
+# A model of small records sends more of them a batch, up to this many spilled bytes (2,000
+# records of the benchmark's average size): each batch costs the silo and PostgreSQL a few ms
+# whatever its size, and the bytes in flight, which set the orchestrator's peak, do not grow.
+BATCH_BYTES = 460_000
+MAX_BATCH_SIZE = 8000
 DEFAULT_PARALLEL_MODELS = 6
 # Organizations whose slugs are reserved by one call (one transaction in the control silo).
 SLUG_CLAIMS_PER_CALL = 5000
@@ -217,7 +222,8 @@ class _Run:
         replicas: list[Future] = []
         offset = 0
         try:
-            size = self.options.batch_size or DEFAULT_BATCH_SIZE
+            size = self.options.batch_size or batch_size(self.export.counts[info.name],
+                                                         self.export.size(info.name))
             for batch in self.export.batches(info.name, size):
                 if sent is not None and info.self_referencing:
                     self._merge(info, *sent, replicas)
@@ -365,6 +371,12 @@ class _Run:
             if updates:
                 region.call(region.region.UpdateOrganizationSlugs,
                             region_service_pb2.UpdateOrganizationSlugsRequest(updates=updates))
+
+
+def batch_size(records: int, spilled_bytes: int) -> int:
+    """Records a batch of a model holds, from its spilled size (see BATCH_BYTES)."""
+    fit = BATCH_BYTES * records // max(spilled_bytes, 1)
+    return max(DEFAULT_BATCH_SIZE, min(MAX_BATCH_SIZE, fit))
 
 
 def _filter_proto(f: RecordFilter) -> silo_service_pb2.ImportFilter:

@@ -64,6 +64,10 @@ class SpilledExport:
     def path(self, model: str) -> Path:
         return _spill_path(self.directory, model)
 
+    def size(self, model: str) -> int:
+        """Bytes of the model's spill file."""
+        return self.path(model).stat().st_size if self.counts.get(model) else 0
+
     def entries(self, model: str) -> Iterator[tuple[bytes, bytes]]:
         """(references, record JSON) for each of the model's records, in ascending pk order."""
         if not self.counts.get(model):

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from sqlalchemy.dialects import postgresql as pg
 
 from orchestrator.catalog import ModelInfo, dependency_order
+from orchestrator.importer import BATCH_BYTES, DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE, batch_size
 from orchestrator.pkmap import MapLifetimes, PkMap
 from silo_engine.context import PkEntry
 from silo_engine.contract.relocation.v1 import models_pb2
@@ -358,3 +359,14 @@ def test_frozen_gc_exempts_live_objects_only_while_the_import_runs() -> None:
         raise RuntimeError("the import failed")
     assert gc.get_freeze_count() == 0
     assert gc.get_threshold() == before
+
+
+@pytest.mark.parametrize(("records", "spilled_bytes", "size"), [
+    (100_000, 100_000 * BATCH_BYTES // 1000, DEFAULT_BATCH_SIZE),  # large: the default
+    (100_000, 100_000 * BATCH_BYTES // 4000, 4000),  # small: as many as fit
+    (100_000, 100_000 * 20, MAX_BATCH_SIZE),  # tiny ones: no more than the cap
+    (10, 0, MAX_BATCH_SIZE),  # nothing spilled (cannot be, but never a division by zero)
+])
+def test_a_batch_holds_more_of_a_model_of_small_records(records: int, spilled_bytes: int,
+                                                        size: int) -> None:
+    assert batch_size(records, spilled_bytes) == size
