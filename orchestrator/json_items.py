@@ -21,7 +21,7 @@ import orjson
 
 # How a record opens: its brace and its first key.
 RECORD_START = rb'\{\s*"(?:model|pk|fields)"'
-_BLOCK = 1 << 19
+_BLOCK = 1 << 17
 # A stream with no cut in this many bytes is not laid out one record per line: ijson reads it.
 _MAX_PENDING = 32 << 20
 # Every digit becomes "0", every other byte a space, to find runs of digits with one search.
