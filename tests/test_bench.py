@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
+
+import pytest
 
 from orchestrator.bench import (
     EXPORT_ORDER,
@@ -121,7 +124,8 @@ def test_bench_run_completes_and_prints_the_figures(pg_admin_url: str, tmp_path:
     assert result.returncode == 0, result.stdout + result.stderr
     print(result.stdout)
     for text in ("import (default batches)", "import (batch 20, Sentry's)", "COPY FROM (same rows)",
-                 "import / COPY", "sentry.organizationmember", "verified after every import"):
+                 "import / COPY", "import speed / COPY speed", "sentry.organizationmember",
+                 "verified after every import"):
         assert text in result.stdout
     report = json.loads(out.read_text())
     assert report["verified"]
@@ -135,6 +139,13 @@ def test_bench_run_completes_and_prints_the_figures(pg_admin_url: str, tmp_path:
         assert figures["models"]["sentry.user"]["records"] == report["export"]["counts"][
             "sentry.user"]
     assert report["import_over_copy"] > 0 and copy["records_per_s"] > 0
+    # Each import against the COPY run right after it, and the median of those ratios.
+    runs = report["runs"]
+    assert report["speed_vs_copy_by_run"] == pytest.approx(
+        [c["seconds"] / i["wall_seconds"] for i, c in zip(runs["import"], runs["copy"],
+                                                          strict=True)])
+    assert report["speed_vs_copy"] == pytest.approx(
+        statistics.median(report["speed_vs_copy_by_run"]))
 
 
 def test_a_process_peak_memory_is_its_own_not_the_benchmarks() -> None:
