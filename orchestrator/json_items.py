@@ -38,8 +38,13 @@ def record_boundary(indent: bytes) -> re.Pattern[bytes]:
 def items(stream: IO[bytes]) -> Iterator[Any]:
     """Each item of the JSON array in `stream`, in order, as ijson would give them (integers
     as int, other numbers as float); ijson.JSONError for what is not valid JSON."""
-    head = _read_at_least(stream, _BLOCK)
-    first = re.search(rb"\n([ \t]*)" + RECORD_START, head)
+    head, first = b"", None
+    while first is None and len(head) < _MAX_PENDING:  # the first records may be large
+        more = _read_at_least(stream, max(_BLOCK, len(head)))
+        if not more:
+            break
+        head += more
+        first = re.search(rb"\n([ \t]*)" + RECORD_START, head)
     opening = head.lstrip()
     if first is None or not opening.startswith(b"["):
         yield from _ijson_items(Framed(stream, head))

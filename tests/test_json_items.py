@@ -44,6 +44,21 @@ LAYOUTS = {
 IN_RUNS = set(LAYOUTS) - {"one line", "a record per line, comma first"}
 
 
+@pytest.fixture
+def by_ijson(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The items json_items left to ijson, in order."""
+    read: list[Any] = []
+    ijson_items = json_items._ijson_items
+
+    def counted(stream: Any) -> Any:
+        for item in ijson_items(stream):
+            read.append(item)
+            yield item
+
+    monkeypatch.setattr(json_items, "_ijson_items", counted)
+    return read
+
+
 def _ijson(path: Path) -> list[Any]:
     with path.open("rb") as f:
         return list(ijson.items(f, "item", use_float=True))
@@ -57,18 +72,10 @@ def _items(path: Path) -> list[Any]:
 @pytest.mark.parametrize("block", [64, 1000, 1 << 19])
 @pytest.mark.parametrize("layout", sorted(LAYOUTS))
 def test_every_layout_reads_as_ijson_reads_it(layout: str, block: int, tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+                                              monkeypatch: pytest.MonkeyPatch,
+                                              by_ijson: list[Any]) -> None:
     """Blocks smaller than a record, a few records, and the whole file."""
     monkeypatch.setattr(json_items, "_BLOCK", block)
-    by_ijson = []
-    ijson_items = json_items._ijson_items
-
-    def counted(stream: Any) -> Any:
-        for item in ijson_items(stream):
-            by_ijson.append(item)
-            yield item
-
-    monkeypatch.setattr(json_items, "_ijson_items", counted)
     records = _records()
     path = tmp_path / "export.json"
     path.write_text(LAYOUTS[layout](records), encoding="utf-8")
@@ -177,14 +184,19 @@ def _without_comma(text: str, after: int) -> str:
     return "},\n  {".join(parts[:after]) + "}\n  {" + "},\n  {".join(parts[after:])
 
 
-def test_a_file_never_cut_is_read_whole_by_ijson(tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    """No cut within _MAX_PENDING bytes (one huge record, say): ijson reads on, from the
-    first byte not yet parsed."""
+@pytest.mark.parametrize(("large", "max_pending"), [(0, 1 << 20), (2, 1000)],
+                         ids=["first record", "no cut within the limit"])
+def test_a_record_larger_than_a_block(large: int, max_pending: int, tmp_path: Path,
+                                      monkeypatch: pytest.MonkeyPatch,
+                                      by_ijson: list[Any]) -> None:
+    """A large first record: the indentation is learnt from the first record that opens a
+    line, however far in. No cut within _MAX_PENDING bytes: ijson reads on, from the first
+    byte not yet parsed."""
     monkeypatch.setattr(json_items, "_BLOCK", 100)
-    monkeypatch.setattr(json_items, "_MAX_PENDING", 1000)
-    records = _records()[:5]
-    records[2]["fields"]["data"] = {"blob": "x" * 5000}
+    monkeypatch.setattr(json_items, "_MAX_PENDING", max_pending)
+    records = _records()[:20]
+    records[large]["fields"]["data"] = {"blob": "x" * 5000}
     path = tmp_path / "export.json"
     path.write_text(json.dumps(records, indent=2))
     assert _items(path) == records
+    assert by_ijson == (records[-1:] if large == 0 else records[large:])
