@@ -3,7 +3,8 @@
 Order of work: learn the models from both silos; regroup the export by model on disk; derive
 the filters; import every model in dependency order (each batch to the silo that owns the model,
 with only the pk-map entries its records reference); copy each control chunk into the region;
-reserve organization slugs globally and apply them in the region; import the deferred models
+reserve organization slugs globally as soon as the organizations are imported, beside the other
+models, and apply them in the region once those are done; import the deferred models
 (organization auth tokens) last.
 """
 
@@ -147,6 +148,7 @@ class _Run:
                                       for m in self.now + self.later)
         self.pk_map = PkMap(self.lifetimes.needed())
         self.orgs = ImportedOrganizations(export.directory / "organizations.jsonl")
+        self.reserved: Future[list[region_service_pb2.SlugUpdate]] | None = None
         self.pool = ThreadPoolExecutor(max_workers=options.parallel_models * 2,
                                        thread_name_prefix="relocate-batch")
 
@@ -174,7 +176,7 @@ class _Run:
         self.importer.progress.begin(
             sum(self.export.counts[m.name] for m in self.now + self.later))
         self._run_models(self.now)
-        self.reconcile_slugs()
+        self.apply_slugs(self.reserve_slugs() if self.reserved is None else self.reserved.result())
         self._run_models(self.later)
 
     def _run_models(self, models: list[ModelInfo]) -> None:
@@ -190,14 +192,21 @@ class _Run:
                     ready = [n for n in pending if not waiting_on[n]]
                     for name in ready[:max(0, self.options.parallel_models - len(running))]:
                         running[models_pool.submit(self.import_model, pending.pop(name))] = name
-                    done, _ = wait(running, return_when=FIRST_COMPLETED)
+                    reserving = [f for f in (self.reserved,) if f is not None and not f.done()]
+                    done, _ = wait([*running, *reserving], return_when=FIRST_COMPLETED)
+                    if self.reserved is not None and self.reserved.done():
+                        self.reserved.result()  # a failed reservation stops the import now
                     for future in done:
+                        if future not in running:  # the reservation
+                            continue
                         finished = running.pop(future)
                         future.result()  # the first failure stops the import
                         for deps in waiting_on.values():
                             deps.discard(finished)
                         for model in self.lifetimes.finished(finished):
                             self.pk_map.drop(model)
+                        if finished == ORGANIZATION:  # every organization is known now
+                            self.reserved = self.pool.submit(self.reserve_slugs)
             except BaseException:
                 pending.clear()
                 for future in running:
@@ -343,13 +352,16 @@ class _Run:
 
     # --- cross-silo: organization slugs ---------------------------------------------------
 
-    def reconcile_slugs(self) -> None:
-        """Reserve every imported organization's slug globally, then apply it in the region.
+    def reserve_slugs(self) -> list[region_service_pb2.SlugUpdate]:
+        """Reserve every imported organization's slug globally; the slugs the region must
+        change. Runs as soon as the organizations are imported, beside the models still being
+        imported (nothing else reads an organization's slug), rather than after them.
 
         A slice of organizations at a time, in import order: each slice's reservations are
         committed before the next is asked for, so earlier organizations keep the slugs they
         would keep in one call, and a repeated call (a resumed import) answers the same."""
-        control, region = self.importer.control, self.importer.region
+        control = self.importer.control
+        updates = []
         for organizations in self.orgs.slices(SLUG_CLAIMS_PER_CALL):
             by_pk = {org.new_pk: org for org in organizations}
             answer = control.call(control.control.ReserveOrganizationSlugs,
@@ -360,7 +372,6 @@ class _Run:
                                           organization_id=org.new_pk, desired_slug=org.slug,
                                           name=org.name, status=org.status)
                                           for org in organizations]))
-            updates = []
             for assignment in answer.assignments:
                 org = by_pk[assignment.organization_id]
                 if assignment.slug != org.slug:
@@ -368,9 +379,17 @@ class _Run:
                         organization_id=assignment.organization_id, slug=assignment.slug))
                 if assignment.slug != org.source_slug:
                     self.report.renamed_organizations.add(org.source_slug, assignment.slug)
-            if updates:
-                region.call(region.region.UpdateOrganizationSlugs,
-                            region_service_pb2.UpdateOrganizationSlugsRequest(updates=updates))
+        return updates
+
+    def apply_slugs(self, updates: list[region_service_pb2.SlugUpdate]) -> None:
+        """Give the region's organizations their reserved slugs, once every model before the
+        deferred ones is imported: renaming an organization locks its row against the foreign
+        key checks of batches still being written."""
+        region = self.importer.region
+        for start in range(0, len(updates), SLUG_CLAIMS_PER_CALL):
+            region.call(region.region.UpdateOrganizationSlugs,
+                        region_service_pb2.UpdateOrganizationSlugsRequest(
+                            updates=updates[start:start + SLUG_CLAIMS_PER_CALL]))
 
 
 def batch_size(records: int, spilled_bytes: int) -> int:
