@@ -189,14 +189,17 @@ class SiloEngine:
         # A model whose records all have one scope is in the import's scope or not, once.
         in_scope = None if spec.instance_scope is not None else spec.record_scope({}) in accepted
         candidates: list[Candidate] = []
-        for offset, record in enumerate(records):
-            ordinal = min_ordinal + offset
-            model, old_pk, fields = _shape(spec.name, record, ordinal)
-            if model != spec.name:
-                raise ImportFailure(
-                    ErrorKind.UNEXPECTED_MODEL, spec.name,
-                    f"a {model} record was sent in a batch of {spec.name}",
-                    ordinal=ordinal, left_pk=old_pk)
+        name = spec.name
+        for ordinal, record in enumerate(records, min_ordinal):
+            if not (type(record) is dict and record.get("model") == name
+                    and type(fields := record.get("fields")) is dict
+                    and type(old_pk := record.get("pk")) is int):  # as every export writes
+                model, old_pk, fields = _shape(name, record, ordinal)
+                if model != name:
+                    raise ImportFailure(
+                        ErrorKind.UNEXPECTED_MODEL, name,
+                        f"a {model} record was sent in a batch of {name}",
+                        ordinal=ordinal, left_pk=old_pk)
             if filters and not all(_passes(f, old_pk, fields) for f in filters):
                 continue
             try:

@@ -154,6 +154,25 @@ ERROR_CASES = [
     ("user-records-as-option", "region",
      request("sentry.option", [user(1, "u")], scope=GLOBAL),
      grpc.StatusCode.INVALID_ARGUMENT, ErrorKind.UNEXPECTED_MODEL, "sentry.option", 1, 1),
+    # A record's shape is checked before anything of it is read.
+    ("record-not-an-object", "region", request("sentry.option", b"[1]", scope=GLOBAL),
+     grpc.StatusCode.INVALID_ARGUMENT, ErrorKind.DESERIALIZATION_FAILED, "sentry.option", 1,
+     None),
+    ("pk-a-string", "region",
+     request("sentry.option", b'[{"model": "sentry.option", "pk": "1", "fields": {}}]',
+             scope=GLOBAL),
+     grpc.StatusCode.INVALID_ARGUMENT, ErrorKind.DESERIALIZATION_FAILED, "sentry.option", 1,
+     None),
+    ("pk-a-boolean", "region",
+     request("sentry.option", b'[{"model": "sentry.option", "pk": true, "fields": {}}]',
+             scope=GLOBAL),
+     grpc.StatusCode.INVALID_ARGUMENT, ErrorKind.DESERIALIZATION_FAILED, "sentry.option", 1,
+     None),
+    ("fields-not-an-object", "region",
+     request("sentry.option", b'[{"model": "sentry.option", "pk": 1, "fields": []}]',
+             scope=GLOBAL),
+     grpc.StatusCode.INVALID_ARGUMENT, ErrorKind.DESERIALIZATION_FAILED, "sentry.option", 1,
+     None),
     # Checks run in Sentry's order: the ordinal before the model name.
     ("ordinal-checked-before-model", "control",
      request("sentry.doesnotexist", [], min_ordinal=0, scope=UNSPECIFIED, import_uuid=None),
@@ -243,6 +262,17 @@ def test_valid_timezone_option_is_accepted(silos: Silos) -> None:
     ((_, entry),) = from_columns(reply.mapped)
     (row,) = silos.rows("control", "SELECT id, user_id, key FROM sentry_useroption")
     assert (row.id, row.user_id, row.key) == (entry.new_pk, owner.new_pks[0], "timezone")
+
+
+def test_a_model_name_in_capitals_is_the_model(silos: Silos) -> None:
+    """Model names compare case-insensitively, as Sentry's do: a record whose model is spelt
+    in capitals is read like any other, in the same batch as the rest."""
+    records = [option("sentry.option", 1, "a", '"1"'), option("Sentry.Option", 2, "b", '"2"')]
+    with stub(silos.region_address) as silo:
+        reply = silo.ImportByModel(request("sentry.option", records, scope=GLOBAL), timeout=30)
+    assert [old for old, _ in from_columns(reply.mapped)] == [1, 2]
+    assert sorted(r.key for r in silos.rows("region", "SELECT key FROM sentry_option")) == [
+        "a", "b"]
 
 
 # --- H 61-63 through the CLI ------------------------------------------------------------------
