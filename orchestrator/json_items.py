@@ -21,7 +21,7 @@ import ijson
 import orjson
 
 # How a record opens: its brace and its first key.
-RECORD_START = rb'\{\s*"(?:model|pk|fields)"'
+_RECORD_START = rb'\{\s*"(?:model|pk|fields)"'
 _BLOCK = 1 << 17
 # A stream with no cut in this many bytes is not laid out one record per line: ijson reads it.
 _MAX_PENDING = 32 << 20
@@ -31,27 +31,33 @@ _LONG_RUN = b"0" * 19
 _BEFORE_A_NUMBER = frozenset(b" \t\r\n:,[")
 
 
+def record_indent(text: bytes) -> bytes | None:
+    """The indentation of the first record in `text` that opens a line of its own, if any."""
+    found = re.search(rb"\n([ \t]*)" + _RECORD_START, text)
+    return None if found is None else found.group(1)
+
+
 def record_boundary(indent: bytes) -> re.Pattern[bytes]:
     """Where a record opens on a line of its own with this indentation."""
-    return re.compile(rb"\n" + re.escape(indent) + RECORD_START)
+    return re.compile(rb"\n" + re.escape(indent) + _RECORD_START)
 
 
 def items(stream: IO[bytes]) -> Iterator[Any]:
     """Each item of the JSON array in `stream`, in order, as ijson would give them (integers
     as int, other numbers as float); ijson.JSONError for what is not valid JSON."""
-    head, first = b"", None
-    while first is None and len(head) < _MAX_PENDING:  # the first records may be large
+    head, indent = b"", None
+    while indent is None and len(head) < _MAX_PENDING:  # the first records may be large
         more = _read_at_least(stream, max(_BLOCK, len(head)))
         if not more:
             break
         head += more
-        first = re.search(rb"\n([ \t]*)" + RECORD_START, head)
+        indent = record_indent(head)
     opening = head.lstrip()
-    if first is None or not opening.startswith(b"["):
+    if indent is None or not opening.startswith(b"["):
         yield from _ijson_items(Framed(stream, head))
         return
-    marker = b"\n" + first.group(1) + b"{"
-    boundary = record_boundary(first.group(1))
+    marker = b"\n" + indent + b"{"
+    boundary = record_boundary(indent)
     pending = bytearray(opening)  # "[" and the bytes not yet parsed
     more = b"-"
     while more:

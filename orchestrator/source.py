@@ -17,7 +17,6 @@ import io
 import itertools
 import os
 import pickle
-import re
 import shutil
 import subprocess
 import sys
@@ -33,7 +32,7 @@ import orjson
 
 from orchestrator import json_items
 from orchestrator.catalog import Catalog, ModelInfo
-from orchestrator.json_items import RECORD_START, Framed, record_boundary
+from orchestrator.json_items import Framed, record_boundary, record_indent
 from silo_engine.errors import ErrorKind, ImportFailure
 from silo_engine.numbers import integer_value
 
@@ -410,10 +409,10 @@ def split_point(f: IO[bytes], size: int) -> tuple[int, int] | None:
     records leaves the first half with unclosed brackets, which its parse rejects.
     """
     f.seek(0)
-    first = re.search(rb"\n([ \t]*)" + RECORD_START, f.read(_WINDOW))
-    if first is None:  # records are not on lines of their own
+    indent = record_indent(f.read(_WINDOW))
+    if indent is None:  # records are not on lines of their own
         return None
-    boundary = record_boundary(first.group(1))
+    boundary = record_boundary(indent)
     offset = size // 2
     while offset < min(size, size // 2 + _SPLIT_SEARCH_BYTES):
         f.seek(offset)

@@ -128,7 +128,8 @@ class SiloEngine:
         UniqueViolation only where a retry with every collision lookup can do better."""
         flags = req.ctx_flags
         records = _decode(spec.name, req.json_records)
-        key = (flags.import_uuid, spec.name, req.min_ordinal, req.min_ordinal + len(records) - 1)
+        key = _BatchKey(flags.import_uuid, spec.name, req.min_ordinal,
+                        req.min_ordinal + len(records) - 1)
         ctx = BatchContext(spec.name, req.scope, flags, req.filters, req.pk_map,
                            region_name=self.region_name,
                            trust_new_references=trust_new_references)
@@ -137,7 +138,7 @@ class SiloEngine:
                 stored = ledger.find_chunk(conn, self.chunk_table, *key)
                 if stored is not None:
                     return stored, records
-                chunk = self._write_batch(conn, spec, records, req.min_ordinal, ctx)
+                chunk = self._write_batch(conn, spec, records, key, ctx)
                 if chunk.from_ledger:
                     _lost_race(spec.name, req.min_ordinal)
                     return chunk, records
@@ -160,8 +161,8 @@ class SiloEngine:
         return chunk, records
 
     def _write_batch(self, conn: sa.Connection, spec: ModelSpec, records: list[dict],
-                     min_ordinal: int, ctx: BatchContext) -> ledger.Chunk:
-        candidates = self._prepare(spec, records, min_ordinal, ctx)
+                     key: _BatchKey, ctx: BatchContext) -> ledger.Chunk:
+        candidates = self._prepare(spec, records, key.min_ordinal, ctx)
         if spec.uniques and candidates:
             # Collision checks read what other batches write: batches of one table take turns
             # from here to commit (preparing them above still runs side by side).
@@ -169,13 +170,12 @@ class SiloEngine:
             # The same batch sent twice at once (one import run twice) may have committed
             # while this one waited: its rows would collide with this copy's, and its answer
             # is this batch's answer.
-            stored = ledger.find_chunk(conn, self.chunk_table, ctx.flags.import_uuid, spec.name,
-                                       min_ordinal, min_ordinal + len(records) - 1)
+            stored = ledger.find_chunk(conn, self.chunk_table, *key)
             if stored is not None:
                 return stored
         collisions.resolve(conn, spec, candidates, ctx)
         _write(conn, spec, candidates, ctx)
-        return ledger.Chunk.summarise(ctx.flags.import_uuid, spec.name, min_ordinal,
+        return ledger.Chunk.summarise(key.import_uuid, spec.name, key.min_ordinal,
                                       _mapped(spec, candidates))
 
     def _prepare(self, spec: ModelSpec, records: list[dict], min_ordinal: int,
@@ -219,6 +219,16 @@ class SiloEngine:
                                         ordinal=ordinal, left_pk=old_pk) from exc
             candidates.append(Candidate(ordinal, old_pk, row))
         return candidates
+
+
+class _BatchKey(NamedTuple):
+    """What the chunk ledger knows a batch by: its first ordinal, and its last, which tells a
+    batch cut otherwise by an earlier run (ledger.find_chunk)."""
+
+    import_uuid: str
+    model: str
+    min_ordinal: int
+    last_ordinal: int
 
 
 _TABLE_LOCK = sa.text("SELECT pg_advisory_xact_lock(hashtext(:table))")
