@@ -6,6 +6,9 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY protos ./protos
 COPY silo_engine ./silo_engine
+COPY wire ./wire
+COPY commands ./commands
+COPY tools ./tools
 COPY control_service ./control_service
 COPY region_service ./region_service
 COPY orchestrator ./orchestrator

@@ -7,14 +7,14 @@ from pathlib import Path
 from control_service.members import map_members
 from control_service.models import REGISTRY, controlimportchunk
 from control_service.slugs import SlugClaim, reserve_slugs
-from silo_engine.contract.relocation.v1 import (
-    control_service_pb2,
-    control_service_pb2_grpc,
-)
 from silo_engine.database import make_engine, require_schema
 from silo_engine.engine import SiloEngine
 from silo_engine.sentry_catalog import silo_of
 from silo_engine.server import RunningServer, Security, guarded, serve_silo
+from wire.relocation.v1 import (
+    control_service_pb2,
+    control_service_pb2_grpc,
+)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

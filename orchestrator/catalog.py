@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from silo_engine.contract.relocation.v1 import models_pb2
-from silo_engine.scopes import ImportScope, RelocationScope, Silo
+from wire.relocation.v1 import models_pb2
+from wire.scopes import ImportScope, RelocationScope, Silo
 
 
 @dataclass(frozen=True)

@@ -14,15 +14,15 @@ from typing import Any
 
 import grpc
 
-from silo_engine.auth import SignRequests
-from silo_engine.contract import MAX_MESSAGE_BYTES
-from silo_engine.contract.relocation.v1 import (
+from wire import MAX_MESSAGE_BYTES
+from wire.auth import SignRequests
+from wire.errors import ImportFailure
+from wire.relocation.v1 import (
     control_service_pb2_grpc,
     region_service_pb2_grpc,
     silo_service_pb2,
     silo_service_pb2_grpc,
 )
-from silo_engine.errors import ImportFailure
 
 RETRYABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED}
 _IMPORT_BY_MODEL = "/{}/ImportByModel".format(

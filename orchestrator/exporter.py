@@ -21,9 +21,9 @@ from orchestrator.catalog import Catalog, ModelInfo
 from orchestrator.client import SiloClient
 from orchestrator.importer import learn_catalog
 from orchestrator.report import Progress
-from silo_engine.contract.relocation.v1 import silo_service_pb2
-from silo_engine.errors import ImportFailure
-from silo_engine.scopes import ImportScope, Silo
+from wire.errors import ImportFailure
+from wire.relocation.v1 import silo_service_pb2
+from wire.scopes import ImportScope, Silo
 
 USER, EMAIL, USEREMAIL = "sentry.user", "sentry.email", "sentry.useremail"
 ORG, MEMBER = "sentry.organization", "sentry.organizationmember"

@@ -8,7 +8,7 @@ filtered through references). A username filter selects users, then their email 
 from __future__ import annotations
 
 from orchestrator.source import SpilledExport
-from silo_engine.context import RecordFilter
+from wire.values import RecordFilter
 
 USER, EMAIL, USEREMAIL = "sentry.user", "sentry.email", "sentry.useremail"
 ORG, MEMBER = "sentry.organization", "sentry.organizationmember"

@@ -29,16 +29,16 @@ from orchestrator.organizations import ImportedOrganization, ImportedOrganizatio
 from orchestrator.pkmap import MapLifetimes, PkMap
 from orchestrator.report import ImportReport, Progress
 from orchestrator.source import SpilledExport, spill
-from silo_engine.context import RecordFilter
-from silo_engine.contract.relocation.v1 import (
+from wire.errors import ErrorKind, ImportFailure
+from wire.pkwire import CODE_OF_KIND, from_columns
+from wire.relocation.v1 import (
     control_service_pb2,
     models_pb2,
     region_service_pb2,
     silo_service_pb2,
 )
-from silo_engine.errors import ErrorKind, ImportFailure
-from silo_engine.pkwire import CODE_OF_KIND, from_columns
-from silo_engine.scopes import ImportKind, ImportScope, Silo
+from wire.scopes import ImportKind, ImportScope, Silo
+from wire.values import RecordFilter
 
 ORGANIZATION, USER, MEMBER = "sentry.organization", "sentry.user", "sentry.organizationmember"
 _INSERTED = CODE_OF_KIND[ImportKind.INSERTED]
@@ -257,7 +257,8 @@ class _Run:
         finally:
             if sent is not None:  # after a failure, the batch in flight is not awaited
                 sent.future.cancel()
-        self.importer.progress.model_done(info.name, counts, time.monotonic() - started)
+        counts.seconds = time.monotonic() - started
+        self.importer.progress.model_done(info.name, counts, counts.seconds)
 
     def _merge(self, info: ModelInfo, count: int, kept_fields: bytearray,
                future: Future, replicas: list[Future]) -> None:

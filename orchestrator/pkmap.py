@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import pairwise
 
-from silo_engine.contract.relocation.v1 import models_pb2
+from wire.relocation.v1 import models_pb2
 
 
 def _ascending(values: Sequence[int]) -> bool:

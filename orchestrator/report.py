@@ -7,11 +7,11 @@ import sys
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from silo_engine.errors import ImportFailure
+from wire.errors import ImportFailure
 
 RENAMES_SHOWN = 50
 
@@ -38,6 +38,7 @@ class ModelCounts:
     overwritten: int = 0
     skipped: int = 0  # out of scope, filtered, or referencing something not imported
     resumed_batches: int = 0
+    seconds: float = 0.0  # from the model's first batch to its last answer
 
 
 @dataclass
@@ -71,6 +72,21 @@ class ImportReport:
                           "reason": f"field {name!r} is not a field of {model} here; it was "
                                     f"dropped from {count} record(s)"})
         return found
+
+    def to_json(self) -> dict[str, Any]:
+        """The report as one JSON document (`relocate import --report-file`): what tools such as
+        `relocate bench` read instead of the human-readable summary."""
+        return {
+            "import_uuid": self.import_uuid, "scope": self.scope, "seconds": self.seconds,
+            "models": {model: asdict(c) for model, c in self.models.items()},
+            "out_of_scope": dict(sorted(self.out_of_scope.items())),
+            "renamed_users": {"total": self.renamed_users.total,
+                              "shown": [list(pair) for pair in self.renamed_users.shown]},
+            "renamed_organizations": {
+                "total": self.renamed_organizations.total,
+                "shown": [list(pair) for pair in self.renamed_organizations.shown]},
+            "notices": self.notices(),
+        }
 
     def summary(self) -> str:
         lines = [f"Import {self.import_uuid} ({self.scope} scope) finished in "

@@ -33,8 +33,8 @@ import orjson
 from orchestrator import json_items
 from orchestrator.catalog import Catalog, ModelInfo
 from orchestrator.json_items import Framed, record_boundary, record_indent
-from silo_engine.errors import ErrorKind, ImportFailure
-from silo_engine.numbers import integer_value
+from wire.errors import ErrorKind, ImportFailure
+from wire.numbers import integer_value
 
 # Records per sorted run when a model's records must be put in pk order on disk.
 SORT_RUN = 50_000

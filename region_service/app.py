@@ -8,10 +8,6 @@ import sqlalchemy as sa
 
 from region_service.models import REGISTRY, controlimportchunkreplica, regionimportchunk
 from region_service.models.organizations import organization
-from silo_engine.contract.relocation.v1 import (
-    region_service_pb2,
-    region_service_pb2_grpc,
-)
 from silo_engine.database import make_engine, require_schema
 from silo_engine.engine import SiloEngine
 from silo_engine.ledger import Chunk, store_chunk_if_absent
@@ -21,6 +17,10 @@ from silo_engine.server import (
     Security,
     guarded,
     serve_silo,
+)
+from wire.relocation.v1 import (
+    region_service_pb2,
+    region_service_pb2_grpc,
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"

@@ -1,4 +1,4 @@
-"""Generate the Python gRPC stubs from protos/ into silo_engine/contract/.
+"""Generate the Python gRPC stubs from protos/ into wire/.
 
 The stubs are checked in so that installing the project needs no code generator;
 tests/test_contract.py regenerates them into a temporary folder and fails when the
@@ -14,8 +14,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTOS = ROOT / "protos"
-PACKAGE = "silo_engine.contract"
-OUT = ROOT / "silo_engine" / "contract"
+PACKAGE = "wire"
+OUT = ROOT / "wire"
 
 
 def generate(out_dir: Path) -> list[Path]:

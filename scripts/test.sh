@@ -19,4 +19,5 @@ if ! command -v buf >/dev/null && [ ! -x .tools/node_modules/.bin/buf ]; then
 fi
 
 .venv/bin/ruff check .
+.venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache
 .venv/bin/python -m pytest "$@"

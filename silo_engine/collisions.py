@@ -20,10 +20,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
 from silo_engine.context import BatchContext
-from silo_engine.errors import ErrorKind, ImportFailure
 from silo_engine.modelspec import Collision, ModelSpec, Row, UniqueSpec
 from silo_engine.randomness import SUFFIX_LENGTHS, suffixed
 from silo_engine.redact import REDACTED
+from wire.errors import ErrorKind, ImportFailure
 
 INSERT, EXISTING, OVERWRITE, UPDATE_EXISTING = "insert", "existing", "overwrite", "update_existing"
 

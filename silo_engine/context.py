@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import NamedTuple
 
-from silo_engine.scopes import ImportKind, ImportScope
-
-
-class PkEntry(NamedTuple):
-    """Where one old pk went (a tuple: thousands are made per batch)."""
-
-    new_pk: int
-    kind: ImportKind
-    identifier: str | None = None
+from wire.pkwire import CODE_OF_KIND
+from wire.relocation.v1 import models_pb2
+from wire.scopes import ImportKind, ImportScope
+from wire.values import RecordFilter
 
 
 @dataclass(frozen=True)
@@ -23,15 +18,6 @@ class ImportFlags:
     merge_users: bool = False
     overwrite_configs: bool = False
     hide_organizations: bool = False
-
-
-@dataclass(frozen=True)
-class RecordFilter:
-    """An allow-list on one model's field; an empty set lets nothing through."""
-
-    model: str
-    field: str
-    values: frozenset[str]
 
 
 @dataclass
@@ -60,3 +46,22 @@ class BatchContext:
     # is written again with every lookup.
     trust_new_references: bool = True
     unchecked_keys: int = 0
+
+
+def sent_pks(messages: Iterable[models_pb2.PkMapColumns]) -> SentPks:
+    """What a batch's references resolve to, straight from the columns."""
+    sent = SentPks()
+    existing, inserted = CODE_OF_KIND[ImportKind.EXISTING], CODE_OF_KIND[ImportKind.INSERTED]
+    for msg in messages:
+        if len(msg.kinds) != len(msg.old_pks):
+            raise ValueError(f"pk map of {msg.model}: {len(msg.old_pks)} old pks, "
+                             f"{len(msg.kinds)} kinds")
+        sent.new_pks.setdefault(msg.model, {}).update(zip(msg.old_pks, msg.new_pks, strict=True))
+        kinds = set(msg.kinds)
+        sent.inserted.setdefault(msg.model, set()).update(
+            msg.new_pks if kinds == {inserted} else  # most often: every entry inserted
+            (new for new, kind in zip(msg.new_pks, msg.kinds, strict=True) if kind == inserted))
+        if existing in kinds:
+            sent.existing.setdefault(msg.model, set()).update(
+                old for old, kind in zip(msg.old_pks, msg.kinds, strict=True) if kind == existing)
+    return sent

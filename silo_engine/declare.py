@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql as pg
 
 from silo_engine.fields import BitFlags, JSONText
 from silo_engine.modelspec import Collision, ForeignKeySpec, ModelSpec, OnMissing, UniqueSpec
-from silo_engine.scopes import RelocationScope, Silo
+from wire.scopes import RelocationScope, Silo
 
 
 def now() -> datetime:

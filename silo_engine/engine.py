@@ -24,14 +24,14 @@ from silo_engine import collisions, ledger
 from silo_engine.bulk import allocate_ids, copy_rows
 from silo_engine.collisions import EXISTING, INSERT, OVERWRITE, UPDATE_EXISTING, Candidate
 from silo_engine.context import BatchContext, SentPks
-from silo_engine.contract.relocation.v1 import models_pb2
-from silo_engine.errors import ErrorKind, ImportFailure
 from silo_engine.fields import FieldError
 from silo_engine.modelspec import ModelRegistry, ModelSpec, OnMissing, Row
-from silo_engine.pkwire import CODE_OF_KIND
 from silo_engine.redact import database_message, field_message
-from silo_engine.scopes import ImportKind, ImportScope, Silo
 from silo_engine.statistics import TableStatistics
+from wire.errors import ErrorKind, ImportFailure
+from wire.pkwire import CODE_OF_KIND
+from wire.relocation.v1 import models_pb2
+from wire.scopes import ImportKind, ImportScope, Silo
 
 log = logging.getLogger("relocation.silo")
 

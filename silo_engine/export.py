@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from silo_engine.fields import export_value
 from silo_engine.modelspec import ModelSpec
-from silo_engine.scopes import ImportScope
+from wire.scopes import ImportScope
 
 DEFAULT_EXPORT_BATCH = 1000
 

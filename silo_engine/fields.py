@@ -17,7 +17,7 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
-from silo_engine.numbers import integer_value
+from wire.numbers import integer_value
 
 
 class FieldError(ValueError):

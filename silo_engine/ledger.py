@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
-from silo_engine.contract.relocation.v1 import models_pb2
-from silo_engine.errors import ErrorKind, ImportFailure
-from silo_engine.pkwire import CODE_OF_KIND
-from silo_engine.scopes import ImportKind
+from wire.errors import ErrorKind, ImportFailure
+from wire.pkwire import CODE_OF_KIND
+from wire.relocation.v1 import models_pb2
+from wire.scopes import ImportKind
 
 
 def chunk_table(metadata: sa.MetaData, name: str) -> sa.Table:

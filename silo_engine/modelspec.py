@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from silo_engine.fields import Coercer, coercer_for
 from silo_engine.redact import is_sensitive
 from silo_engine.rowcode import RowCoercer, compile_coercion
-from silo_engine.scopes import ImportScope, RelocationScope, Silo
+from wire.scopes import ImportScope, RelocationScope, Silo
 
 if TYPE_CHECKING:
     from silo_engine.context import BatchContext

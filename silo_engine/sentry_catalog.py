@@ -6,7 +6,7 @@ belongs to the other silo. Checked against Sentry's model_dependencies by tests/
 
 from __future__ import annotations
 
-from silo_engine.scopes import Silo
+from wire.scopes import Silo
 
 CONTROL_MODELS = frozenset({
     "hybridcloud.controlcacheversion", "hybridcloud.externalactorreplica",

@@ -14,22 +14,22 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from silo_engine.auth import SignatureCheck
-from silo_engine.context import ImportFlags, RecordFilter
-from silo_engine.contract import MAX_MESSAGE_BYTES
-from silo_engine.contract.relocation.v1 import (
+from silo_engine.context import ImportFlags, sent_pks
+from silo_engine.engine import BatchRequest, SiloEngine
+from silo_engine.export import DEFAULT_EXPORT_BATCH, export_model
+from silo_engine.ledger import Chunk
+from silo_engine.modelspec import ModelSpec
+from silo_engine.redact import database_message
+from wire import MAX_MESSAGE_BYTES
+from wire.auth import SignatureCheck
+from wire.errors import ErrorKind, ImportFailure
+from wire.relocation.v1 import (
     models_pb2,
     silo_service_pb2,
     silo_service_pb2_grpc,
 )
-from silo_engine.engine import BatchRequest, SiloEngine
-from silo_engine.errors import ErrorKind, ImportFailure
-from silo_engine.export import DEFAULT_EXPORT_BATCH, export_model
-from silo_engine.ledger import Chunk
-from silo_engine.modelspec import ModelSpec
-from silo_engine.pkwire import sent_pks
-from silo_engine.redact import database_message
-from silo_engine.scopes import ImportScope
+from wire.scopes import ImportScope
+from wire.values import RecordFilter
 
 log = logging.getLogger("relocation.silo")
 

@@ -22,15 +22,15 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import settings
 
+from commands.cli import main as relocate_main
 from control_service import app as control_app
-from orchestrator.cli import main as relocate_main
 from region_service import app as region_app
 from silo_engine.database import make_engine, upgrade
 from silo_engine.server import Security
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("RELOCATE_SHARED_DIR", ROOT.parent / "shared"))
-FIXTURES = SHARED / "fixtures" / "sentry"
+# Sentry's own fixture exports, kept with the tests (tests/fixtures/sentry/SOURCE.md).
+FIXTURES = ROOT / "tests" / "fixtures" / "sentry"
 DETAILED = FIXTURES / "model_dependencies" / "detailed.json"
 
 # Property tests check behaviour, not speed: no time limit per example, which a busy 2-core CI
@@ -42,7 +42,7 @@ settings.load_profile("relocation")
 def fixture_path(name: str) -> Path:
     path = FIXTURES / name
     if not path.exists():
-        pytest.fail(f"shared fixture {path} is missing: check out ../shared beside the project")
+        pytest.fail(f"test fixture {path} is missing (see tests/fixtures/sentry/SOURCE.md)")
     return path
 
 
@@ -75,7 +75,7 @@ def pg_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if url is not None:
         yield url
         return
-    from orchestrator.embedded import embedded_postgres
+    from commands.embedded import embedded_postgres
 
     with embedded_postgres(tmp_path_factory.mktemp("pg")) as urls:
         yield urls["control"].replace("/relocate_control?", "/postgres?")

@@ -18,13 +18,13 @@ from cryptography.x509.oid import NameOID
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from orchestrator.client import ClientSecurity, SiloClient
-from silo_engine.auth import SignRequests, signature
-from silo_engine.contract.relocation.v1 import silo_service_pb2, silo_service_pb2_grpc
-from silo_engine.errors import ImportFailure
 from silo_engine.redact import database_message, field_message, is_sensitive
-from silo_engine.scopes import ImportScope
 from silo_engine.server import Security
 from tests.conftest import Silos, fixture_path, fresh_silos, load_fixture
+from wire.auth import SignRequests, signature
+from wire.errors import ImportFailure
+from wire.relocation.v1 import silo_service_pb2, silo_service_pb2_grpc
+from wire.scopes import ImportScope
 
 NEW, OLD = b"new-secret", b"old-secret"
 

@@ -13,7 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from orchestrator.bench import (
+from orchestrator.catalog import Catalog, ModelInfo
+from orchestrator.source import spill
+from silo_engine.server import describe
+from tests.conftest import ROOT, Silos
+from tools.bench import (
     EXPORT_ORDER,
     _PeakSampler,
     _reap,
@@ -21,11 +25,7 @@ from orchestrator.bench import (
     model_specs,
     verify,
 )
-from orchestrator.catalog import Catalog, ModelInfo
-from orchestrator.source import spill
-from silo_engine.scopes import ImportScope
-from silo_engine.server import describe
-from tests.conftest import ROOT, Silos
+from wire.scopes import ImportScope
 
 
 def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path) -> None:
@@ -117,7 +117,7 @@ def test_small_generated_export_imports_every_row(silos: Silos, tmp_path: Path) 
 def test_bench_run_completes_and_prints_the_figures(pg_admin_url: str, tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     result = subprocess.run(
-        [sys.executable, "-m", "orchestrator.cli", "bench", "run", "--records", "2000",
+        [sys.executable, "-m", "commands.cli", "bench", "run", "--records", "2000",
          "--runs", "1", "--pg-url", pg_admin_url, "--json", str(out),
          "--workdir", str(tmp_path / "work")],
         capture_output=True, text=True, timeout=300, cwd=ROOT)

@@ -15,10 +15,10 @@ import psycopg
 import pytest
 import yaml
 
-from orchestrator.cli import build_parser
+from commands.cli import build_parser
 from tests.conftest import ROOT, _admin, _db_url, fixture_path
 
-RELOCATE = [sys.executable, "-m", "orchestrator.cli"]
+RELOCATE = [sys.executable, "-m", "commands.cli"]
 
 
 def _run(*args: str | Path, timeout: float = 120, **kw) -> subprocess.CompletedProcess:
@@ -118,7 +118,7 @@ def test_embedded_default_keeps_data_between_runs(tmp_path: Path) -> None:
     assert second.returncode == 0, second.stderr
     assert "acme -> acme-" in second.stderr  # the slug is taken by the first run
 
-    from orchestrator.embedded import embedded_postgres
+    from commands.embedded import embedded_postgres
 
     with embedded_postgres(data_dir) as urls:
         with psycopg.connect(urls["region"]) as conn:
@@ -133,7 +133,7 @@ def test_compose_file_names_the_services_and_settings_the_code_reads() -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
     assert set(services) == {"control-db", "region-db", "control", "region", "orchestrator"}
-    cli = (ROOT / "orchestrator" / "cli.py").read_text()
+    cli = "".join(p.read_text() for p in sorted((ROOT / "commands").glob("*.py")))
     for name in ("control", "region"):
         env = services[name]["environment"]
         db_var = f"RELOCATE_{name.upper()}_DB_URL"

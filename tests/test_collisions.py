@@ -28,8 +28,8 @@ from region_service.models.projects import project, projectkey
 from silo_engine import collisions
 from silo_engine.collisions import Candidate
 from silo_engine.context import BatchContext, ImportFlags, SentPks
-from silo_engine.scopes import ImportScope
 from tests.conftest import Silos, fixture_path, load_fixture, run_import
+from wire.scopes import ImportScope
 
 Record = dict[str, Any]
 WHEN = "2023-06-22T22:59:55.488Z"
@@ -445,8 +445,10 @@ def test_a_user_ip_already_written_by_an_earlier_batch_is_reused(silos: Silos, t
 def test_duplicate_username_and_slug_within_one_export(silos: Silos, tmp_path: Path) -> None:
     """Two users with one username and two orgs with one slug in one export: the later record
     of each pair is renamed, and every reference follows its own record."""
+    report_file = tmp_path / "report.json"
     run_import(silos, tmp_path, "organizations",
-               fixture_path("duplicate-username-and-organization-slug.json"))
+               fixture_path("duplicate-username-and-organization-slug.json"),
+               "--report-file", str(report_file))
 
     users = silos.rows("control", "SELECT id, username, first_name FROM auth_user ORDER BY id")
     assert len(users) == 2
@@ -477,6 +479,16 @@ def test_duplicate_username_and_slug_within_one_export(silos: Silos, tmp_path: P
     assert c.inserted_map == {"1": by_name["User"].id,
                               "2": by_name["User (Duplicate Username and Email)"].id}
     assert c.inserted_identifiers == {"1": "testing@example.com", "2": renamed}
+
+    # The JSON report says the same as the rows: every record counted, both renames listed.
+    report = json.loads(report_file.read_text())
+    assert report["scope"] == "organizations"
+    assert report["models"]["sentry.user"]["inserted"] == 2
+    assert report["models"]["sentry.organization"]["inserted"] == 2
+    assert report["renamed_users"] == {"total": 1, "shown": [["testing@example.com", renamed]]}
+    assert report["renamed_organizations"]["total"] == 1
+    assert report["renamed_organizations"]["shown"] == [
+        ["testing", by_org["Testing (Duplicate Slug)"].slug]]
 
 
 # --- keys that point at rows the import inserted ----------------------------------------------

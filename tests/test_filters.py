@@ -13,8 +13,8 @@ from typing import Any
 import grpc
 import pytest
 
-from silo_engine.contract.relocation.v1 import models_pb2, silo_service_pb2, silo_service_pb2_grpc
 from tests.conftest import Silos, fixture_path, run_import
+from wire.relocation.v1 import models_pb2, silo_service_pb2, silo_service_pb2_grpc
 
 Record = dict[str, Any]
 WHEN = "2023-06-22T22:59:55.488Z"

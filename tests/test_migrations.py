@@ -16,9 +16,9 @@ from region_service import app as region_app
 from region_service.models import metadata as region_metadata
 from silo_engine import ledger
 from silo_engine.database import alembic_config, head_revision, make_engine
-from silo_engine.pkwire import from_columns
-from silo_engine.scopes import ImportKind
 from tests.conftest import _admin, _db_url
+from wire.pkwire import from_columns
+from wire.scopes import ImportKind
 
 IMPORT_UUID = "5a1b2c3d4e5f40718293a4b5c6d7e8f9"
 

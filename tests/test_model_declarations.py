@@ -9,9 +9,9 @@ import pytest
 from control_service.models import REGISTRY as CONTROL
 from region_service.models import REGISTRY as REGION
 from silo_engine.modelspec import ModelSpec
-from silo_engine.scopes import Silo
 from silo_engine.sentry_catalog import CONTROL_MODELS, REGION_MODELS
 from tests.conftest import DETAILED
+from wire.scopes import Silo
 
 SPECS: dict[str, ModelSpec] = {spec.name: spec for spec in [*CONTROL, *REGION]}
 

@@ -16,21 +16,22 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.dialects import postgresql as pg
 
+from commands.heap import frozen_gc
 from orchestrator.catalog import ModelInfo, dependency_order
 from orchestrator.importer import BATCH_BYTES, DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE, batch_size
 from orchestrator.pkmap import MapLifetimes, PkMap
-from silo_engine.context import PkEntry
-from silo_engine.contract.relocation.v1 import models_pb2
+from silo_engine.context import sent_pks
 from silo_engine.database import json_text
-from silo_engine.errors import ErrorKind, ImportFailure
 from silo_engine.fields import FieldError, JSONText, coercer_for, export_value
-from silo_engine.heap import frozen_gc
 from silo_engine.ledger import Chunk
-from silo_engine.pkwire import CODE_OF_KIND, from_columns, sent_pks
 from silo_engine.randomness import SUFFIX_LENGTHS, SUFFIX_SCHEDULE, suffixed
-from silo_engine.scopes import ImportKind, ImportScope, RelocationScope
 from silo_engine.slugs import RESERVED_ORGANIZATION_SLUGS, SLUG_MAX_LENGTH, normalize_slug
 from tests.conftest import DETAILED
+from wire.errors import ErrorKind, ImportFailure
+from wire.pkwire import CODE_OF_KIND, from_columns
+from wire.relocation.v1 import models_pb2
+from wire.scopes import ImportKind, ImportScope, RelocationScope
+from wire.values import PkEntry
 
 names = st.text(alphabet="abcdefgh", min_size=1, max_size=3).map(lambda s: f"app.{s}")
 

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 
 from orchestrator import source
-from orchestrator.compare import compare_files
-from silo_engine.scopes import ImportScope, Silo
 from tests.conftest import DETAILED, FIXTURES, Silos, fixture_path, run_cli
 from tests.every_model import COUNT, declared_specs, generate
+from tools.compare import compare_files
+from wire.scopes import ImportScope, Silo
 
 ROUND_TRIP_FIXTURES = sorted(p.name for p in FIXTURES.glob("*.json")
                              if p.name != "invalid-user.json")

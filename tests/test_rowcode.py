@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from silo_engine.engine import _coerce
-from silo_engine.errors import ImportFailure
 from silo_engine.fields import FieldError
 from silo_engine.modelspec import ModelSpec
 from tests.every_model import declared_specs, generate
+from wire.errors import ImportFailure
 
 SPECS = declared_specs()
 

@@ -20,11 +20,11 @@ from typing import Any
 import grpc
 import pytest
 
-from silo_engine.contract.relocation.v1 import models_pb2, silo_service_pb2, silo_service_pb2_grpc
-from silo_engine.errors import ErrorKind, ImportFailure
-from silo_engine.pkwire import from_columns
-from silo_engine.scopes import ImportKind
 from tests.conftest import CliResult, Silos, fixture_path, fresh_silos
+from wire.errors import ErrorKind, ImportFailure
+from wire.pkwire import from_columns
+from wire.relocation.v1 import models_pb2, silo_service_pb2, silo_service_pb2_grpc
+from wire.scopes import ImportKind
 
 Record = dict[str, Any]
 Stub = silo_service_pb2_grpc.SiloServiceStub

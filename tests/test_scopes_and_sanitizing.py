@@ -16,8 +16,8 @@ import pytest
 
 from control_service.models import REGISTRY as CONTROL_REGISTRY
 from region_service.models import REGISTRY as REGION_REGISTRY
-from silo_engine.scopes import ImportScope
 from tests.conftest import Silos, load_fixture, run_import
+from wire.scopes import ImportScope
 
 USER_FIXTURES = ("user-with-maximum-privileges.json", "user-with-minimum-privileges.json",
                  "user-with-roles-no-superadmin.json", "user-with-superadmin-no-roles.json")

@@ -14,12 +14,9 @@ import orjson
 import pytest
 
 from orchestrator import source
-from orchestrator.bench import model_specs
 from orchestrator.catalog import Catalog, ModelInfo
 from orchestrator.importer import with_json_records
 from orchestrator.source import SpilledExport, spill, split_point
-from silo_engine.contract.relocation.v1 import silo_service_pb2
-from silo_engine.errors import ErrorKind, ImportFailure
 from silo_engine.server import describe
 from tests.conftest import (
     Silos,
@@ -29,6 +26,9 @@ from tests.conftest import (
     lookalike_lines_export,
     run_cli,
 )
+from tools.bench import model_specs
+from wire.errors import ErrorKind, ImportFailure
+from wire.relocation.v1 import silo_service_pb2
 
 CATALOG = Catalog(ModelInfo.from_proto(describe(s)) for s in model_specs().values())
 ONE_PASS, TWO_HALVES = 1 << 62, 0  # PARALLEL_SPILL_BYTES that force either way

@@ -12,7 +12,7 @@ from control_service.models import (
 )
 from control_service.models.metadata import controlimportchunk, metadata
 from silo_engine.modelspec import ModelRegistry
-from silo_engine.scopes import Silo
+from wire.scopes import Silo
 
 REGISTRY = ModelRegistry(
     Silo.CONTROL,

@@ -23,7 +23,7 @@ from silo_engine.declare import (
 )
 from silo_engine.modelspec import NOT_NULL, Collision, Row
 from silo_engine.randomness import hex_token
-from silo_engine.scopes import RelocationScope, Silo
+from wire.scopes import RelocationScope, Silo
 
 CONFIG, GLOBAL = RelocationScope.CONFIG, RelocationScope.GLOBAL
 

@@ -24,7 +24,7 @@ from silo_engine.declare import (
 )
 from silo_engine.modelspec import Collision, OnMissing, Row
 from silo_engine.randomness import hex_token, sha256_hex
-from silo_engine.scopes import RelocationScope, Silo
+from wire.scopes import RelocationScope, Silo
 
 CONFIG, GLOBAL, ORGANIZATION = (RelocationScope.CONFIG, RelocationScope.GLOBAL,
                                 RelocationScope.ORGANIZATION)

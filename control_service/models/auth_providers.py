@@ -17,7 +17,7 @@ from silo_engine.declare import (
     unique,
     when,
 )
-from silo_engine.scopes import RelocationScope, Silo
+from wire.scopes import RelocationScope, Silo
 
 GLOBAL = RelocationScope.GLOBAL
 

@@ -3,7 +3,7 @@
 from control_service.models.metadata import metadata
 from silo_engine.declare import hybrid, integer, json_text, model, ref, string, unique, when
 from silo_engine.modelspec import Collision
-from silo_engine.scopes import RelocationScope, Silo
+from wire.scopes import RelocationScope, Silo
 
 integration = model(
     "sentry.integration", "sentry_integration", metadata, Silo.CONTROL, RelocationScope.GLOBAL,

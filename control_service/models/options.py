@@ -3,7 +3,7 @@
 from control_service.models.metadata import metadata
 from silo_engine.declare import json_text, model, string, unique, when
 from silo_engine.modelspec import Collision
-from silo_engine.scopes import RelocationScope, Silo
+from wire.scopes import RelocationScope, Silo
 
 controloption = model(
     "sentry.controloption", "sentry_controloption", metadata, Silo.CONTROL,

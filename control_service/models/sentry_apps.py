@@ -23,7 +23,7 @@ from silo_engine.declare import (
     when,
 )
 from silo_engine.modelspec import Collision, OnMissing, Row
-from silo_engine.scopes import RelocationScope, Silo
+from wire.scopes import RelocationScope, Silo
 
 GLOBAL = RelocationScope.GLOBAL
 SENTRY_APP_SLUG_MAX_LENGTH = 64

@@ -28,7 +28,7 @@ from silo_engine.declare import (
 from silo_engine.fields import FieldError
 from silo_engine.modelspec import Collision, Row
 from silo_engine.randomness import random_string, unusable_password
-from silo_engine.scopes import ImportScope, RelocationScope, Silo
+from wire.scopes import ImportScope, RelocationScope, Silo
 
 USER, CONFIG, GLOBAL = RelocationScope.USER, RelocationScope.CONFIG, RelocationScope.GLOBAL
 

@@ -19,7 +19,7 @@ from region_service.models import (
 )
 from region_service.models.metadata import controlimportchunkreplica, metadata, regionimportchunk
 from silo_engine.modelspec import ModelRegistry
-from silo_engine.scopes import Silo
+from wire.scopes import Silo
 
 REGISTRY = ModelRegistry(
     Silo.REGION,

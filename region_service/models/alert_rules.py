@@ -15,7 +15,7 @@ from silo_engine.declare import (
     when,
 )
 from silo_engine.modelspec import OnMissing
-from silo_engine.scopes import RelocationScope, Silo
+from wire.scopes import RelocationScope, Silo
 
 ORGANIZATION = RelocationScope.ORGANIZATION
 

@@ -2,7 +2,7 @@
 
 from region_service.models.metadata import metadata
 from silo_engine.declare import boolean, model, ref, string, unique, when
-from silo_engine.scopes import RelocationScope, Silo
+from wire.scopes import RelocationScope, Silo
 
 ORGANIZATION = RelocationScope.ORGANIZATION
 

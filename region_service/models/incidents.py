@@ -11,7 +11,7 @@ from region_service.models.metadata import metadata
 from silo_engine.context import BatchContext
 from silo_engine.declare import hybrid, integer, json_text, model, ref, string, unique, when
 from silo_engine.modelspec import OnMissing, Row
-from silo_engine.scopes import RelocationScope, Silo
+from wire.scopes import RelocationScope, Silo
 
 GLOBAL = RelocationScope.GLOBAL
 

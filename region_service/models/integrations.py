@@ -20,7 +20,7 @@ from silo_engine.declare import (
     when,
 )
 from silo_engine.modelspec import Collision, Row
-from silo_engine.scopes import RelocationScope, Silo
+from wire.scopes import RelocationScope, Silo
 
 GLOBAL = RelocationScope.GLOBAL
 

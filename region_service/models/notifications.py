@@ -3,7 +3,7 @@
 from region_service.models.metadata import metadata
 from silo_engine.declare import hybrid, integer, model, ref, string
 from silo_engine.modelspec import Row
-from silo_engine.scopes import RelocationScope, Silo
+from wire.scopes import RelocationScope, Silo
 
 ORGANIZATION, GLOBAL = RelocationScope.ORGANIZATION, RelocationScope.GLOBAL
 

@@ -3,7 +3,7 @@
 from region_service.models.metadata import metadata
 from silo_engine.declare import boolean, json_text, model, string, unique, when
 from silo_engine.modelspec import Collision
-from silo_engine.scopes import RelocationScope, Silo
+from wire.scopes import RelocationScope, Silo
 
 CONFIG = RelocationScope.CONFIG
 

@@ -20,8 +20,8 @@ from silo_engine.declare import (
     when,
 )
 from silo_engine.modelspec import Collision, OnMissing, Row
-from silo_engine.scopes import RelocationScope, Silo
 from silo_engine.slugs import RESERVED_ORGANIZATION_SLUGS, SLUG_MAX_LENGTH, normalize_slug
+from wire.scopes import RelocationScope, Silo
 
 ORGANIZATION = RelocationScope.ORGANIZATION
 RELOCATION_PENDING_APPROVAL = 3

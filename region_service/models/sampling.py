@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from region_service.models.metadata import metadata
 from silo_engine.declare import boolean, hybrid, integer, model, ref, string, unique, when
 from silo_engine.modelspec import OnMissing
-from silo_engine.scopes import RelocationScope, Silo
+from wire.scopes import RelocationScope, Silo
 
 ORGANIZATION = RelocationScope.ORGANIZATION
 

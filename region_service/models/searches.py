@@ -19,7 +19,7 @@ from silo_engine.declare import (
     when,
 )
 from silo_engine.modelspec import Collision, Row
-from silo_engine.scopes import ImportScope, RelocationScope, Silo
+from wire.scopes import ImportScope, RelocationScope, Silo
 
 ORGANIZATION = RelocationScope.ORGANIZATION
 

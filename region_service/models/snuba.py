@@ -8,7 +8,7 @@ from sqlalchemy.dialects import postgresql as pg
 from region_service.models.metadata import metadata
 from silo_engine.declare import integer, json_text, model, ref, string, unique, when
 from silo_engine.modelspec import Collision, Row
-from silo_engine.scopes import RelocationScope, Silo
+from wire.scopes import RelocationScope, Silo
 
 ORGANIZATION = RelocationScope.ORGANIZATION
 SUBSCRIPTION_CREATING = 1

@@ -41,9 +41,9 @@ from typing import IO, Any
 import orjson
 
 from orchestrator.importer import DEFAULT_BATCH_SIZE
-from silo_engine.scopes import ImportScope
+from wire.scopes import ImportScope
 
-RELOCATE = [sys.executable, "-m", "orchestrator.cli"]
+RELOCATE = [sys.executable, "-m", "commands.cli"]
 PACKAGES = ("orchestrator", "silo_engine", "control_service", "region_service")
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -1039,7 +1039,7 @@ def _server(config: BenchConfig) -> Iterator[str]:
     if _reachable(DEFAULT_PG_URL):
         yield DEFAULT_PG_URL
         return
-    from orchestrator.embedded import embedded_postgres
+    from commands.embedded import embedded_postgres
 
     config.echo(f"No PostgreSQL at 127.0.0.1:5432: using an embedded one in {config.data_dir}/")
     with embedded_postgres(config.data_dir) as urls:

@@ -22,7 +22,7 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
-from silo_engine.contract.relocation.v1 import models_pb2 as relocation_dot_v1_dot_models__pb2
+from wire.relocation.v1 import models_pb2 as relocation_dot_v1_dot_models__pb2
 
 
 DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"relocation/v1/region_service.proto\x12\rrelocation.v1\x1a\x1arelocation/v1/models.proto\"3\n\nSlugUpdate\x12\x17\n\x0forganization_id\x18\x01 \x01(\x03\x12\x0c\n\x04slug\x18\x02 \x01(\t\"L\n\x1eUpdateOrganizationSlugsRequest\x12*\n\x07updates\x18\x01 \x03(\x0b\x32\x19.relocation.v1.SlugUpdate\"2\n\x1fUpdateOrganizationSlugsResponse\x12\x0f\n\x07updated\x18\x01 \x01(\x03\"\xc0\x02\n\x1fStoreControlChunkReplicaRequest\x12\x13\n\x0bimport_uuid\x18\x01 \x01(\t\x12\r\n\x05model\x18\x02 \x01(\t\x12\x13\n\x0bmin_ordinal\x18\x03 \x01(\x03\x12\x13\n\x0bmax_ordinal\x18\x04 \x01(\x03\x12\x15\n\rmin_source_pk\x18\x05 \x01(\x03\x12\x15\n\rmax_source_pk\x18\x06 \x01(\x03\x12\x1c\n\x0fmin_inserted_pk\x18\x07 \x01(\x03H\x00\x88\x01\x01\x12\x1c\n\x0fmax_inserted_pk\x18\x08 \x01(\x03H\x01\x88\x01\x01\x12+\n\x06mapped\x18\n \x01(\x0b\x32\x1b.relocation.v1.PkMapColumnsB\x12\n\x10_min_inserted_pkB\x12\n\x10_max_inserted_pkJ\x04\x08\t\x10\nR\nmapped_pks\"3\n StoreControlChunkReplicaResponse\x12\x0f\n\x07\x63reated\x18\x01 \x01(\x08\x32\x86\x02\n\rRegionService\x12x\n\x17UpdateOrganizationSlugs\x12-.relocation.v1.UpdateOrganizationSlugsRequest\x1a..relocation.v1.UpdateOrganizationSlugsResponse\x12{\n\x18StoreControlChunkReplica\x12..relocation.v1.StoreControlChunkReplicaRequest\x1a/.relocation.v1.StoreControlChunkReplicaResponseb\x06proto3')

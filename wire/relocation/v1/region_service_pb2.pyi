@@ -1,4 +1,4 @@
-from silo_engine.contract.relocation.v1 import models_pb2 as _models_pb2
+from wire.relocation.v1 import models_pb2 as _models_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message

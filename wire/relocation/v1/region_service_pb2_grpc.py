@@ -3,7 +3,7 @@
 import grpc
 import warnings
 
-from silo_engine.contract.relocation.v1 import region_service_pb2 as relocation_dot_v1_dot_region__service__pb2
+from wire.relocation.v1 import region_service_pb2 as relocation_dot_v1_dot_region__service__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
 GRPC_VERSION = grpc.__version__

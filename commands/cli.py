@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from orchestrator.bench import add_bench_commands, run_bench
+from commands.heap import frozen_gc, keep_heap_flat
 from orchestrator.client import ClientSecurity, SiloClient
 from orchestrator.crypto import (
     DecryptionError,
@@ -31,10 +31,10 @@ from orchestrator.crypto import (
 )
 from orchestrator.importer import Importer, ImportOptions
 from orchestrator.report import ImportReport, Progress, write_findings
-from silo_engine.auth import parse_secrets
-from silo_engine.errors import ImportFailure
-from silo_engine.heap import frozen_gc, keep_heap_flat
-from silo_engine.scopes import ImportScope
+from tools.bench import add_bench_commands, run_bench
+from wire.auth import parse_secrets
+from wire.errors import ImportFailure
+from wire.scopes import ImportScope
 
 INTEGRITY_HINT = (
     ">> Are you restoring from a backup of the same version of Sentry?\n"
@@ -108,6 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="RSA private key PEM (unencrypted) for an encrypted tarball")
         p.add_argument("--findings-file", type=Path,
                        help="write findings (JSON) here; [] when the import succeeds cleanly")
+        p.add_argument("--report-file", type=Path,
+                       help="write the import's report (per-model counts, renames) as JSON here")
         p.add_argument("--no-prompt", action="store_true", help="do not ask for confirmation")
         p.add_argument("--silent", action="store_true", help="print no progress or summary")
         p.add_argument("--import-uuid",
@@ -336,7 +338,7 @@ def _silos(args: argparse.Namespace,
                              "the embedded default)")
         yield args.control, args.region, _client_security(args)
         return
-    from orchestrator.embedded import embedded_stack
+    from commands.embedded import embedded_stack
 
     progress.echo(f"No silo addresses given: using the embedded default in {args.data_dir}/")
     with embedded_stack(args.data_dir) as stack:
@@ -406,6 +408,8 @@ def run_import(args: argparse.Namespace) -> int:
                   file=sys.stderr)
         return 1
     assert report is not None
+    if args.report_file:
+        args.report_file.write_text(json.dumps(report.to_json(), indent=2) + "\n")
     if not args.silent:
         print(report.summary(), file=sys.stderr)
     return 0
@@ -468,7 +472,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_compare(args: argparse.Namespace) -> int:
     """Print each difference and `found N difference(s)`; exit 0 when equal, 1 otherwise."""
-    from orchestrator.compare import Comparer, Finding, FindingsWriter
+    from tools.compare import Comparer, Finding, FindingsWriter
 
     for path in (args.left, args.right):
         if not path.is_file():

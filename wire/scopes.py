@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from silo_engine.contract.relocation.v1 import models_pb2 as pb
+from wire.relocation.v1 import models_pb2 as pb
 
 
 class RelocationScope(Enum):

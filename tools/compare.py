@@ -64,8 +64,8 @@ from orchestrator.source import INT64, pk_of, read_records, sort_by_pk
 from silo_engine.fields import JSONText, parse_datetime
 from silo_engine.modelspec import Collision, ForeignKeySpec, ModelSpec, OnMissing
 from silo_engine.redact import REDACTED, is_sensitive
-from silo_engine.scopes import ImportScope
 from silo_engine.slugs import RESERVED_ORGANIZATION_SLUGS, SLUG_MAX_LENGTH, slug_base
+from wire.scopes import ImportScope
 
 UNEQUAL_JSON, UNEQUAL_COUNTS, UNEQUAL_REFERENCE = "UnequalJSON", "UnequalCounts", \
     "UnequalReference"

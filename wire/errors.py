@@ -15,7 +15,7 @@ import grpc
 from google.rpc import status_pb2
 from grpc_status import rpc_status
 
-from silo_engine.contract.relocation.v1 import errors_pb2
+from wire.relocation.v1 import errors_pb2
 
 
 class ErrorKind(Enum):
