@@ -39,6 +39,14 @@ settings.register_profile("relocation", deadline=None)
 settings.load_profile("relocation")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that needs PostgreSQL (directly or through a fixture) `db`, so that
+    `-m "not db"` runs the quick, pure part of the suite."""
+    for item in items:
+        if "pg_admin_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.db)
+
+
 def fixture_path(name: str) -> Path:
     path = FIXTURES / name
     if not path.exists():
