@@ -104,6 +104,7 @@ def test_serve_health_and_graceful_stop_on_sigterm(empty_db: str) -> None:
     assert _run("health", address, timeout=10).returncode == 1
 
 
+@pytest.mark.db  # starts the embedded PostgreSQL
 def test_embedded_default_keeps_data_between_runs(tmp_path: Path) -> None:
     """No addresses: PostgreSQL and both silos start locally; a second run sees the first."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("RELOCATE_")}
