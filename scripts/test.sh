@@ -20,4 +20,6 @@ fi
 
 .venv/bin/ruff check .
 .venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache
-.venv/bin/python -m pytest "$@"
+# Two workers: most tests wait on PostgreSQL and gRPC, so two keep a 2-core machine busy
+# (RELOCATE_TEST_WORKERS=0 runs them in this process, as plain pytest does).
+.venv/bin/python -m pytest -n "${RELOCATE_TEST_WORKERS:-2}" "$@"
