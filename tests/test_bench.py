@@ -20,7 +20,7 @@ from orchestrator.source import spill
 from silo_engine.server import describe
 from tests.conftest import ROOT, Silos
 from tools.bench.generate import generate
-from tools.bench.processes import PeakSampler, reap
+from tools.bench.processes import BenchError, Code, PeakSampler, Service, reap
 from tools.bench.run import model_figures
 from tools.bench.verify import verify
 from tools.bench.vocabulary import EXPORT_ORDER
@@ -202,3 +202,13 @@ def test_the_tools_order_models_as_the_orchestrator_does() -> None:
     assert dependency_order({"app.b": ["app.b", "app.a"], "app.a": ["app.a"]}) == [
         "app.a", "app.b"]
     assert dependencies_of("app.node", ["app.node", "sentry.user"]) == {"sentry.user"}
+
+
+def test_a_service_that_does_not_start_is_reported_with_its_log(tmp_path: Path) -> None:
+    code = Code.snapshot(tmp_path / "code")
+    service = Service(code, "control", "postgresql://postgres@127.0.0.1:9/nothing", "secret",
+                      tmp_path / "control.log")
+    with pytest.raises(BenchError, match="the control service did not start") as raised:
+        service.wait_ready(timeout=60)
+    assert service.proc.returncode not in (None, 0)
+    assert (tmp_path / "control.log").read_text().splitlines()[-1] in str(raised.value)

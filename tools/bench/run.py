@@ -337,7 +337,8 @@ def _run(bench: _Bench, config: BenchConfig, echo: Callable[[str], None]) -> dic
         "copy": copy,
         "import_over_copy": main["wall_seconds"] / copy["seconds"],
         # The import's speed as a fraction of COPY's, run by run (each import against the COPY
-        # right after it), and their median: the figure the project's target is about.
+        # right after it), and their median: the figure the target in docs/performance.md is
+        # about.
         "speed_vs_copy_by_run": [c["seconds"] / i["wall_seconds"]
                                  for i, c in zip(imports, copies, strict=True)],
         "reference": _summarise(references) if references else None,
