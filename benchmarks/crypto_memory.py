@@ -3,8 +3,9 @@
 Why: the encrypted-export reader claims constant memory (two streaming passes, never the whole
 token or plaintext in memory). This measures it on the code path the importer uses
 (`orchestrator.crypto.open_export`, then ijson over the plaintext to the end), each phase in its
-own child process so its peak RSS (from wait4's rusage) is its own, and repeats the read on a
-small export so the two peaks can be compared.
+own child process whose peak RSS is sampled from its VmHWM (wait4's ru_maxrss would start
+from this process's own peak: see tools/bench/processes.reap), and repeats the read on a small
+export so the two peaks can be compared.
 
     .venv/bin/python benchmarks/crypto_memory.py --size 1G [--dir DIR] [--keep]
 """
@@ -77,16 +78,20 @@ def child(phase: str, args: list[str]) -> None:
 
 def measure(phase: str, *args: Path) -> tuple[float, int, str]:
     """(wall seconds, peak RSS in bytes, the child's own report) of one phase in a child."""
+    from tools.bench.processes import PeakSampler, reap
+
     started = time.monotonic()
     proc = subprocess.Popen([sys.executable, __file__, "--child", phase, *map(str, args)],
                             stdout=subprocess.PIPE, text=True)
+    sampler = PeakSampler(proc.pid)
+    sampler.start()
     assert proc.stdout is not None
     report = proc.stdout.read().strip()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    reap(proc)
+    peak = sampler.stop()
     if proc.returncode:
         raise SystemExit(f"{phase} failed with exit code {proc.returncode}")
-    return time.monotonic() - started, usage.ru_maxrss * 1024, report  # ru_maxrss is KiB
+    return time.monotonic() - started, peak, report
 
 
 def mib(n: int) -> str:

@@ -6,7 +6,7 @@ order the way Sentry does, so batch boundaries (and so chunk keys) match between
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from wire.relocation.v1 import models_pb2
@@ -28,15 +28,14 @@ class ModelInfo:
     @classmethod
     def from_proto(cls, msg: models_pb2.ModelDescription) -> ModelInfo:
         fks = tuple((fk.field, fk.target_model) for fk in msg.foreign_keys)
-        deps = {target for _, target in fks} | set(msg.relocation_dependencies)
-        deps.discard(msg.name)  # self references do not order models
         return cls(
             name=msg.name,
             silo=Silo.from_proto(msg.silo),
             scopes=frozenset(RelocationScope.from_proto(s) for s in msg.relocation_scopes),
             foreign_keys=fks,
             nullable_fields=frozenset(fk.field for fk in msg.foreign_keys if fk.nullable),
-            dependencies=frozenset(deps),
+            dependencies=dependencies_of(
+                msg.name, [*(target for _, target in fks), *msg.relocation_dependencies]),
             identifier=msg.identifier_field or None,
             fields=frozenset(msg.fields),
             deferred=msg.deferred,
@@ -61,9 +60,20 @@ class Catalog:
         return self.models.get(name)
 
 
-def dependency_order(dependencies: dict[str, frozenset[str]]) -> list[str]:
+def dependencies_of(name: str, references: Iterable[str]) -> frozenset[str]:
+    """The models `name` waits for: those it references (foreign-key targets and extra ordering
+    dependencies), less itself, since a self reference does not order models."""
+    return frozenset(references) - {name}
+
+
+def dependency_order(references: Mapping[str, Iterable[str]]) -> list[str]:
     """Sentry's order: in repeated passes over the names in ascending order, place every model
-    whose dependencies are placed already (or are not models of this graph)."""
+    whose dependencies are placed already (or are not models of this graph).
+
+    `references` maps each model to the models it references (as `dependencies_of` takes them);
+    the one function every side orders models with, from the silos' descriptions here and from
+    the declarations in tools and tests, so all of them agree."""
+    dependencies = {name: dependencies_of(name, refs) for name, refs in references.items()}
     placed: list[str] = []
     done: set[str] = set()
     remaining = sorted(dependencies)

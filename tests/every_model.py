@@ -29,26 +29,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
-from orchestrator.catalog import dependency_order
 from silo_engine.fields import BitFlags, JSONText
 from silo_engine.modelspec import ModelSpec
 from silo_engine.redact import is_sensitive
+from tools.models import declared_specs, spec_order
 
 COUNT = 2
 Record = dict[str, Any]
-
-
-def declared_specs() -> dict[str, ModelSpec]:
-    from control_service.models import REGISTRY as CONTROL
-    from region_service.models import REGISTRY as REGION
-
-    return {spec.name: spec for spec in [*CONTROL, *REGION]}
-
-
-def model_dependencies(specs: dict[str, ModelSpec]) -> dict[str, frozenset[str]]:
-    return {s.name: frozenset({fk.target for fk in s.foreign_keys} |
-                              set(s.relocation_dependencies)) - {s.name}
-            for s in specs.values()}
 
 
 @dataclass
@@ -235,7 +222,7 @@ def _solve(checks: list[tuple[Callable[[set[str]], bool], set[str]]], filled: se
 
 def generate(specs: dict[str, ModelSpec] | None = None, count: int = COUNT) -> Generated:
     specs = declared_specs() if specs is None else specs
-    order = dependency_order(model_dependencies(specs))
+    order = [spec.name for spec in spec_order(specs.values())]
     out = Generated([])
     serial = itertools.count(1001)
     for position, name in enumerate(order):

@@ -3,6 +3,7 @@ the benchmark runs end to end (figures are printed, never asserted)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import statistics
@@ -13,19 +14,21 @@ from pathlib import Path
 
 import pytest
 
-from orchestrator.catalog import Catalog, ModelInfo
+from orchestrator.catalog import Catalog, ModelInfo, dependencies_of, dependency_order
+from orchestrator.report import ImportReport, ModelCounts
 from orchestrator.source import spill
 from silo_engine.server import describe
 from tests.conftest import ROOT, Silos
-from tools.bench import (
-    EXPORT_ORDER,
-    _PeakSampler,
-    _reap,
-    generate,
-    model_specs,
-    verify,
-)
+from tools.bench.generate import generate
+from tools.bench.processes import BenchError, Code, PeakSampler, Service, reap
+from tools.bench.run import model_figures
+from tools.bench.verify import verify
+from tools.bench.vocabulary import EXPORT_ORDER
+from tools.models import declared_specs, spec_order
 from wire.scopes import ImportScope
+
+# sha256 of `generate(path, 1500, seed=7)`, as the generator has written it since it was made.
+GENERATED_SEED_7 = "c69f40943b41fdb047bf4a142c0952ecff44f80fcdb890487315e58975bc0357"
 
 
 def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path) -> None:
@@ -35,6 +38,9 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path) -> None:
     assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
     assert first.counts == again.counts
     assert (tmp_path / "a.json").read_bytes() != (tmp_path / "c.json").read_bytes()
+    # The bytes a seed gives stay the same from version to version: benchmark figures taken
+    # before and after a change measure the same export.
+    assert hashlib.sha256((tmp_path / "a.json").read_bytes()).hexdigest() == GENERATED_SEED_7
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # spool removed
     assert other.total >= 1500
 
@@ -55,7 +61,7 @@ def test_export_parses_with_the_counts_and_fan_out_it_reports(tmp_path: Path) ->
         pks[r["model"]].add(r["pk"])
 
     # The orchestrator's own parser reads it: no unknown model, no dropped field.
-    specs = model_specs()
+    specs = declared_specs()
     catalog = Catalog(ModelInfo.from_proto(describe(s)) for s in specs.values())
     with export.path.open("rb") as stream:
         spilled = spill(stream, catalog, tmp_path)
@@ -139,6 +145,12 @@ def test_bench_run_completes_and_prints_the_figures(pg_admin_url: str, tmp_path:
         assert figures["models"]["sentry.user"]["records"] == report["export"]["counts"][
             "sentry.user"]
     assert report["import_over_copy"] > 0 and copy["records_per_s"] > 0
+    # Per model, what the import's own report says: a fresh import inserts every record.
+    first = report["runs"]["import"][0]
+    assert 0 < first["reported_seconds"] < first["wall_seconds"]
+    assert list(first["models"]) == list(main["models"])
+    assert all(f["inserted"] == f["records"] > 0 and not f["existing"] + f["skipped"]
+               for f in first["models"].values())
     # Each import against the COPY run right after it, and the median of those ratios.
     runs = report["runs"]
     assert report["speed_vs_copy_by_run"] == pytest.approx(
@@ -158,10 +170,45 @@ def test_a_process_peak_memory_is_its_own_not_the_benchmarks() -> None:
     assert usage.ru_maxrss * 1024 >= len(ballast)  # why wait4's figure is not used
 
     child = subprocess.Popen(idle)
-    sampler = _PeakSampler(child.pid)
+    sampler = PeakSampler(child.pid)
     sampler.start()
-    cpu = _reap(child)
+    cpu = reap(child)
     peak = sampler.stop()
     assert child.returncode == 0 and 0 <= cpu < 5
     assert 1 << 20 < peak < 100 << 20
     del ballast
+
+
+def test_per_model_figures_come_from_the_imports_json_report() -> None:
+    report = ImportReport(import_uuid="u", scope="organizations", seconds=2.5)
+    report.models["sentry.user"] = ModelCounts(in_export=10, inserted=7, existing=2,
+                                               overwritten=0, skipped=1, seconds=0.5)
+    report.models["sentry.email"] = ModelCounts(in_export=3, inserted=3, seconds=0.0)
+    figures = model_figures(json.loads(json.dumps(report.to_json())))
+    assert figures["reported_seconds"] == 2.5
+    assert list(figures["models"]) == ["sentry.user", "sentry.email"]  # the report's order
+    assert figures["models"]["sentry.user"] == {
+        "records": 10, "seconds": 0.5, "records_per_s": 20.0, "inserted": 7, "existing": 2,
+        "overwritten": 0, "skipped": 1}
+    assert figures["models"]["sentry.email"]["records_per_s"] is None  # no time measured
+
+
+def test_the_tools_order_models_as_the_orchestrator_does() -> None:
+    """One dependency order: the tools' (from the declarations) is the catalog's (from the
+    silos' descriptions), and a model's reference to itself does not order it."""
+    specs = declared_specs()
+    catalog = Catalog(ModelInfo.from_proto(describe(s)) for s in specs.values())
+    assert [s.name for s in spec_order(specs.values())] == catalog.order
+    assert dependency_order({"app.b": ["app.b", "app.a"], "app.a": ["app.a"]}) == [
+        "app.a", "app.b"]
+    assert dependencies_of("app.node", ["app.node", "sentry.user"]) == {"sentry.user"}
+
+
+def test_a_service_that_does_not_start_is_reported_with_its_log(tmp_path: Path) -> None:
+    code = Code.snapshot(tmp_path / "code")
+    service = Service(code, "control", "postgresql://postgres@127.0.0.1:9/nothing", "secret",
+                      tmp_path / "control.log")
+    with pytest.raises(BenchError, match="the control service did not start") as raised:
+        service.wait_ready(timeout=60)
+    assert service.proc.returncode not in (None, 0)
+    assert (tmp_path / "control.log").read_text().splitlines()[-1] in str(raised.value)

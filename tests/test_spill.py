@@ -26,11 +26,11 @@ from tests.conftest import (
     lookalike_lines_export,
     run_cli,
 )
-from tools.bench import model_specs
+from tools.models import declared_specs
 from wire.errors import ErrorKind, ImportFailure
 from wire.relocation.v1 import silo_service_pb2
 
-CATALOG = Catalog(ModelInfo.from_proto(describe(s)) for s in model_specs().values())
+CATALOG = Catalog(ModelInfo.from_proto(describe(s)) for s in declared_specs().values())
 ONE_PASS, TWO_HALVES = 1 << 62, 0  # PARALLEL_SPILL_BYTES that force either way
 
 

@@ -59,12 +59,12 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
-from orchestrator.catalog import dependency_order
 from orchestrator.source import INT64, pk_of, read_records, sort_by_pk
 from silo_engine.fields import JSONText, parse_datetime
 from silo_engine.modelspec import Collision, ForeignKeySpec, ModelSpec, OnMissing
 from silo_engine.redact import REDACTED, is_sensitive
 from silo_engine.slugs import RESERVED_ORGANIZATION_SLUGS, SLUG_MAX_LENGTH, slug_base
+from tools.models import declared_specs, spec_order
 from wire.scopes import ImportScope
 
 UNEQUAL_JSON, UNEQUAL_COUNTS, UNEQUAL_REFERENCE = "UnequalJSON", "UnequalCounts", \
@@ -164,20 +164,9 @@ class FindingsWriter:
 # --- the declared models ----------------------------------------------------------------------
 
 
-def declared_specs() -> dict[str, ModelSpec]:
-    """Every model the control and region silos declare, by name."""
-    from control_service.models import REGISTRY as CONTROL
-    from region_service.models import REGISTRY as REGION
-
-    return {spec.name: spec for spec in [*CONTROL, *REGION]}
-
-
 def model_order(specs: dict[str, ModelSpec], names: set[str]) -> list[str]:
     """Declared models in dependency order, then the others by name."""
-    deps = {s.name: frozenset({fk.target for fk in s.foreign_keys} |
-                              set(s.relocation_dependencies)) - {s.name}
-            for s in specs.values()}
-    ordered = [m for m in dependency_order(deps) if m in names]
+    ordered = [spec.name for spec in spec_order(specs.values()) if spec.name in names]
     return ordered + sorted(names - set(ordered))
 
 
