@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import grpc
 import orjson
@@ -24,6 +24,7 @@ from wire.errors import ImportFailure
 from wire.relocation.v1 import (
     control_service_pb2,
     control_service_pb2_grpc,
+    models_pb2,
     region_service_pb2,
     region_service_pb2_grpc,
     silo_service_pb2,
@@ -121,7 +122,8 @@ class SiloClient:
                      batch_size: int) -> Iterator[dict[str, Any]]:
         """The model's records in ascending pk order, as the silo streams them."""
         request = silo_service_pb2.ExportByModelRequest(
-            model=model, scope=scope.to_proto(), batch_size=batch_size)
+            model=model, scope=cast(models_pb2.ImportScope, scope.to_proto()),
+            batch_size=batch_size)
         last_pk: int | None = None
         for attempt in self._attempts(model):
             with attempt:

@@ -20,6 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import cast
 
 from orchestrator.catalog import Catalog, ModelInfo, learn_catalog
 from orchestrator.client import SiloClient
@@ -38,7 +39,8 @@ from wire.relocation.v1 import models_pb2, silo_service_pb2
 from wire.scopes import ImportKind, ImportScope, Silo
 from wire.values import RecordFilter
 
-# Records a batch holds at least (see docs/performance.md, "orchestrator").
+# Records a batch holds at least: each model sends one batch at a time and waits a round trip
+# per batch, so larger batches were faster up to this size (docs/performance.md, "orchestrator").
 DEFAULT_BATCH_SIZE = 2000
 # A model of small records sends more of them a batch, up to this many spilled bytes (2,000
 # records of the benchmark's average size): each batch costs the silo a fixed amount of Python
@@ -106,6 +108,7 @@ class _Run:
         self.export = export
         self.options = options
         self.report = report
+        self.scope = cast(models_pb2.ImportScope, options.scope.to_proto())
         self.flags = silo_service_pb2.ImportFlags(
             import_uuid=import_uuid, merge_users=options.merge_users,
             overwrite_configs=options.overwrite_configs,
@@ -138,7 +141,8 @@ class _Run:
     def _models_to_import(self) -> tuple[list[ModelInfo], list[ModelInfo]]:
         """The export's models in the import's scope, in dependency order: those imported
         before slug reconciliation, and the deferred ones imported after it."""
-        now, later = [], []
+        now: list[ModelInfo] = []
+        later: list[ModelInfo] = []
         for name in (m for m in self.catalog.order if self.export.counts.get(m)):
             info = self.catalog.models[name]
             if not info.in_scope(self.options.scope):
@@ -175,7 +179,7 @@ class _Run:
               references: list[bytes], min_ordinal: int) -> bytes:
         """A batch's request, serialized without its records."""
         return silo_service_pb2.ImportByModelRequest(
-            model=info.name, scope=self.options.scope.to_proto(), flags=self.flags,
+            model=info.name, scope=self.scope, flags=self.flags,
             filters=filters, pk_map=self._referenced(info, references),
             min_ordinal=min_ordinal).SerializeToString()
 

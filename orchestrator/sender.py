@@ -32,7 +32,7 @@ class _Sent(NamedTuple):
     """A batch on its way: how many records it had, the fields its answer is read with (see
     `cross_silo`), and the pending answer."""
 
-    count: int
+    records: int
     kept: bytearray  # the records' kept fields as spilled (a JSON array)
     future: Future[silo_service_pb2.ImportByModelResponse]
 
@@ -79,4 +79,4 @@ class ModelSender:
             sent = self.in_flight[0]
             reply = sent.future.result()
             self.in_flight.popleft()
-            self.started.extend(self.answered(sent.count, sent.kept, reply))
+            self.started.extend(self.answered(sent.records, sent.kept, reply))

@@ -30,7 +30,7 @@ import orjson
 
 from orchestrator import json_items
 from orchestrator.catalog import Catalog, ModelInfo
-from orchestrator.json_items import Framed, record_boundary, record_indent
+from orchestrator.json_items import Framed, Readable, record_boundary, record_indent
 from orchestrator.storage import (
     LINE,
     SpilledExport,
@@ -49,7 +49,7 @@ def _fail(reason: str, model: str | None = None, ordinal: int | None = None) -> 
     return ImportFailure(ErrorKind.DESERIALIZATION_FAILED, model, reason, ordinal=ordinal)
 
 
-def read_records(stream: IO[bytes], label: str = "the export"
+def read_records(stream: Readable, label: str = "the export"
                  ) -> Iterator[tuple[str, int, dict[str, Any]]]:
     """(model, pk, fields) for each record of a JSON array of export records, streamed and
     checked; a DeserializationFailed ImportFailure says which item is wrong."""
@@ -181,55 +181,14 @@ class _ModelFile:
 
 def _spill_part(records: Iterator[tuple[str, int, dict[str, Any]]], catalog: Catalog,
                 directory: Path, keep: Keep) -> _Part:
-    """Append each record to its model's file in `directory` (see SpilledExport)."""
+    """Append each record to its model's file in `directory` (see `storage`)."""
     part = _Part()
     files: dict[str, _ModelFile] = {}
-    line_format = LINE
     # Parsing makes millions of containers that never form a cycle: the collector, woken
-    # by every few hundred of them, would only scan the records in hand (0.7 s a million).
+    # by every few hundred of them, would only scan the records in hand.
     with _cycle_collection_paused():
         try:
-            for model, pk, fields in records:
-                part.total += 1
-                spilled = files.get(model)
-                if spilled is None:
-                    info = catalog.get(model)
-                    if info is None:
-                        part.unknown_models[model] += 1
-                        continue
-                    spilled = files[model] = _ModelFile(info, directory, pk,
-                                                        model in catalog.fk_targets,
-                                                        keep.get(model, ()))
-                spilled.count += 1
-                kept = fields
-                if not fields.keys() <= spilled.fields:  # fields this version of Sentry lacks
-                    kept = {name: value for name, value in fields.items() if name in spilled.fields}
-                    for name in fields.keys() - spilled.fields:
-                        part.dropped_fields[(model, name)] += 1
-                references = b""
-                if spilled.references:
-                    values = [kept.get(name) for name in spilled.references]
-                    if not _PLAIN_REFERENCES.issuperset(map(type, values)):
-                        kept = _numeric_references(kept, spilled.info)
-                        values = [kept.get(name) for name in spilled.references]
-                    references = b",".join([b"%d" % value if type(value) is int else b""
-                                            for value in values])
-                try:
-                    record = orjson.dumps({"model": model, "pk": pk, "fields": kept})
-                except orjson.JSONEncodeError as exc:  # nested deeper than orjson's 254 levels
-                    raise _fail(f"item #{part.total} of the export ({model}, pk {pk}) cannot be "
-                                f"imported: {exc}", model, part.total) from exc
-                kept_fields = orjson.dumps([pk, *[kept.get(name) for name in spilled.keep]]) \
-                    if spilled.keep else b""
-                spilled.handle.write(line_format % (pk, references, kept_fields, record))
-                if pk <= spilled.last:
-                    if pk < spilled.last:
-                        part.unsorted.add(model)
-                    elif spilled.referenced:
-                        raise _fail(f"item #{part.total} of the export ({model}, pk {pk}) has "
-                                    f"the pk of the {model} record before it. {_UNIQUE_PKS}",
-                                    model, part.total)
-                spilled.last = pk
+            _spill_records(records, catalog, directory, keep, part, files)
         finally:
             for spilled in files.values():
                 spilled.handle.close()
@@ -238,6 +197,54 @@ def _spill_part(records: Iterator[tuple[str, int, dict[str, Any]]], catalog: Cat
         part.first[model] = spilled.first
         part.last[model] = spilled.last
     return part
+
+
+def _spill_records(records: Iterator[tuple[str, int, dict[str, Any]]], catalog: Catalog,
+                   directory: Path, keep: Keep, part: _Part,
+                   files: dict[str, _ModelFile]) -> None:
+    """The loop of `_spill_part`, once per record: `files` gets each model's open file."""
+    line_format = LINE
+    for model, pk, fields in records:
+        part.total += 1
+        spilled = files.get(model)
+        if spilled is None:
+            info = catalog.get(model)
+            if info is None:
+                part.unknown_models[model] += 1
+                continue
+            spilled = files[model] = _ModelFile(info, directory, pk,
+                                                model in catalog.fk_targets,
+                                                keep.get(model, ()))
+        spilled.count += 1
+        kept = fields
+        if not fields.keys() <= spilled.fields:  # fields this version of Sentry lacks
+            kept = {name: value for name, value in fields.items() if name in spilled.fields}
+            for name in fields.keys() - spilled.fields:
+                part.dropped_fields[(model, name)] += 1
+        references = b""
+        if spilled.references:
+            values = [kept.get(name) for name in spilled.references]
+            if not _PLAIN_REFERENCES.issuperset(map(type, values)):
+                kept = _numeric_references(kept, spilled.info)
+                values = [kept.get(name) for name in spilled.references]
+            references = b",".join([b"%d" % value if type(value) is int else b""
+                                    for value in values])
+        try:
+            record = orjson.dumps({"model": model, "pk": pk, "fields": kept})
+        except orjson.JSONEncodeError as exc:  # nested deeper than orjson's 254 levels
+            raise _fail(f"item #{part.total} of the export ({model}, pk {pk}) cannot be "
+                        f"imported: {exc}", model, part.total) from exc
+        kept_fields = orjson.dumps([pk, *[kept.get(name) for name in spilled.keep]]) \
+            if spilled.keep else b""
+        spilled.handle.write(line_format % (pk, references, kept_fields, record))
+        if pk <= spilled.last:
+            if pk < spilled.last:
+                part.unsorted.add(model)
+            elif spilled.referenced:
+                raise _fail(f"item #{part.total} of the export ({model}, pk {pk}) has "
+                            f"the pk of the {model} record before it. {_UNIQUE_PKS}",
+                            model, part.total)
+        spilled.last = pk
 
 
 @contextlib.contextmanager
@@ -269,8 +276,7 @@ def _numeric_references(fields: dict[str, Any], info: ModelInfo) -> dict[str, An
 
 # --- two halves at once -------------------------------------------------------------------
 
-# Below this a second process saves nothing: at 11 MB (50k records) both ways took 0.2 s; at
-# 45 MB, 0.75 s in one pass and 0.49 s in two halves.
+# Below this a second process saves nothing (see docs/performance.md, "orchestrator").
 PARALLEL_SPILL_BYTES = 16 << 20
 # How far past the middle a record boundary is looked for before giving up.
 _SPLIT_SEARCH_BYTES = 16 << 20
@@ -338,6 +344,7 @@ def _spill_in_two(stream: IO[bytes], catalog: Catalog, directory: Path,
     child = subprocess.Popen(
         [sys.executable, "-c", "from orchestrator.source import _spill_second_half as f; f()"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    assert child.stdin is not None and child.stdout is not None  # both are pipes
     first: _Part | None = None
     second: _Part | None = None
     try:

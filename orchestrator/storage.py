@@ -82,8 +82,9 @@ def sort_by_pk(path: Path) -> None:
     merged = path.with_name(path.name + ".sorted")
     with contextlib.ExitStack() as stack:
         files = [stack.enter_context(run.open("rb")) for run in runs]
+        lines: Iterator[bytes] = heapq.merge(*files, key=pk_of)
         with merged.open("wb") as out:
-            out.writelines(heapq.merge(*files, key=pk_of))
+            out.writelines(lines)
     merged.replace(path)
     for run in runs:
         run.unlink()
