@@ -82,8 +82,7 @@ class Importer:
                            "resume it)")
         catalog, region_name = learn_catalog(self.control, self.region)
         with open_export(source, options.decrypt_with) as stream:  # verified before it yields
-            export = spill(stream, catalog, options.workdir,
-                           KEPT_FIELDS)
+            export = spill(stream, catalog, options.workdir, KEPT_FIELDS)
         self.progress.echo(f"Read {export.total:,} records of {len(export.counts)} models in "
                            f"{time.monotonic() - started:.1f}s; importing")
         try:
