@@ -163,7 +163,7 @@ class SpilledExport:
         array_ = bytearray(b"[")
         with self.path(model).open("rb") as f:
             for line in f:
-                _, line_references, fields, record = line.split(b"\t", 3)
+                _, line_references, fields, record = line.split(b"\t", 3)  # split_line, inline
                 references.append(line_references)
                 if fields:
                     kept += fields

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent import futures
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -70,9 +70,13 @@ def test_the_first_failure_stops_the_run_and_its_dependents_never_start() -> Non
 
 def test_hooks_run_as_jobs_finish_and_a_failed_background_future_stops_the_run() -> None:
     seen: list[tuple[str, str]] = []
+
+    def noting(label: str) -> Callable[[str], None]:
+        return lambda name: seen.append((label, name))
+
     scheduler = Scheduler(parallel=1)
-    scheduler.on_finished(lambda name: seen.append(("any", name)) and None)
-    scheduler.on_finished(lambda name: seen.append(("b only", name)) and None, "b")
+    scheduler.on_finished(noting("any"))
+    scheduler.on_finished(noting("b only"), "b")
     scheduler.run({"a": set(), "b": {"a"}}, lambda name: None)
     assert seen == [("any", "a"), ("any", "b"), ("b only", "b")]
 
@@ -94,8 +98,12 @@ def test_a_watched_future_is_its_starters_to_collect() -> None:
     scheduler = Scheduler(parallel=2)
     with ThreadPoolExecutor(1) as pool:
         started: list[Future] = []
-        scheduler.on_finished(lambda name: started.append(pool.submit(release.wait)) or
-                              started[-1], "a")
+
+        def start(name: str) -> Future:
+            started.append(pool.submit(release.wait))
+            return started[-1]
+
+        scheduler.on_finished(start, "a")
         scheduler.run({"a": set(), "b": {"a"}}, lambda name: None)
         assert not started[0].done()
         release.set()
