@@ -1,5 +1,6 @@
 """The orchestrator's stages on their own: the scheduler (pure, no gRPC), the selection a filter
-makes, and the silo client's export stream resuming over a real gRPC channel."""
+makes, and over a real gRPC channel (to a test silo) the client's export stream resuming and
+the model sender's window."""
 
 from __future__ import annotations
 
@@ -14,11 +15,14 @@ import grpc
 import orjson
 import pytest
 
+from orchestrator.catalog import ModelInfo
 from orchestrator.client import SiloClient
 from orchestrator.scheduler import Scheduler
 from orchestrator.selection import emails_of, select
+from orchestrator.sender import ModelSender
+from orchestrator.storage import Batch
 from wire.relocation.v1 import silo_service_pb2, silo_service_pb2_grpc
-from wire.scopes import ImportScope
+from wire.scopes import ImportScope, Silo
 
 # --- scheduler ----------------------------------------------------------------------------------
 
@@ -186,3 +190,72 @@ def test_a_broken_export_stream_is_opened_again_and_resumes_after_the_last_recor
         server.stop(None)
     assert pks == [1, 2, 3, 4, 5, 6]
     assert silo.calls == 2
+
+
+# --- the model sender's window ------------------------------------------------------------------
+
+
+class _SlowSilo(silo_service_pb2_grpc.SiloServiceServicer):
+    """Answers each batch after a pause, counting the batches it holds at once."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.holding = 0
+        self.most_at_once = 0
+        self.records: list[list[int]] = []
+
+    def ImportByModel(self, request: Any, context: grpc.ServicerContext) -> Any:
+        with self.lock:
+            self.holding += 1
+            self.most_at_once = max(self.most_at_once, self.holding)
+        time.sleep(0.05)
+        with self.lock:
+            self.holding -= 1
+            self.records.append([r["pk"] for r in orjson.loads(request.json_records)])
+        return silo_service_pb2.ImportByModelResponse(min_ordinal=request.min_ordinal)
+
+
+def _batches(pks: list[int], size: int) -> Iterator[Batch]:
+    for start in range(0, len(pks), size):
+        part = pks[start:start + size]
+        records = bytearray(b"[" + b"".join(b'{"pk":%d}\n' % pk for pk in part))
+        yield Batch.of([b""] * len(part), bytearray(b"["), records)
+
+
+@pytest.mark.parametrize("self_referencing", [False, True])
+def test_a_model_sends_one_batch_at_a_time_and_prepares_the_next_meanwhile(
+        self_referencing: bool) -> None:
+    """The next request is built while the previous batch is written, unless the model
+    references itself: then it waits for the answer (the pks it needs)."""
+    name = "sentry.example"
+    info = ModelInfo(name, Silo.REGION, frozenset(), ((("parent", name),) if self_referencing
+                                                      else ()), frozenset(), frozenset(), None,
+                     frozenset(), False)
+    silo = _SlowSilo()
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+    silo_service_pb2_grpc.add_SiloServiceServicer_to_server(silo, server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    events: list[str] = []
+
+    def head(references: list[bytes], min_ordinal: int) -> bytes:
+        events.append(f"head {min_ordinal}")
+        return silo_service_pb2.ImportByModelRequest(
+            model=name, min_ordinal=min_ordinal).SerializeToString()
+
+    def answered(records: int, kept: bytearray, reply: Any) -> list[Future]:
+        events.append(f"answer {reply.min_ordinal}")
+        return []
+
+    try:
+        with SiloClient(f"127.0.0.1:{port}", "region", timeout=10) as client, \
+                ThreadPoolExecutor(4) as pool:
+            ModelSender(info, client, pool, head, answered).send(_batches(list(range(1, 8)), 3))
+    finally:
+        server.stop(None)
+    assert silo.records == [[1, 2, 3], [4, 5, 6], [7]]
+    assert silo.most_at_once == 1
+    if self_referencing:
+        assert events == ["head 1", "answer 1", "head 4", "answer 4", "head 7", "answer 7"]
+    else:
+        assert events == ["head 1", "head 4", "answer 1", "head 7", "answer 4", "answer 7"]
