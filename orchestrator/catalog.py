@@ -8,9 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from wire.errors import ErrorKind, ImportFailure
 from wire.relocation.v1 import models_pb2
 from wire.scopes import ImportScope, RelocationScope, Silo
+
+if TYPE_CHECKING:
+    from orchestrator.client import SiloClient
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,21 @@ def dependencies_of(name: str, references: Iterable[str]) -> frozenset[str]:
     """The models `name` waits for: those it references (foreign-key targets and extra ordering
     dependencies), less itself, since a self reference does not order models."""
     return frozenset(references) - {name}
+
+
+def learn_catalog(control: SiloClient, region: SiloClient) -> tuple[Catalog, str]:
+    """Ask both silos what they own; the region's name comes back too."""
+    answers = {}
+    for client, expected in ((control, Silo.CONTROL), (region, Silo.REGION)):
+        answer = client.describe()
+        silo = Silo.from_proto(answer.silo)
+        if silo is not expected:
+            raise ImportFailure(ErrorKind.INCORRECT_SILO_MODE_FOR_MODEL, None,
+                                f"the service at {client.address}, given as the {client.label} "
+                                f"silo, is a {silo.value} silo")
+        answers[expected] = answer
+    catalog = Catalog(ModelInfo.from_proto(m) for a in answers.values() for m in a.models)
+    return catalog, answers[Silo.REGION].region_name
 
 
 def dependency_order(references: Mapping[str, Iterable[str]]) -> list[str]:

@@ -1,32 +1,41 @@
-"""gRPC clients for the silos, with retries for the failures that are safe to retry.
+"""A silo as the orchestrator sees it: one typed method per call, retries and errors inside.
 
 Every call the orchestrator makes is idempotent (batches by their chunk key, replicas by theirs,
 slug reservations per organization), so UNAVAILABLE and DEADLINE_EXCEEDED are retried with
-backoff; every other failure comes back as the silo's typed ImportFailure.
+backoff; every other failure comes back as the silo's typed ImportFailure. An export stream
+that breaks is opened again and resumes after the last record it yielded (the silo streams a
+model in ascending pk order).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from types import TracebackType
+from typing import Any, TypeVar, cast
 
 import grpc
+import orjson
 
 from wire import MAX_MESSAGE_BYTES
 from wire.auth import SignRequests
 from wire.errors import ImportFailure
 from wire.relocation.v1 import (
+    control_service_pb2,
     control_service_pb2_grpc,
+    models_pb2,
+    region_service_pb2,
     region_service_pb2_grpc,
     silo_service_pb2,
     silo_service_pb2_grpc,
 )
+from wire.scopes import ImportScope
 
 RETRYABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED}
 _IMPORT_BY_MODEL = "/{}/ImportByModel".format(
     silo_service_pb2.DESCRIPTOR.services_by_name["SiloService"].full_name)
+_Reply = TypeVar("_Reply")
 
 
 @dataclass(frozen=True)
@@ -40,7 +49,7 @@ class ClientSecurity:
 
 
 class SiloClient:
-    """One silo's channel and stubs."""
+    """One silo's channel; a context manager that closes it."""
 
     def __init__(self, address: str, label: str, security: ClientSecurity | None = None,
                  timeout: float = 300.0, attempts: int = 5) -> None:
@@ -58,36 +67,132 @@ class SiloClient:
             self._raw_channel = grpc.secure_channel(address, credentials, options=options)
         else:
             self._raw_channel = grpc.insecure_channel(address, options=options)
-        self.channel = self._raw_channel
+        channel = self._raw_channel
         if security.secret:
-            self.channel = grpc.intercept_channel(self._raw_channel, SignRequests(security.secret))
-        self.silo = silo_service_pb2_grpc.SiloServiceStub(self.channel)
+            channel = grpc.intercept_channel(self._raw_channel, SignRequests(security.secret))
+        self._silo = silo_service_pb2_grpc.SiloServiceStub(channel)
         # ImportByModel with the request already serialized: a batch's bytes are made once,
         # for both the signature and the wire, and only they wait while the batch is queued.
-        self.import_serialized = self.channel.unary_unary(
+        self._import_serialized = channel.unary_unary(
             _IMPORT_BY_MODEL, request_serializer=None,
             response_deserializer=silo_service_pb2.ImportByModelResponse.FromString)
-        self.control = control_service_pb2_grpc.ControlServiceStub(self.channel)
-        self.region = region_service_pb2_grpc.RegionServiceStub(self.channel)
+        self._control = control_service_pb2_grpc.ControlServiceStub(channel)
+        self._region = region_service_pb2_grpc.RegionServiceStub(channel)
 
-    def call(self, method: Callable[..., Any], request: Any, model: str | None = None) -> Any:
-        delay = 0.2
-        for attempt in range(1, self.attempts + 1):
-            try:
-                return method(request, timeout=self.timeout)
-            except grpc.RpcError as error:
-                failure = ImportFailure.from_rpc_error(error, model)
-                if error.code() not in RETRYABLE or attempt == self.attempts:
-                    if error.code() == grpc.StatusCode.UNAVAILABLE and failure.model is None:
-                        failure.reason = (f"the {self.label} silo at {self.address} is not "
-                                          f"reachable ({error.details()}). Is it running?")
-                    raise failure from None
-                time.sleep(delay)
-                delay = min(delay * 2, 5.0)
-        raise AssertionError("unreachable")
+    def __enter__(self) -> SiloClient:
+        return self
 
-    def describe(self) -> silo_service_pb2.DescribeModelsResponse:
-        return self.call(self.silo.DescribeModels, silo_service_pb2.DescribeModelsRequest())
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.close()
 
     def close(self) -> None:
         self._raw_channel.close()
+
+    # --- the calls ----------------------------------------------------------------------------
+
+    def describe(self) -> silo_service_pb2.DescribeModelsResponse:
+        return self._call(self._silo.DescribeModels, silo_service_pb2.DescribeModelsRequest())
+
+    def import_batch(self, head: bytes, json_records: bytearray,
+                     model: str) -> silo_service_pb2.ImportByModelResponse:
+        """Import one batch: `head` is its ImportByModelRequest serialized without records,
+        `json_records` their JSON array (see with_json_records). `json_records` is emptied
+        once framed: only the request waits for the answer, not the records twice."""
+        request = with_json_records(head, json_records)
+        json_records.clear()
+        return self._call(self._import_serialized, request, model)
+
+    def reserve_slugs(self, request: control_service_pb2.ReserveOrganizationSlugsRequest
+                      ) -> control_service_pb2.ReserveOrganizationSlugsResponse:
+        return self._call(self._control.ReserveOrganizationSlugs, request)
+
+    def map_members(self, members: list[control_service_pb2.OrganizationMemberMapping]) -> None:
+        self._call(self._control.MapOrganizationMembers,
+                   control_service_pb2.MapOrganizationMembersRequest(members=members))
+
+    def store_replica(self, request: region_service_pb2.StoreControlChunkReplicaRequest) -> None:
+        self._call(self._region.StoreControlChunkReplica, request, request.model)
+
+    def update_slugs(self, updates: list[region_service_pb2.SlugUpdate]) -> None:
+        self._call(self._region.UpdateOrganizationSlugs,
+                   region_service_pb2.UpdateOrganizationSlugsRequest(updates=updates))
+
+    def export_model(self, model: str, scope: ImportScope,
+                     batch_size: int) -> Iterator[dict[str, Any]]:
+        """The model's records in ascending pk order, as the silo streams them."""
+        request = silo_service_pb2.ExportByModelRequest(
+            model=model, scope=cast(models_pb2.ImportScope, scope.to_proto()),
+            batch_size=batch_size)
+        last_pk: int | None = None
+        for attempt in self._attempts(model):
+            with attempt:
+                for reply in self._silo.ExportByModel(request, timeout=self.timeout * 10):
+                    for record in orjson.loads(reply.json_records):
+                        if last_pk is None or record["pk"] > last_pk:  # not yielded before
+                            last_pk = record["pk"]
+                            yield record
+                return
+
+    # --- retries ------------------------------------------------------------------------------
+
+    def _call(self, method: Callable[..., _Reply], request: Any,
+              model: str | None = None) -> _Reply:
+        for attempt in self._attempts(model):
+            with attempt:
+                return method(request, timeout=self.timeout)
+        raise AssertionError("unreachable: the last attempt raises")
+
+    def _attempts(self, model: str | None) -> Iterator[_Attempt]:
+        """Attempts of one call: each catches a retryable failure, sleeps and lets the next
+        begin; the last one's failure, or any other, is raised as an ImportFailure."""
+        delay = 0.2
+        for number in range(1, self.attempts + 1):
+            attempt = _Attempt(self, model, last=number == self.attempts)
+            yield attempt
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
+class _Attempt:
+    """One try of a call (a context manager): maps its gRPC failure to an ImportFailure and
+    swallows it when another try may follow."""
+
+    def __init__(self, client: SiloClient, model: str | None, last: bool) -> None:
+        self.client = client
+        self.model = model
+        self.last = last
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> bool:
+        if not isinstance(error, grpc.RpcError):
+            return False
+        code = error.code()
+        failure = ImportFailure.from_rpc_error(error, self.model)
+        if code in RETRYABLE and not self.last:
+            return True
+        if code == grpc.StatusCode.UNAVAILABLE and failure.model is None:
+            failure.reason = (f"the {self.client.label} silo at {self.client.address} is not "
+                              f"reachable ({error.details()}). Is it running?")
+        raise failure from None
+
+
+_JSON_RECORDS_TAG = bytes([silo_service_pb2.ImportByModelRequest.JSON_RECORDS_FIELD_NUMBER << 3
+                           | 2])  # wire type 2: length-delimited
+
+
+def with_json_records(head: bytes, json_records: bytes | bytearray) -> bytes:
+    """A serialized ImportByModelRequest `head` with its json_records field appended.
+
+    Fields may come in any order on the wire, so this is the message with json_records set;
+    the records are copied once, into the message, instead of into the field and again by
+    SerializeToString (the largest thing the orchestrator holds is a batch's records)."""
+    size, length = len(json_records), bytearray()
+    while size > 0x7F:
+        length.append(size & 0x7F | 0x80)
+        size >>= 7
+    length.append(size)
+    return b"".join((head, _JSON_RECORDS_TAG, length, json_records))

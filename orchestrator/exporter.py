@@ -1,9 +1,9 @@
 """The export pipeline: stream every model of a scope out of the silos into Sentry's format.
 
 Models are written in dependency order and each model's rows in ascending pk order, one batch
-in memory at a time. Filters work like the import's: organizations by slug and the users who are
-their members, or users by username, then their email addresses; any record whose required
-reference points at a row that was not exported is left out, so the export is self-contained.
+in memory at a time. Filters select as the import's do (see `selection`); any record whose
+required reference points at a row that was not exported is left out, so the export is
+self-contained.
 """
 
 from __future__ import annotations
@@ -14,19 +14,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-import grpc
 import orjson
 
-from orchestrator.catalog import Catalog, ModelInfo
+from orchestrator.catalog import Catalog, ModelInfo, learn_catalog
 from orchestrator.client import SiloClient
-from orchestrator.importer import learn_catalog
+from orchestrator.model_names import EMAIL, ORGANIZATION, USER
 from orchestrator.report import Progress
-from wire.errors import ImportFailure
-from wire.relocation.v1 import silo_service_pb2
+from orchestrator.selection import emails_of, select
 from wire.scopes import ImportScope, Silo
 
-USER, EMAIL, USEREMAIL = "sentry.user", "sentry.email", "sentry.useremail"
-ORG, MEMBER = "sentry.organization", "sentry.organizationmember"
 # Config exports hold only users with instance-wide privileges (Sentry's rule).
 PRIVILEGE_MODELS = ("sentry.userpermission", "sentry.userroleuser")
 
@@ -63,13 +59,7 @@ class Exporter:
 
     def _records(self, info: ModelInfo, options: ExportOptions) -> Iterator[dict[str, Any]]:
         client = self.control if info.silo is Silo.CONTROL else self.region
-        request = silo_service_pb2.ExportByModelRequest(
-            model=info.name, scope=options.scope.to_proto(), batch_size=options.batch_size)
-        try:
-            for reply in client.silo.ExportByModel(request, timeout=client.timeout * 10):
-                yield from orjson.loads(reply.json_records)
-        except grpc.RpcError as error:
-            raise ImportFailure.from_rpc_error(error, info.name) from None
+        return client.export_model(info.name, options.scope, options.batch_size)
 
     def run(self, out: IO[bytes], options: ExportOptions) -> ExportReport:
         started = time.monotonic()
@@ -101,34 +91,25 @@ class Exporter:
 
     def _roots(self, catalog: Catalog, options: ExportOptions) -> dict[str, set]:
         """Allow-lists for the root models: organizations, users and email addresses."""
+        def records(model: str) -> Iterator[dict[str, Any]]:
+            return self._records(catalog.models[model], options)
+
         roots: dict[str, set] = {}
-        users: set[int] | None = None
-        if options.org_slugs is not None and ORG in catalog.models:
-            roots[ORG] = {r["pk"] for r in self._records(catalog.models[ORG], options)
-                          if r["fields"].get("slug") in options.org_slugs}
-            users = {r["fields"].get("user_id") for r in
-                     self._records(catalog.models[MEMBER], options)
-                     if r["fields"].get("organization") in roots[ORG]} - {None}
-        elif options.usernames is not None:
-            users = {r["pk"] for r in self._records(catalog.models[USER], options)
-                     if r["fields"].get("username") in options.usernames}
+        selection = select(records, options.org_slugs, options.usernames)
+        if selection.organizations is not None:
+            roots[ORGANIZATION] = set(selection.organizations)
+        users = selection.users
         if options.scope is ImportScope.CONFIG:
-            privileged = {r["pk"] for r in self._records(catalog.models[USER], options)
+            privileged = {r["pk"] for r in records(USER)
                           if r["fields"].get("is_staff") or r["fields"].get("is_superuser")}
             for model in PRIVILEGE_MODELS:
                 if model in catalog.models:
-                    privileged |= {r["fields"].get("user") for r in
-                                   self._records(catalog.models[model], options)}
-            users = privileged if users is None else users & privileged
+                    privileged |= {r["fields"].get("user") for r in records(model)}
+            users = frozenset(privileged if users is None else users & privileged)
         if users is None:
             return roots
-        roots[USER] = users
-        emails = {r["fields"].get("email") for r in self._records(catalog.models[USER], options)
-                  if r["pk"] in users}
-        emails |= {r["fields"].get("email") for r in
-                   self._records(catalog.models[USEREMAIL], options)
-                   if r["fields"].get("user") in users}
-        roots[EMAIL] = emails - {None}
+        roots[USER] = set(users)
+        roots[EMAIL] = set(emails_of(users, records))
         return roots
 
 

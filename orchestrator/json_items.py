@@ -1,9 +1,9 @@
 """The items of a JSON array read from a stream, in chunks parsed whole where that is safe.
 
-ijson parses item by item at about 2.6 µs a record; orjson parses a run of records in one
-call in well under half that (1M records of the benchmark: 2.6 s against 0.65-1.2 s). A run
-can be cut out of the stream without parsing it wherever records sit on lines of their own, as
-`sentry export` and most JSON writers lay them out: a record then opens with a newline, the
+ijson parses item by item; orjson parses a run of records in one call in well under half
+the time (figures in docs/performance.md, "orchestrator"). A run can be cut out of the stream
+without parsing it wherever records sit on lines of their own, as `sentry export` and most
+JSON writers lay them out: a record then opens with a newline, the
 first record's indentation and `{"model"` (a raw newline cannot occur inside a JSON string).
 Nothing about the cut is trusted: a run that does not parse whole, a file laid out otherwise,
 and everything after the last cut (the array's end) are read by ijson, so the items and the
@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import Any, Protocol
 
 import ijson
 import orjson
@@ -31,6 +31,12 @@ _LONG_RUN = b"0" * 19
 _BEFORE_A_NUMBER = frozenset(b" \t\r\n:,[")
 
 
+class Readable(Protocol):
+    """What the readers here need of a stream (a file, or a Framed part of one)."""
+
+    def read(self, n: int = -1, /) -> bytes: ...
+
+
 def record_indent(text: bytes) -> bytes | None:
     """The indentation of the first record in `text` that opens a line of its own, if any."""
     found = re.search(rb"\n([ \t]*)" + _RECORD_START, text)
@@ -42,7 +48,7 @@ def record_boundary(indent: bytes) -> re.Pattern[bytes]:
     return re.compile(rb"\n" + re.escape(indent) + _RECORD_START)
 
 
-def items(stream: IO[bytes]) -> Iterator[Any]:
+def items(stream: Readable) -> Iterator[Any]:
     """Each item of the JSON array in `stream`, in order, as ijson would give them (integers
     as int, other numbers as float); ijson.JSONError for what is not valid JSON."""
     head, indent = b"", None
@@ -86,7 +92,7 @@ def _ijson_items(stream: Any) -> Iterator[Any]:
     return ijson.items(stream, "item", use_float=True)
 
 
-def _read_at_least(stream: IO[bytes], size: int) -> bytes:
+def _read_at_least(stream: Readable, size: int) -> bytes:
     parts, got = [], 0
     while got < size and (part := stream.read(size - got)):
         parts.append(part)
@@ -112,7 +118,7 @@ def _last_cut(pending: bytearray, marker: bytes, boundary: re.Pattern[bytes]
     return None
 
 
-def _may_hold_a_long_integer(text: bytes) -> bool:
+def _may_hold_a_long_integer(text: bytes | bytearray) -> bool:
     """Whether `text` may hold an integer of 19 or more digits, which only ijson reads as the
     import expects (an error beyond 64 bits). Digit runs in strings (tokens, hashes) are told
     apart from numbers by the byte before them."""
@@ -132,7 +138,7 @@ class Framed:
     """`prefix`, then the rest of `stream` (at most `limit` bytes of it), then `suffix`, read
     like one file: half an export made into a whole JSON array, or what is left of one."""
 
-    def __init__(self, stream: IO[bytes], prefix: bytes = b"", suffix: bytes = b"",
+    def __init__(self, stream: Readable, prefix: bytes = b"", suffix: bytes = b"",
                  limit: int | None = None) -> None:
         self.stream, self.prefix, self.suffix, self.left = stream, prefix, suffix, limit
 

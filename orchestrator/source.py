@@ -1,10 +1,10 @@
 """Read an export as a stream and regroup it by model on disk.
 
 The export is parsed once, as a stream (`json_items`), a large plain file in two halves by
-two processes, and each record is appended to a per-model spill file, so any
-export size needs only constant memory, models may come in any order (old exports predate newer
-ordering rules), and unknown models and fields are dropped here, once, with a count for the
-report.
+two processes, and each record is appended to its model's spill file (`storage`, which
+documents the layout), so any export size needs only constant memory, models may come in any
+order (old exports predate newer ordering rules), and unknown models and fields are dropped
+here, once, with a count for the report.
 """
 
 from __future__ import annotations
@@ -12,9 +12,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import gc
-import heapq
 import io
-import itertools
 import os
 import pickle
 import shutil
@@ -25,116 +23,33 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import IO, Any
 
 import ijson
 import orjson
 
 from orchestrator import json_items
 from orchestrator.catalog import Catalog, ModelInfo
-from orchestrator.json_items import Framed, record_boundary, record_indent
+from orchestrator.json_items import Framed, Readable, record_boundary, record_indent
+from orchestrator.storage import (
+    LINE,
+    SpilledExport,
+    model_path,
+    open_model_file,
+    repeated_pk,
+    sort_by_pk,
+)
 from wire.errors import ErrorKind, ImportFailure
 from wire.numbers import integer_value
 
-# Records per sorted run when a model's records must be put in pk order on disk.
-SORT_RUN = 50_000
 INT64 = (-(2**63), 2**63 - 1)
-
-
-@dataclass
-class SpilledExport:
-    """The export regrouped by model: one file per model, records in ascending pk order.
-
-    Each line is `pk<TAB>references<TAB>kept<TAB>record-json`, the references being the values
-    of the model's foreign-key fields (comma-separated, in the catalog's order, empty where a
-    value is not an integer), and `kept` a JSON array of the pk and the fields the caller asked
-    to keep for the model (empty for other models): batches are sent without parsing their
-    records again to find which pk-map entries they need, or to read the fields their answers
-    are read with. Sentry's exporter writes every model in pk order; an export that
-    does not is sorted here, so the same records always import the same way.
-    """
-
-    directory: Path
-    counts: Counter[str] = field(default_factory=Counter)
-    unknown_models: Counter[str] = field(default_factory=Counter)
-    dropped_fields: Counter[tuple[str, str]] = field(default_factory=Counter)
-    total: int = 0
-
-    def path(self, model: str) -> Path:
-        return _spill_path(self.directory, model)
-
-    def size(self, model: str) -> int:
-        """Bytes of the model's spill file."""
-        return self.path(model).stat().st_size if self.counts.get(model) else 0
-
-    def entries(self, model: str) -> Iterator[tuple[bytes, bytes]]:
-        """(references, record JSON) for each of the model's records, in ascending pk order."""
-        if not self.counts.get(model):
-            return
-        with self.path(model).open("rb") as f:
-            for line in f:
-                _, references, _, record = line.rstrip(b"\n").split(b"\t", 3)
-                yield references, record
-
-    def records(self, model: str) -> Iterator[dict[str, Any]]:
-        for _, record in self.entries(model):
-            yield orjson.loads(record)
-
-    def batches(self, model: str, size: int) -> Iterator[Batch]:
-        """The model's records, `size` at a time, in ascending pk order."""
-        if not self.counts.get(model):
-            return
-        references: list[bytes] = []
-        kept = bytearray(b"[")
-        array = bytearray(b"[")
-        with self.path(model).open("rb") as f:
-            for line in f:
-                _, line_references, fields, record = line.split(b"\t", 3)
-                references.append(line_references)
-                if fields:
-                    kept += fields
-                    kept += b","
-                array += record  # with its newline: see Batch.of
-                if len(references) == size:
-                    yield Batch.of(references, kept, array)
-                    references, kept, array = [], bytearray(b"["), bytearray(b"[")
-        if references:
-            yield Batch.of(references, kept, array)
-
-
-class Batch(NamedTuple):
-    """Records of one model on their way to a request: each record's references (as spilled),
-    the JSON array of each record's kept fields (`[]` when the model keeps none) and the JSON
-    array of the records, each built in one buffer. A Python object per record (bytes, tuples)
-    cost twice the records' own size while a batch was prepared, which was most of what a
-    larger batch added to the orchestrator's peak memory."""
-
-    references: list[bytes]
-    kept: bytearray
-    json_array: bytearray
-
-    @classmethod
-    def of(cls, references: list[bytes], kept: bytearray, records: bytearray) -> Batch:
-        """The batch, its arrays closed. `kept` holds each record's fields followed by a comma;
-        `records` each record followed by the newline that ended its spilled line: JSON has
-        no raw newline inside a string, so every newline is a place for a comma, and one
-        `replace` puts them all in."""
-        if not records.endswith(b"\n"):  # a spill file's last line always has its newline
-            records += b"\n"
-        array = records.replace(b"\n", b",")
-        for buffer in (kept, array):
-            if len(buffer) > 1:
-                buffer[-1:] = b"]"
-            else:
-                buffer += b"]"
-        return cls(references, kept, array)
 
 
 def _fail(reason: str, model: str | None = None, ordinal: int | None = None) -> ImportFailure:
     return ImportFailure(ErrorKind.DESERIALIZATION_FAILED, model, reason, ordinal=ordinal)
 
 
-def read_records(stream: IO[bytes], label: str = "the export"
+def read_records(stream: Readable, label: str = "the export"
                  ) -> Iterator[tuple[str, int, dict[str, Any]]]:
     """(model, pk, fields) for each record of a JSON array of export records, streamed and
     checked; a DeserializationFailed ImportFailure says which item is wrong."""
@@ -173,30 +88,6 @@ def record_shape(record: Any, position: int,
     return model, pk, fields
 
 
-def pk_of(line: bytes) -> int:
-    """The pk that starts a spilled `pk<TAB>...` line."""
-    return int(line[:line.index(b"\t")])
-
-
-def sort_by_pk(path: Path) -> None:
-    """Stable external merge sort of a `pk<TAB>...` file, SORT_RUN lines in memory at a time."""
-    runs: list[Path] = []
-    with path.open("rb") as f:
-        while chunk := list(itertools.islice(f, SORT_RUN)):
-            chunk.sort(key=pk_of)
-            run = path.with_name(f"{path.name}.run{len(runs)}")
-            run.write_bytes(b"".join(chunk))
-            runs.append(run)
-    merged = path.with_name(path.name + ".sorted")
-    with contextlib.ExitStack() as stack:
-        files = [stack.enter_context(run.open("rb")) for run in runs]
-        with merged.open("wb") as out:
-            out.writelines(heapq.merge(*files, key=pk_of))
-    merged.replace(path)
-    for run in runs:
-        run.unlink()
-
-
 # Model -> the fields to keep beside each of its records (see SpilledExport).
 Keep = Mapping[str, tuple[str, ...]]
 
@@ -223,9 +114,12 @@ def spill(stream: IO[bytes], catalog: Catalog, workdir: Path | None = None,
             stream.read(start)
             spilled = _spill_part(read_records(stream), catalog, directory, keep)
         for model in spilled.unsorted:
-            sort_by_pk(_spill_path(directory, model))
-            if model in catalog.fk_targets:
-                _check_unique_pks(_spill_path(directory, model), model)
+            sort_by_pk(model_path(directory, model))
+            pk = repeated_pk(model_path(directory, model)) \
+                if model in catalog.fk_targets else None
+            if pk is not None:
+                raise _fail(f"the export holds two {model} records with pk {pk}. {_UNIQUE_PKS}",
+                            model)
     except BaseException:
         shutil.rmtree(directory, ignore_errors=True)
         raise
@@ -235,23 +129,6 @@ def spill(stream: IO[bytes], catalog: Catalog, workdir: Path | None = None,
 
 _UNIQUE_PKS = ("Other records point at this model by pk, so which of the two they mean cannot "
                "be known; was the file joined from two exports? Import each export on its own.")
-
-
-def _check_unique_pks(path: Path, model: str) -> None:
-    """Refuse a sorted spill file of a model that foreign keys point at in which a pk repeats
-    (a model nothing points at imports both records, as Sentry does)."""
-    with path.open("rb") as f:
-        previous = None
-        for line in f:
-            pk = pk_of(line)
-            if pk == previous:
-                raise _fail(f"the export holds two {model} records with pk {pk}. {_UNIQUE_PKS}",
-                            model)
-            previous = pk
-
-
-def _spill_path(directory: Path, model: str) -> Path:
-    return directory / f"{model}.jsonl"
 
 
 @dataclass
@@ -289,14 +166,14 @@ class _Part:
 class _ModelFile:
     """What spilling needs per model, found with one lookup per record."""
 
-    def __init__(self, info: ModelInfo, path: Path, first_pk: int, referenced: bool,
+    def __init__(self, info: ModelInfo, directory: Path, first_pk: int, referenced: bool,
                  keep: tuple[str, ...]) -> None:
         self.info = info
         self.fields = info.fields
         self.references = tuple(name for name, _ in info.foreign_keys)
         self.keep = keep
         self.referenced = referenced  # some foreign key points at the model: pks must differ
-        self.handle = path.open("ab", buffering=1 << 16)
+        self.handle = open_model_file(directory, info.name)
         self.count = 0
         self.first = first_pk
         self.last = first_pk - 1
@@ -304,54 +181,14 @@ class _ModelFile:
 
 def _spill_part(records: Iterator[tuple[str, int, dict[str, Any]]], catalog: Catalog,
                 directory: Path, keep: Keep) -> _Part:
-    """Append each record to its model's file in `directory` (see SpilledExport)."""
+    """Append each record to its model's file in `directory` (see `storage`)."""
     part = _Part()
     files: dict[str, _ModelFile] = {}
     # Parsing makes millions of containers that never form a cycle: the collector, woken
-    # by every few hundred of them, would only scan the records in hand (0.7 s a million).
+    # by every few hundred of them, would only scan the records in hand.
     with _cycle_collection_paused():
         try:
-            for model, pk, fields in records:
-                part.total += 1
-                spilled = files.get(model)
-                if spilled is None:
-                    info = catalog.get(model)
-                    if info is None:
-                        part.unknown_models[model] += 1
-                        continue
-                    spilled = files[model] = _ModelFile(info, _spill_path(directory, model), pk,
-                                                        model in catalog.fk_targets,
-                                                        keep.get(model, ()))
-                spilled.count += 1
-                kept = fields
-                if not fields.keys() <= spilled.fields:  # fields this version of Sentry lacks
-                    kept = {name: value for name, value in fields.items() if name in spilled.fields}
-                    for name in fields.keys() - spilled.fields:
-                        part.dropped_fields[(model, name)] += 1
-                references = b""
-                if spilled.references:
-                    values = [kept.get(name) for name in spilled.references]
-                    if not _PLAIN_REFERENCES.issuperset(map(type, values)):
-                        kept = _numeric_references(kept, spilled.info)
-                        values = [kept.get(name) for name in spilled.references]
-                    references = b",".join([b"%d" % value if type(value) is int else b""
-                                            for value in values])
-                try:
-                    record = orjson.dumps({"model": model, "pk": pk, "fields": kept})
-                except orjson.JSONEncodeError as exc:  # nested deeper than orjson's 254 levels
-                    raise _fail(f"item #{part.total} of the export ({model}, pk {pk}) cannot be "
-                                f"imported: {exc}", model, part.total) from exc
-                kept_fields = orjson.dumps([pk, *[kept.get(name) for name in spilled.keep]]) \
-                    if spilled.keep else b""
-                spilled.handle.write(b"%d\t%b\t%b\t%b\n" % (pk, references, kept_fields, record))
-                if pk <= spilled.last:
-                    if pk < spilled.last:
-                        part.unsorted.add(model)
-                    elif spilled.referenced:
-                        raise _fail(f"item #{part.total} of the export ({model}, pk {pk}) has "
-                                    f"the pk of the {model} record before it. {_UNIQUE_PKS}",
-                                    model, part.total)
-                spilled.last = pk
+            _spill_records(records, catalog, directory, keep, part, files)
         finally:
             for spilled in files.values():
                 spilled.handle.close()
@@ -360,6 +197,54 @@ def _spill_part(records: Iterator[tuple[str, int, dict[str, Any]]], catalog: Cat
         part.first[model] = spilled.first
         part.last[model] = spilled.last
     return part
+
+
+def _spill_records(records: Iterator[tuple[str, int, dict[str, Any]]], catalog: Catalog,
+                   directory: Path, keep: Keep, part: _Part,
+                   files: dict[str, _ModelFile]) -> None:
+    """The loop of `_spill_part`, once per record: `files` gets each model's open file."""
+    line_format = LINE
+    for model, pk, fields in records:
+        part.total += 1
+        spilled = files.get(model)
+        if spilled is None:
+            info = catalog.get(model)
+            if info is None:
+                part.unknown_models[model] += 1
+                continue
+            spilled = files[model] = _ModelFile(info, directory, pk,
+                                                model in catalog.fk_targets,
+                                                keep.get(model, ()))
+        spilled.count += 1
+        kept = fields
+        if not fields.keys() <= spilled.fields:  # fields this version of Sentry lacks
+            kept = {name: value for name, value in fields.items() if name in spilled.fields}
+            for name in fields.keys() - spilled.fields:
+                part.dropped_fields[(model, name)] += 1
+        references = b""
+        if spilled.references:
+            values = [kept.get(name) for name in spilled.references]
+            if not _PLAIN_REFERENCES.issuperset(map(type, values)):
+                kept = _numeric_references(kept, spilled.info)
+                values = [kept.get(name) for name in spilled.references]
+            references = b",".join([b"%d" % value if type(value) is int else b""
+                                    for value in values])
+        try:
+            record = orjson.dumps({"model": model, "pk": pk, "fields": kept})
+        except orjson.JSONEncodeError as exc:  # nested deeper than orjson's 254 levels
+            raise _fail(f"item #{part.total} of the export ({model}, pk {pk}) cannot be "
+                        f"imported: {exc}", model, part.total) from exc
+        kept_fields = orjson.dumps([pk, *[kept.get(name) for name in spilled.keep]]) \
+            if spilled.keep else b""
+        spilled.handle.write(line_format % (pk, references, kept_fields, record))
+        if pk <= spilled.last:
+            if pk < spilled.last:
+                part.unsorted.add(model)
+            elif spilled.referenced:
+                raise _fail(f"item #{part.total} of the export ({model}, pk {pk}) has "
+                            f"the pk of the {model} record before it. {_UNIQUE_PKS}",
+                            model, part.total)
+        spilled.last = pk
 
 
 @contextlib.contextmanager
@@ -391,8 +276,7 @@ def _numeric_references(fields: dict[str, Any], info: ModelInfo) -> dict[str, An
 
 # --- two halves at once -------------------------------------------------------------------
 
-# Below this a second process saves nothing: at 11 MB (50k records) both ways took 0.2 s; at
-# 45 MB, 0.75 s in one pass and 0.49 s in two halves.
+# Below this a second process saves nothing (see docs/performance.md, "orchestrator").
 PARALLEL_SPILL_BYTES = 16 << 20
 # How far past the middle a record boundary is looked for before giving up.
 _SPLIT_SEARCH_BYTES = 16 << 20
@@ -460,6 +344,7 @@ def _spill_in_two(stream: IO[bytes], catalog: Catalog, directory: Path,
     child = subprocess.Popen(
         [sys.executable, "-c", "from orchestrator.source import _spill_second_half as f; f()"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    assert child.stdin is not None and child.stdout is not None  # both are pipes
     first: _Part | None = None
     second: _Part | None = None
     try:
@@ -487,13 +372,13 @@ def _spill_in_two(stream: IO[bytes], catalog: Catalog, directory: Path,
         directory.mkdir(mode=0o700)
         return None
     for model in second.counts:
-        source = _spill_path(second_directory, model)
+        source = model_path(second_directory, model)
         if model in first.counts:
-            with source.open("rb") as f, _spill_path(directory, model).open("ab") as out:
+            with source.open("rb") as f, model_path(directory, model).open("ab") as out:
                 shutil.copyfileobj(f, out, _WINDOW)
             source.unlink()
         else:
-            source.rename(_spill_path(directory, model))
+            source.rename(model_path(directory, model))
     second_directory.rmdir()
     first.then(second)
     return first

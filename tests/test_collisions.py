@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from control_service.models.auth import apitoken, orgauthtoken
 from control_service.models.organizations import organization_mapping, slug_reservation
 from control_service.models.users import user as user_spec
-from orchestrator import importer
+from orchestrator import cross_silo
 from region_service.models import REGISTRY as REGION
 from region_service.models.organizations import organization, organizationmember
 from region_service.models.projects import project, projectkey
@@ -129,7 +129,7 @@ def test_slugs_reserved_a_slice_at_a_time(silos: Silos, tmp_path: Path, export_f
     """Slug reservation goes a slice of organizations per call; with slices of one, every
     organization is still reserved, and one whose slug another region holds is renamed in the
     region and in control alike."""
-    monkeypatch.setattr(importer, "SLUG_CLAIMS_PER_CALL", 1)
+    monkeypatch.setattr(cross_silo, "SLUG_CLAIMS_PER_CALL", 1)
     insert(silos.control_db, slug_reservation, slug="elsewhere", organization_id=10**9,
            region_name="other-region", reservation_type=0)
     run_import(silos, tmp_path, "organizations", export_file(

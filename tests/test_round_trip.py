@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from orchestrator import source
+from orchestrator import storage
 from tests.conftest import DETAILED, FIXTURES, Silos, fixture_path, run_cli
 from tests.every_model import COUNT, declared_specs, generate
 from tools.compare import compare_files
@@ -361,7 +361,7 @@ def test_records_are_matched_in_ascending_pk_order(tmp_path: Path) -> None:
 
 def test_files_larger_than_a_sort_run_are_merge_sorted(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(source, "SORT_RUN", 3)
+    monkeypatch.setattr(storage, "SORT_RUN", 3)
     names = [f"user{i}" for i in range(10)]
     shuffled = [7, 2, 9, 0, 5, 3, 8, 1, 6, 4]
     left = [_user(pk, names[pk]) for pk in shuffled]

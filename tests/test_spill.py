@@ -15,7 +15,7 @@ import pytest
 
 from orchestrator import source
 from orchestrator.catalog import Catalog, ModelInfo
-from orchestrator.importer import with_json_records
+from orchestrator.client import with_json_records
 from orchestrator.source import SpilledExport, spill, split_point
 from silo_engine.server import describe
 from tests.conftest import (
@@ -49,7 +49,8 @@ def _records() -> list[dict[str, Any]]:
             *emails, *records[20:], {"model": "sites.site", "pk": 2, "fields": {"domain": "y"}}]
 
 
-# Fields kept beside each record, as the importer keeps users' and members' (importer._kept).
+# Fields kept beside each record, as the importer keeps users' and members'
+# (cross_silo.KEPT_FIELDS).
 KEEP = {"sentry.user": ("username", "is_staff"), "sentry.email": ("email",)}
 
 

@@ -47,7 +47,6 @@ import re
 import shutil
 import tempfile
 import uuid
-from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -59,7 +58,8 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
-from orchestrator.source import INT64, pk_of, read_records, sort_by_pk
+from orchestrator import storage
+from orchestrator.source import INT64, read_records
 from silo_engine.fields import JSONText, parse_datetime
 from silo_engine.modelspec import Collision, ForeignKeySpec, ModelSpec, OnMissing
 from silo_engine.redact import REDACTED, is_sensitive
@@ -183,10 +183,9 @@ class Side:
         self.counts: Counter[str] = Counter()
         self._maps: dict[str, tuple[mmap.mmap, memoryview] | None] = {}
 
-    def _file(self, model: str, suffix: str) -> Path:
-        return self.directory / f"{model}.{suffix}"
-
     def spill(self, stream: IO[bytes], keep: Callable[[str, dict], bool]) -> None:
+        """Spill the records `keep` accepts, each line's json the record's fields alone
+        (see `storage` for the layout), and index each model's pks."""
         handles: dict[str, IO[bytes]] = {}
         last: dict[str, int] = {}
         unsorted: set[str] = set()
@@ -196,9 +195,8 @@ class Side:
                     continue
                 handle = handles.get(model)
                 if handle is None:
-                    handle = handles[model] = self._file(model, "jsonl").open(
-                        "wb", buffering=1 << 16)
-                handle.write(b"%d\t" % pk + orjson.dumps(fields) + b"\n")
+                    handle = handles[model] = storage.open_model_file(self.directory, model, "wb")
+                handle.write(storage.LINE % (pk, b"", b"", orjson.dumps(fields)))
                 if pk < last.get(model, pk):
                     unsorted.add(model)
                 last[model] = pk
@@ -208,29 +206,19 @@ class Side:
                 handle.close()
         for model in self.counts:
             if model in unsorted:
-                sort_by_pk(self._file(model, "jsonl"))
-            self._index(model)
-
-    def _index(self, model: str) -> None:
-        pks = array("q")
-        with self._file(model, "jsonl").open("rb") as f, \
-                self._file(model, "pks").open("wb") as out:
-            for line in f:
-                pks.append(pk_of(line))
-                if len(pks) >= 8192:
-                    pks.tofile(out)
-                    del pks[:]
-            pks.tofile(out)
+                storage.sort_by_pk(storage.model_path(self.directory, model))
+            storage.write_pk_index(self.directory, model)
 
     def prune(self, model: str, dangling: Callable[[dict[str, Any]], bool]) -> int:
         """Drop the model's records for which `dangling` holds; how many were dropped."""
         if not self.counts.get(model):
             return 0
-        source, kept = self._file(model, "jsonl"), self._file(model, "kept")
+        source = storage.model_path(self.directory, model)
+        kept = storage.model_path(self.directory, model, "kept")
         dropped = 0
         with source.open("rb") as f, kept.open("wb") as out:
             for line in f:
-                if dangling(orjson.loads(line[line.index(b"\t") + 1:])):
+                if dangling(orjson.loads(storage.split_line(line)[3])):
                     dropped += 1
                 else:
                     out.write(line)
@@ -242,17 +230,17 @@ class Side:
         self.counts[model] -= dropped
         if not self.counts[model]:
             del self.counts[model]
-        self._index(model)
+        storage.write_pk_index(self.directory, model)
         return dropped
 
     def records(self, model: str) -> Iterator[tuple[int, dict[str, Any]]]:
         """(pk, fields) of the model's records in ascending pk order."""
         if not self.counts.get(model):
             return
-        with self._file(model, "jsonl").open("rb") as f:
+        with storage.model_path(self.directory, model).open("rb") as f:
             for line in f:
-                tab = line.index(b"\t")
-                yield int(line[:tab]), orjson.loads(line[tab + 1:])
+                pk, _, _, fields = storage.split_line(line)
+                yield int(pk), orjson.loads(fields)
 
     def ordinal(self, model: str, pk: Any) -> int | None:
         """1-based position of `pk` among the model's pks, None when it is not there."""
@@ -261,7 +249,7 @@ class Side:
         if model not in self._maps:
             self._maps[model] = None
             if self.counts.get(model):
-                with self._file(model, "pks").open("rb") as f:
+                with storage.model_path(self.directory, model, "pks").open("rb") as f:
                     mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
                 self._maps[model] = (mapped, memoryview(mapped).cast("q"))
         found = self._maps[model]
