@@ -7,13 +7,14 @@ and answers with the final slug for each. Repeating a call returns the same answ
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from control_service.models.organizations import PRIMARY, organization_mapping, slug_reservation
 from silo_engine.bulk import insert_from_json, json_rows
-from silo_engine.randomness import SUFFIX_LENGTHS, suffixed
+from silo_engine.randomness import first_free_names
 from silo_engine.slugs import RESERVED_ORGANIZATION_SLUGS, SLUG_MAX_LENGTH
 
 
@@ -38,24 +39,13 @@ def reserve_slugs(conn: sa.Connection, region_name: str, import_uuid: str,
     pending = [c for c in claims if c.organization_id not in known]
     if not pending:
         return result
-    chosen: set[str] = set()
-    for length in (None, *SUFFIX_LENGTHS):  # the slug as asked, then ever longer suffixes
-        proposals = {c.organization_id: c.desired_slug if length is None
-                     else suffixed(c.desired_slug, length, SLUG_MAX_LENGTH) for c in pending}
-        taken = _taken(conn, list(proposals.values()))
-        still = []
-        for claim in pending:
-            slug = proposals[claim.organization_id]
-            if slug in taken or slug in chosen or slug in RESERVED_ORGANIZATION_SLUGS:
-                still.append(claim)
-                continue
-            chosen.add(slug)
-            result[claim.organization_id] = slug
-        pending = still
-        if not pending:
-            break
-    if pending:
-        raise RuntimeError(f"no free organization slug for {pending[0].desired_slug!r}")
+    slugs = first_free_names([c.desired_slug for c in pending], SLUG_MAX_LENGTH,
+                             RESERVED_ORGANIZATION_SLUGS, functools.partial(_taken, conn),
+                             bases_first=True)  # the slug as asked, then ever longer suffixes
+    for claim, slug in zip(pending, slugs, strict=True):
+        if slug is None:
+            raise RuntimeError(f"no free organization slug for {claim.desired_slug!r}")
+        result[claim.organization_id] = slug
     new = [c for c in claims if c.organization_id not in known]
     conn.execute(insert_from_json(slug_reservation, _RESERVATION_COLUMNS), json_rows([
         {"slug": result[c.organization_id], "organization_id": c.organization_id,

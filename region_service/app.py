@@ -16,6 +16,7 @@ from silo_engine.server import (
     RunningServer,
     Security,
     guarded,
+    mapped_from_columns,
     serve_silo,
 )
 from wire.relocation.v1 import (
@@ -53,7 +54,7 @@ class RegionServicer(region_service_pb2_grpc.RegionServiceServicer):
             else None,
             max_inserted_pk=request.max_inserted_pk if request.HasField("max_inserted_pk")
             else None,
-            mapped=request.mapped)
+            mapped=mapped_from_columns(request.mapped))
         with self.engine.begin() as conn:
             created = store_chunk_if_absent(conn, controlimportchunkreplica, chunk)
         return region_service_pb2.StoreControlChunkReplicaResponse(created=created)

@@ -110,6 +110,8 @@ def copy_rows(conn: sa.Connection, table: sa.Table, ids: Sequence[int],
     sides less)."""
     plan = _copy_plan(table)
     raw = conn.connection.driver_connection
+    if raw is None:
+        raise RuntimeError("the connection was closed before its rows were copied")
     with raw.cursor() as cursor, cursor.copy(plan.statement) as copy:
         copy.set_types(plan.types)
         for new_id, row in zip(ids, rows, strict=True):
@@ -120,10 +122,10 @@ def copy_rows(conn: sa.Connection, table: sa.Table, ids: Sequence[int],
 
 
 @functools.cache
-def insert_from_json(table: sa.Table, columns: tuple[str, ...]) -> sa.Insert:
+def insert_from_json(table: sa.Table, columns: tuple[str, ...]) -> pg.Insert:
     """An INSERT of rows that arrive as one JSON array of objects (the parameter `rows`), which
     PostgreSQL turns into typed rows: one statement and one parameter however many rows, where
-    an executemany sends a statement per row (20,000 slug rows took 0.3 s that way)."""
+    an executemany sends a statement per row."""
     incoming = sa.func.json_to_recordset(sa.cast(sa.bindparam("rows"), sa.JSON)) \
         .table_valued(*(sa.column(name, table.c[name].type) for name in columns)) \
         .render_derived(name="incoming", with_types=True)

@@ -4,15 +4,21 @@ Incoming records are checked against existing rows and against each other (two r
 batch with the same username are a collision too). The outcome per record is an action: insert
 it, reuse an existing row, overwrite one, or insert after renaming or re-keying it.
 
+Each Collision policy is carried out by the handler registered for it (`@handles`, alembic's
+`implementation_for` pattern); what a handler decides is an Action, which carries the import
+kind the batch's answer reports for the record.
+
 A key that points at a row this import inserted is neither looked up nor compared with the
-batch's other keys: only this import's own records can share it, which the table's unique
-constraint catches, and the engine then writes the batch again with every lookup
-(BatchContext.trust_new_references). At 1M records this is most keys.
+batch's other keys (Lookups.TRUST_NEW_REFERENCES): only this import's own records can share
+it, which the table's unique constraint catches, and the batch is then written again with
+every lookup (Lookups.EVERY_KEY; see ledgered). In the benchmark's imports this is most keys.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 import orjson
@@ -21,11 +27,47 @@ from sqlalchemy.dialects import postgresql as pg
 
 from silo_engine.context import BatchContext
 from silo_engine.modelspec import Collision, ModelSpec, Row, UniqueSpec
-from silo_engine.randomness import SUFFIX_LENGTHS, suffixed
+from silo_engine.randomness import first_free_names
 from silo_engine.redact import REDACTED
 from wire.errors import ErrorKind, ImportFailure
+from wire.scopes import ImportKind
 
-INSERT, EXISTING, OVERWRITE, UPDATE_EXISTING = "insert", "existing", "overwrite", "update_existing"
+
+class Action(Enum):
+    """What becomes of one incoming record, with the import kind its answer reports (`kind`,
+    and `code`, that kind's code in the answer's packed columns)."""
+
+    # Insert the record as a new row (answered Inserted).
+    INSERT = ("insert", ImportKind.INSERTED)
+
+    # Reuse the row it collides with, unchanged; nothing is written (answered Existing).
+    EXISTING = ("existing", ImportKind.EXISTING)
+
+    # Write the record over the row it collides with (answered Overwrite).
+    OVERWRITE = ("overwrite", ImportKind.OVERWRITE)
+
+    # Copy the record onto the row it collides with, which then counts as the import's own
+    # (answered Inserted, identifier included).
+    UPDATE_EXISTING = ("update_existing", ImportKind.INSERTED)
+
+    kind: ImportKind
+    code: int
+
+    def __init__(self, _name: str, kind: ImportKind) -> None:
+        self.kind = kind
+        self.code = kind.to_proto()  # read once per record of every answer: looked up once
+
+
+class Lookups(Enum):
+    """Which unique keys of a batch are looked up before it is written."""
+
+    # Every key but those that point at a row this import inserted: only the import's own
+    # records can share such a key, and the table's unique constraint catches that.
+    TRUST_NEW_REFERENCES = "trust_new_references"
+
+    # Every key, so the model's collision policy decides every collision (the write again
+    # after the unique constraint refused a batch written trusting new references).
+    EVERY_KEY = "every_key"
 
 
 @dataclass(slots=True)
@@ -35,7 +77,7 @@ class Candidate:
     ordinal: int
     old_pk: int
     row: Row  # column name -> value, references already remapped
-    action: str = INSERT
+    action: Action = Action.INSERT
     target_pk: int | None = None  # the existing row it reuses or overwrites
     target_index: int | None = None  # or the earlier record of this batch it collides with
     new_pk: int | None = None
@@ -63,8 +105,8 @@ def _existing(conn: sa.Connection, spec: ModelSpec, columns: list[str], unique: 
 
     The keys travel as one JSON array of arrays, which PostgreSQL unpacks and casts to the
     columns' types, so the statement and its plan stay the same size (an IN list of row values
-    costs PostgreSQL and the driver time per key, and a 4-column key of 1000 rows made that the
-    slowest query of an import; typed arrays cost the driver a Python pass over every list).
+    costs PostgreSQL and the driver time per key, which made a wide key's lookup the slowest
+    query of an import; typed arrays cost the driver a Python pass over every list).
     """
     if not keys:
         return {}
@@ -86,7 +128,7 @@ def _existing_query(spec: ModelSpec, columns: list[str], unique: UniqueSpec) -> 
     if query is not None:
         return query
     table = spec.table
-    exprs = [table.c[name] for name in columns]
+    exprs: list[sa.ColumnElement[Any]] = [table.c[name] for name in columns]
     if unique.case_insensitive:
         exprs = [sa.func.lower(e) if isinstance(e.type, sa.String) else e for e in exprs]
     wanted = sa.func.jsonb_array_elements(sa.cast(sa.bindparam("keys"), pg.JSONB)) \
@@ -135,91 +177,176 @@ _REFERENCES: dict[tuple[str, tuple[str, ...]], list[tuple[str, str]]] = {}
 
 
 def resolve(conn: sa.Connection, spec: ModelSpec, candidates: list[Candidate],
-            ctx: BatchContext) -> None:
-    """Decide every candidate's action, applying each unique key's policy in declared order."""
+            ctx: BatchContext, lookups: Lookups) -> int:
+    """Decide every candidate's action, applying each unique key's policy in declared order.
+    Returns how many keys were left to the table's unique constraint (see Lookups)."""
+    unchecked = 0
     for unique in spec.uniques:
-        columns = _columns(spec, unique)
-        # A key that points at a row this import inserted cannot meet a row from before it, and
-        # meets another of the import's records only where the export repeats it: such keys
-        # are left to the table's unique constraint, and a batch it refuses is written again
-        # with every lookup (see engine), where the policy decides.
-        new_rows = [(column, ctx.pk_map.inserted.get(target, set()))
-                    for column, target in _new_references(spec, unique)] \
-            if ctx.trust_new_references else []
-        # Most such keys hold one reference (a project option's project): tested inline.
-        (first_column, first_rows), *more_rows = new_rows or [("", set())]
-        keyed = []
-        for index, candidate in enumerate(candidates):
-            if candidate.action != INSERT:
-                continue
-            row = candidate.row
-            if new_rows and (row[first_column] in first_rows or any(
-                    row[column] in inserted for column, inserted in more_rows)):
-                ctx.unchecked_keys += 1
-                continue
-            key = _key(spec, candidate, columns, unique)
-            if key is not None:
-                keyed.append((index, candidate, key))
-        existing = _existing(conn, spec, columns, unique, {key for _, _, key in keyed})
+        keys = _KeyPass(conn, spec, unique, _columns(spec, unique), ctx, candidates)
+        keyed, skipped = _keyed(keys, lookups)
+        unchecked += skipped
+        existing = _existing(conn, spec, keys.columns, unique, {key for _, _, key in keyed})
         claimed: dict[tuple[Any, ...], int] = {}
-        to_rename: list[Candidate] = []
+        handle = _HANDLERS[unique.on_collision]
         for index, candidate, key in keyed:
             hit_pk, hit_index = existing.get(key), claimed.get(key)
             if hit_pk is None and hit_index is None:
                 claimed[key] = index
                 continue
-            policy = unique.on_collision
-            if policy is Collision.MERGE_OR_RENAME:
-                policy = Collision.EXISTING if ctx.flags.merge_users else Collision.RENAME
-            reuse = {Collision.EXISTING: EXISTING, Collision.UPDATE_EXISTING: UPDATE_EXISTING,
-                     Collision.OVERWRITE_CONFIG: OVERWRITE if ctx.flags.overwrite_configs
-                     else EXISTING}.get(policy)
-            if policy is Collision.FAIL:
-                right = hit_pk if hit_pk is not None else candidates[hit_index].old_pk
-                where = "an existing row" if hit_pk is not None else "an earlier record"
-                shown = REDACTED if any(spec.is_secret(f) for f in unique.fields) else \
-                    ", ".join(map(str, key))
-                raise ImportFailure(
-                    ErrorKind.INTEGRITY_ERROR, spec.name,
-                    f"{', '.join(unique.fields)} = {shown} is already used by {where} "
-                    f"(pk {right}); this model has no rule to resolve the collision",
-                    ordinal=candidate.ordinal, left_pk=candidate.old_pk, right_pk=right)
-            if reuse is not None:  # the record becomes (or updates) the row it collides with
-                candidate.action = reuse
-                candidate.target_pk, candidate.target_index = hit_pk, (
-                    None if hit_pk is not None else hit_index)
-            elif policy is Collision.REGENERATE:
-                assert unique.regenerate is not None, f"{spec.name}: REGENERATE needs a hook"
-                unique.regenerate(candidate.row)
-            elif policy is Collision.NULLIFY:
-                for column in columns:
-                    candidate.row[column] = None
-            elif policy is Collision.RENAME:
-                to_rename.append(candidate)
-        if to_rename:
-            _rename(conn, spec, unique, columns[0], to_rename, claimed, existing)
+            handle(keys, _Hit(candidate, key, hit_pk, hit_index))
+        if keys.renames:
+            _rename(keys, {k[0] for k in claimed} | {k[0] for k in existing})
+    return unchecked
 
 
-def _rename(conn: sa.Connection, spec: ModelSpec, unique: UniqueSpec, column: str,
-            candidates: list[Candidate], claimed: dict, existing: dict) -> None:
-    """Give each candidate the first free suffixed name, checking all proposals per round."""
-    taken = {k[0] for k in claimed} | {k[0] for k in existing}
-    taken |= {r.lower() for r in unique.reserved}
-    max_length = unique.max_length or spec.table.c[column].type.length or 128
-    pending = list(candidates)
-    for length in SUFFIX_LENGTHS:
-        names = [suffixed(str(c.row[column]), length, max_length) for c in pending]
-        in_db = _taken_names(conn, spec.table, column, names)
-        still: list[Candidate] = []
-        for candidate, name in zip(pending, names, strict=True):
-            if name.lower() in taken or name.lower() in in_db:
-                still.append(candidate)
-                continue
-            taken.add(name.lower())
-            candidate.row[column] = name
-        pending = still
-        if not pending:
-            return
-    raise ImportFailure(ErrorKind.INTEGRITY_ERROR, spec.name,
-                        f"could not find a free {column} for {pending[0].row[column]!r}",
-                        ordinal=pending[0].ordinal, left_pk=pending[0].old_pk)
+@dataclass
+class _KeyPass:
+    """One unique key's pass over a batch: what its collision handlers read, and the records
+    they leave to be renamed once every collision of the key is known."""
+
+    conn: sa.Connection
+    spec: ModelSpec
+    unique: UniqueSpec
+    columns: list[str]
+    ctx: BatchContext
+    candidates: list[Candidate]
+    renames: list[Candidate] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Hit:
+    """A candidate whose key is taken: by an existing row, or by an earlier record of the
+    batch (its index in the candidates)."""
+
+    candidate: Candidate
+    key: tuple[Any, ...]
+    row_pk: int | None
+    index: int | None
+
+
+def _keyed(keys: _KeyPass, lookups: Lookups) -> tuple[list[tuple[int, Candidate, tuple]], int]:
+    """(index, candidate, key) of the candidates still to be inserted whose key holds and is
+    looked up, and how many keys were left to the unique constraint instead."""
+    spec, unique, columns = keys.spec, keys.unique, keys.columns
+    # A key that points at a row this import inserted cannot meet a row from before it, and
+    # meets another of the import's records only where the export repeats it: such keys are
+    # left to the table's unique constraint (see Lookups).
+    new_rows = [(column, keys.ctx.pk_map.inserted.get(target, set()))
+                for column, target in _new_references(spec, unique)] \
+        if lookups is Lookups.TRUST_NEW_REFERENCES else []
+    # Most such keys hold one reference (a project option's project): tested inline.
+    (first_column, first_rows), *more_rows = new_rows or [("", set())]
+    keyed = []
+    skipped = 0
+    insert = Action.INSERT  # read per record: a local, not an enum attribute
+    for index, candidate in enumerate(keys.candidates):
+        if candidate.action is not insert:
+            continue
+        row = candidate.row
+        if new_rows and (row[first_column] in first_rows or any(
+                row[column] in inserted for column, inserted in more_rows)):
+            skipped += 1
+            continue
+        key = _key(spec, candidate, columns, unique)
+        if key is not None:
+            keyed.append((index, candidate, key))
+    return keyed, skipped
+
+
+# --- what each collision policy does -----------------------------------------------------------
+
+_Handler = Callable[[_KeyPass, _Hit], None]
+_HANDLERS: dict[Collision, _Handler] = {}
+
+
+def handles(policy: Collision) -> Callable[[_Handler], _Handler]:
+    """Register the decorated function as what `policy` does with one collision."""
+
+    def register(handler: _Handler) -> _Handler:
+        assert policy not in _HANDLERS, f"{policy} has a handler already"
+        _HANDLERS[policy] = handler
+        return handler
+
+    return register
+
+
+def _reuse(hit: _Hit, action: Action) -> None:
+    """The record becomes (or updates) the row, or the earlier record, it collides with."""
+    candidate = hit.candidate
+    candidate.action = action
+    candidate.target_pk = hit.row_pk
+    candidate.target_index = None if hit.row_pk is not None else hit.index
+
+
+@handles(Collision.FAIL)
+def _fail(keys: _KeyPass, hit: _Hit) -> None:
+    spec, unique = keys.spec, keys.unique
+    if hit.row_pk is not None:
+        right, where = hit.row_pk, "an existing row"
+    else:
+        assert hit.index is not None, "a hit is on a row or on an earlier record"
+        right, where = keys.candidates[hit.index].old_pk, "an earlier record"
+    shown = REDACTED if any(spec.is_secret(f) for f in unique.fields) else \
+        ", ".join(map(str, hit.key))
+    raise ImportFailure(
+        ErrorKind.INTEGRITY_ERROR, spec.name,
+        f"{', '.join(unique.fields)} = {shown} is already used by {where} "
+        f"(pk {right}); this model has no rule to resolve the collision",
+        ordinal=hit.candidate.ordinal, left_pk=hit.candidate.old_pk, right_pk=right)
+
+
+@handles(Collision.EXISTING)
+def _use_existing(keys: _KeyPass, hit: _Hit) -> None:
+    _reuse(hit, Action.EXISTING)
+
+
+@handles(Collision.UPDATE_EXISTING)
+def _update_existing(keys: _KeyPass, hit: _Hit) -> None:
+    _reuse(hit, Action.UPDATE_EXISTING)
+
+
+@handles(Collision.OVERWRITE_CONFIG)
+def _overwrite_config(keys: _KeyPass, hit: _Hit) -> None:
+    _reuse(hit, Action.OVERWRITE if keys.ctx.flags.overwrite_configs else Action.EXISTING)
+
+
+@handles(Collision.RENAME)
+def _to_rename(keys: _KeyPass, hit: _Hit) -> None:
+    keys.renames.append(hit.candidate)  # all at once, when the key's collisions are known
+
+
+@handles(Collision.MERGE_OR_RENAME)
+def _merge_or_rename(keys: _KeyPass, hit: _Hit) -> None:
+    policy = Collision.EXISTING if keys.ctx.flags.merge_users else Collision.RENAME
+    _HANDLERS[policy](keys, hit)
+
+
+@handles(Collision.REGENERATE)
+def _regenerate(keys: _KeyPass, hit: _Hit) -> None:
+    regenerate = keys.unique.regenerate
+    assert regenerate is not None, f"{keys.spec.name}: REGENERATE needs a hook"
+    regenerate(hit.candidate.row)
+
+
+@handles(Collision.NULLIFY)
+def _nullify(keys: _KeyPass, hit: _Hit) -> None:
+    for column in keys.columns:
+        hit.candidate.row[column] = None
+
+
+def _rename(keys: _KeyPass, taken: set[Any]) -> None:
+    """Give each record to rename the first free suffixed name: not `taken` by the batch or an
+    existing row, not reserved, and not in the table."""
+    spec, unique, column = keys.spec, keys.unique, keys.columns[0]
+    candidates = keys.renames
+    max_length = unique.max_length or getattr(spec.table.c[column].type, "length", None) or 128
+    names = first_free_names(
+        [str(c.row[column]) for c in candidates], max_length,
+        taken | {r.lower() for r in unique.reserved},
+        lambda proposed: _taken_names(keys.conn, spec.table, column, proposed))
+    for candidate, name in zip(candidates, names, strict=True):
+        if name is None:
+            raise ImportFailure(ErrorKind.INTEGRITY_ERROR, spec.name,
+                                f"could not find a free {column} for {candidate.row[column]!r}",
+                                ordinal=candidate.ordinal, left_pk=candidate.old_pk)
+        candidate.row[column] = name

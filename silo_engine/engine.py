@@ -1,8 +1,9 @@
 """`import_by_model`: import one batch of one model into this silo's database.
 
-Checks run in Sentry's order; then the ledger is consulted, records are validated, filtered,
-remapped and normalised in Python, collisions are resolved with one query per unique key, the
-rows are written set-based, and the chunk is recorded, all in one transaction.
+Checks run in Sentry's order; then, under the chunk ledger (ledgered.write_ledgered), records
+are validated, filtered, remapped and normalised in Python, collisions are resolved with one
+query per unique key, the rows are written set-based, and the chunk is recorded, all in one
+transaction.
 """
 
 from __future__ import annotations
@@ -12,26 +13,22 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import orjson
-import psycopg
 import sqlalchemy as sa
-from psycopg import errors as pg_errors
-from sqlalchemy import exc as sa_exc
 
 from silo_engine import collisions, ledger
 from silo_engine.bulk import allocate_ids, copy_rows
-from silo_engine.collisions import EXISTING, INSERT, OVERWRITE, UPDATE_EXISTING, Candidate
+from silo_engine.collisions import Action, Candidate, Lookups
 from silo_engine.context import BatchContext, SentPks
 from silo_engine.fields import FieldError
+from silo_engine.ledgered import BatchKey, write_ledgered
 from silo_engine.modelspec import ModelRegistry, ModelSpec, OnMissing, Row
-from silo_engine.redact import database_message, field_message
+from silo_engine.redact import field_message
 from silo_engine.statistics import TableStatistics
 from wire.errors import ErrorKind, ImportFailure
-from wire.pkwire import CODE_OF_KIND
-from wire.relocation.v1 import models_pb2
-from wire.scopes import ImportKind, ImportScope, Silo
+from wire.scopes import ImportScope, Silo
 
 log = logging.getLogger("relocation.silo")
 
@@ -101,82 +98,33 @@ class SiloEngine:
 
     def import_by_model(self, req: BatchRequest) -> ledger.Chunk:
         spec = self._check(req)
+        scope, flags = req.scope, req.ctx_flags
+        assert scope is not None, "_check refuses a batch without a scope"
         started = time.perf_counter()
-        try:
-            chunk, records = self._import(spec, req, trust_new_references=True)
-        except pg_errors.UniqueViolation:
-            # A key left to the unique constraint (see collisions.resolve) was taken after all:
-            # by another record of this import, in this batch or an earlier one (the export
-            # repeats it), or by a row written beside the import. The batch is written again
-            # with every lookup, so the model's collision policy decides, as it would have.
-            log.info("unique_key_retry model=%s min_ordinal=%s", spec.name, req.min_ordinal)
-            chunk, records = self._import(spec, req, trust_new_references=False)
+        records = _decode(spec.name, req.json_records)
+        key = BatchKey(flags.import_uuid, spec.name, req.min_ordinal,
+                       req.min_ordinal + len(records) - 1)
+        first = [records]
+
+        def prepare(conn: sa.Connection, lookups: Lookups) -> _Rows:
+            # An attempt after the first decodes the records again: the first one's hooks may
+            # have changed values inside them.
+            attempt = first.pop() if first else _decode(spec.name, req.json_records)
+            ctx = BatchContext(spec.name, scope, flags, req.filters, req.pk_map,
+                               region_name=self.region_name)
+            return _Rows(spec, key, ctx, lookups,
+                         self._prepare(spec, attempt, req.min_ordinal, ctx))
+
+        chunk = write_ledgered(self.engine, self.chunk_table, key, prepare)
         if chunk.from_ledger:  # written before, by this call's twin or an earlier run
             return chunk
         if spec.uniques:  # its collision lookups need the planner to know its size
             self.statistics.inserted(spec.table.name, sum(
-                1 for kind in chunk.mapped.kinds if kind == _KIND_OF_ACTION[INSERT]),
-                spec.key_columns)
+                1 for kind in chunk.mapped.kinds if kind == _INSERTED), spec.key_columns)
         log.info("batch model=%s min_ordinal=%d records=%d mapped=%d ms=%.1f", spec.name,
                  req.min_ordinal, len(records), len(chunk.mapped.old_pks),
                  (time.perf_counter() - started) * 1000)
         return chunk
-
-    def _import(self, spec: ModelSpec, req: BatchRequest, trust_new_references: bool
-                ) -> tuple[ledger.Chunk, list[dict]]:
-        """One attempt at the batch, in one transaction: (its answer, its records). Raises
-        UniqueViolation only where a retry with every collision lookup can do better."""
-        flags = req.ctx_flags
-        records = _decode(spec.name, req.json_records)
-        key = _BatchKey(flags.import_uuid, spec.name, req.min_ordinal,
-                        req.min_ordinal + len(records) - 1)
-        ctx = BatchContext(spec.name, req.scope, flags, req.filters, req.pk_map,
-                           region_name=self.region_name,
-                           trust_new_references=trust_new_references)
-        try:
-            with self.engine.begin() as conn:
-                stored = ledger.find_chunk(conn, self.chunk_table, *key)
-                if stored is not None:
-                    return stored, records
-                chunk = self._write_batch(conn, spec, records, key, ctx)
-                if chunk.from_ledger:
-                    _lost_race(spec.name, req.min_ordinal)
-                    return chunk, records
-                if chunk.mapped.old_pks:
-                    ledger.record_chunk(conn, self.chunk_table, chunk)
-        except ImportFailure:
-            raise
-        except (sa_exc.DBAPIError, psycopg.Error) as exc:
-            # COPY runs on the driver connection, so its errors arrive unwrapped.
-            error = exc.orig if isinstance(exc, sa_exc.DBAPIError) else exc
-            if isinstance(error, pg_errors.UniqueViolation):
-                with self.engine.connect() as conn:
-                    stored = ledger.find_chunk(conn, self.chunk_table, *key)
-                if stored is not None:
-                    _lost_race(spec.name, req.min_ordinal)
-                    return stored, records
-                if ctx.unchecked_keys:
-                    raise error from exc
-            raise ImportFailure(_error_kind(error), spec.name, _db_reason(exc)) from exc
-        return chunk, records
-
-    def _write_batch(self, conn: sa.Connection, spec: ModelSpec, records: list[dict],
-                     key: _BatchKey, ctx: BatchContext) -> ledger.Chunk:
-        candidates = self._prepare(spec, records, key.min_ordinal, ctx)
-        if spec.uniques and candidates:
-            # Collision checks read what other batches write: batches of one table take turns
-            # from here to commit (preparing them above still runs side by side).
-            conn.execute(_TABLE_LOCK, {"table": spec.table.name})
-            # The same batch sent twice at once (one import run twice) may have committed
-            # while this one waited: its rows would collide with this copy's, and its answer
-            # is this batch's answer.
-            stored = ledger.find_chunk(conn, self.chunk_table, *key)
-            if stored is not None:
-                return stored
-        collisions.resolve(conn, spec, candidates, ctx)
-        _write(conn, spec, candidates, ctx)
-        return ledger.Chunk.summarise(key.import_uuid, spec.name, key.min_ordinal,
-                                      _mapped(spec, candidates))
 
     def _prepare(self, spec: ModelSpec, records: list[dict], min_ordinal: int,
                  ctx: BatchContext) -> list[Candidate]:
@@ -221,22 +169,27 @@ class SiloEngine:
         return candidates
 
 
-class _BatchKey(NamedTuple):
-    """What the chunk ledger knows a batch by: its first ordinal, and its last, which tells a
-    batch cut otherwise by an earlier run (ledger.find_chunk)."""
+@dataclass
+class _Rows:
+    """A batch's candidate rows, as the ledgered write takes them (ledgered.PreparedBatch)."""
 
-    import_uuid: str
-    model: str
-    min_ordinal: int
-    last_ordinal: int
+    spec: ModelSpec
+    key: BatchKey
+    ctx: BatchContext
+    lookups: Lookups
+    candidates: list[Candidate]
 
+    @property
+    def turn(self) -> str | None:
+        return self.spec.table.name if self.spec.uniques and self.candidates else None
 
-_TABLE_LOCK = sa.text("SELECT pg_advisory_xact_lock(hashtext(:table))")
+    def resolve(self, conn: sa.Connection) -> int:
+        return collisions.resolve(conn, self.spec, self.candidates, self.ctx, self.lookups)
 
-
-def _lost_race(model: str, min_ordinal: int) -> None:
-    """The same batch was written by a twin call first; the twin's answer is returned."""
-    log.info("lost_import_race model=%s min_ordinal=%s", model, min_ordinal)
+    def write(self, conn: sa.Connection) -> ledger.Chunk:
+        _write(conn, self.spec, self.candidates, self.ctx)
+        return ledger.Chunk.summarise(self.key.import_uuid, self.spec.name,
+                                      self.key.min_ordinal, _mapped(self.spec, self.candidates))
 
 
 def _decode(model: str, payload: bytes) -> list[dict]:
@@ -337,7 +290,7 @@ def _remap(references: list[_Reference], row: Row) -> bool:
 def _write(conn: sa.Connection, spec: ModelSpec, candidates: list[Candidate],
            ctx: BatchContext) -> None:
     table = spec.table
-    inserts = [c for c in candidates if c.action == INSERT]
+    inserts = [c for c in candidates if c.action is _INSERT]
     if inserts:
         keep_pk = spec.keep_pk_in_global and ctx.scope is ImportScope.GLOBAL
         free: set[int] = set()
@@ -353,7 +306,7 @@ def _write(conn: sa.Connection, spec: ModelSpec, candidates: list[Candidate],
             candidate.new_pk = new_pk
         for candidate in with_id:
             candidate.new_pk = candidate.old_pk
-        copy_rows(conn, table, [c.new_pk for c in inserts], [c.row for c in inserts])
+        copy_rows(conn, table, _new_pks(inserts), [c.row for c in inserts])
         if with_id:
             conn.execute(sa.text(
                 f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
@@ -363,50 +316,44 @@ def _write(conn: sa.Connection, spec: ModelSpec, candidates: list[Candidate],
             candidate.target_pk = candidates[candidate.target_index].new_pk
             if candidate.target_pk is None:  # chained: the earlier record reused another row
                 candidate.target_pk = candidates[candidate.target_index].target_pk
-        if candidate.action != INSERT:
+        if candidate.action is not _INSERT:
             candidate.new_pk = candidate.target_pk
-    updates = [c for c in candidates if c.action in (OVERWRITE, UPDATE_EXISTING)]
+    updates = [c for c in candidates if c.action in _UPDATES]
     if updates:
         stmt = (sa.update(table).where(table.c.id == sa.bindparam("_target"))
                 .values({name: sa.bindparam(name) for name in updates[0].row}))
         conn.execute(stmt, [c.row | {"_target": c.target_pk} for c in updates])
     if spec.after_insert is not None and inserts:
-        spec.after_insert(conn, [(c.new_pk, c.row) for c in inserts], ctx)
+        spec.after_insert(conn, list(zip(_new_pks(inserts), [c.row for c in inserts],
+                                         strict=True)), ctx)
 
 
-def _mapped(spec: ModelSpec, candidates: list[Candidate]) -> models_pb2.PkMapColumns:
-    """Where each candidate went, as the answer's packed columns; an inserted record's
-    identifier (username, slug) goes with it."""
-    mapped = models_pb2.PkMapColumns(model=spec.name)
-    mapped.old_pks.extend([c.old_pk for c in candidates])
-    mapped.new_pks.extend([c.new_pk for c in candidates])
-    mapped.kinds.extend([_KIND_OF_ACTION[c.action] for c in candidates])
+def _mapped(spec: ModelSpec, candidates: list[Candidate]) -> ledger.Mapped:
+    """Where each candidate went, as the answer's columns; an inserted record's identifier
+    (username, slug) goes with it."""
+    mapped = ledger.Mapped(spec.name, [c.old_pk for c in candidates], _new_pks(candidates),
+                           [c.action.code for c in candidates])
     if spec.identifier:
         column = spec.fields[spec.identifier][0]
         for c in candidates:
-            if c.action in (INSERT, UPDATE_EXISTING) and c.row.get(column) is not None:
+            if c.action in _NAMED and c.row.get(column) is not None:
                 mapped.identifiers[c.old_pk] = c.row[column]
     return mapped
 
 
-# The kind an answer reports for each action (a reused, updated row counts as inserted).
-_KIND_OF_ACTION = {INSERT: CODE_OF_KIND[ImportKind.INSERTED],
-                   UPDATE_EXISTING: CODE_OF_KIND[ImportKind.INSERTED],
-                   EXISTING: CODE_OF_KIND[ImportKind.EXISTING],
-                   OVERWRITE: CODE_OF_KIND[ImportKind.OVERWRITE]}
+def _new_pks(candidates: list[Candidate]) -> list[int]:
+    """The candidates' new pks, once `_write` has given each one (inserted or reused)."""
+    return cast(list[int], [c.new_pk for c in candidates])
 
 
-def _error_kind(error: BaseException | None) -> ErrorKind:
-    """IntegrityError for constraint violations (bad or colliding data), else DatabaseError."""
-    if isinstance(error, psycopg.IntegrityError):
-        return ErrorKind.INTEGRITY_ERROR
-    return ErrorKind.DATABASE_ERROR
-
-
-def _db_reason(exc: BaseException) -> str:
-    orig = exc.orig if isinstance(exc, sa_exc.DBAPIError) else exc
-    text = str(orig).strip() if orig is not None else str(exc)
-    return database_message(" ".join(text.splitlines()[:2])) if text else type(exc).__name__
+# Read for every record, as module globals: looking up an enum's member costs more than the test
+# (tuples, not sets: an enum member hashes in Python).
+_INSERT = Action.INSERT
+_INSERTED = Action.INSERT.code
+# The actions that write over an existing row.
+_UPDATES = (Action.OVERWRITE, Action.UPDATE_EXISTING)
+# The actions whose record's identifier the answer carries: the row holds the record's values.
+_NAMED = (Action.INSERT, Action.UPDATE_EXISTING)
 
 
 __all__ = ["BatchRequest", "SiloEngine"]

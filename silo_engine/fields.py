@@ -193,33 +193,31 @@ def _as_is(value: Any) -> Any:
 def coercer_for(column: sa.Column) -> Coercer:
     """The function that checks and converts one export value for `column`."""
     kind = column.type
-    if isinstance(kind, JSONText):
-        return _as_is
-    if isinstance(kind, BitFlags):
-        return _bounded(64)
     if isinstance(kind, pg.ARRAY):
         return _array(coercer_for(sa.Column("item", kind.item_type)))
-    if isinstance(kind, sa.Boolean):
-        return _boolean
-    if isinstance(kind, sa.SmallInteger):
-        return _bounded(16)
-    if isinstance(kind, sa.BigInteger):
-        return _bounded(64)
-    if isinstance(kind, sa.Integer):
-        return _bounded(32)
-    if isinstance(kind, sa.Float | sa.Numeric):
-        return _float
-    if isinstance(kind, sa.DateTime):
-        return parse_datetime
-    if isinstance(kind, pg.INET):
-        return _inet
-    if isinstance(kind, sa.Uuid):
-        return _uuid
-    if isinstance(kind, sa.JSON):
-        return _json
+    for types, coerce in _COERCER_OF_TYPE:
+        if isinstance(kind, types):
+            return coerce
     if isinstance(kind, sa.String):
         return _string(kind.length)
     raise TypeError(f"no coercer for column {column.name} of type {kind!r}")
+
+
+# The coercer of each column type that needs no setting of its column, the first match winning:
+# a type before the types it is a kind of (BitFlags and BigInteger before Integer).
+_COERCER_OF_TYPE: tuple[tuple[type | tuple[type, ...], Coercer], ...] = (
+    (JSONText, _as_is),
+    (BitFlags, _bounded(64)),
+    (sa.Boolean, _boolean),
+    (sa.SmallInteger, _bounded(16)),
+    (sa.BigInteger, _bounded(64)),
+    (sa.Integer, _bounded(32)),
+    ((sa.Float, sa.Numeric), _float),
+    (sa.DateTime, parse_datetime),
+    (pg.INET, _inet),
+    (sa.Uuid, _uuid),
+    (sa.JSON, _json),
+)
 
 
 def export_value(column: sa.Column, value: Any) -> Any:

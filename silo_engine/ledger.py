@@ -14,7 +14,6 @@ from sqlalchemy.dialects import postgresql as pg
 
 from wire.errors import ErrorKind, ImportFailure
 from wire.pkwire import CODE_OF_KIND
-from wire.relocation.v1 import models_pb2
 from wire.scopes import ImportKind
 
 
@@ -48,26 +47,36 @@ def chunk_table(metadata: sa.MetaData, name: str) -> sa.Table:
 
 
 @dataclass
+class Mapped:
+    """Where each mapped old pk of a batch went, as parallel plain columns in input order
+    (server.py makes them the answer's PkMapColumns, once)."""
+
+    model: str
+    old_pks: list[int] = field(default_factory=list)
+    new_pks: list[int] = field(default_factory=list)
+    kinds: list[int] = field(default_factory=list)  # each entry's ImportKind, by its code
+    identifiers: dict[int, str] = field(default_factory=dict)  # an inserted record's name
+
+
+@dataclass
 class Chunk:
-    """The answer for one batch: where each mapped old pk went, as the packed columns the
-    answer travels in (input order), and the ledger's numbers."""
+    """The answer for one batch: where each mapped old pk went, and the ledger's numbers."""
 
     import_uuid: str
     model: str
+    mapped: Mapped
     min_ordinal: int | None = None
     max_ordinal: int | None = None
     min_source_pk: int | None = None
     max_source_pk: int | None = None
     min_inserted_pk: int | None = None
     max_inserted_pk: int | None = None
-    mapped: models_pb2.PkMapColumns = field(default_factory=models_pb2.PkMapColumns)
     from_ledger: bool = False
 
     @classmethod
-    def summarise(cls, import_uuid: str, model: str, min_ordinal: int,
-                  mapped: models_pb2.PkMapColumns) -> Chunk:
+    def summarise(cls, import_uuid: str, model: str, min_ordinal: int, mapped: Mapped) -> Chunk:
         """Fill the numbers Sentry records from the mapped records of a batch."""
-        chunk = cls(import_uuid, model, mapped=mapped)
+        chunk = cls(import_uuid, model, mapped)
         if not mapped.old_pks:
             return chunk
         inserted = [new for new, kind in zip(mapped.new_pks, mapped.kinds, strict=True)
@@ -109,12 +118,9 @@ class Chunk:
     def from_row(cls, row: sa.Row) -> Chunk:
         entries = sorted((int(old), int(new), code) for code, column in _COLUMN_OF_KIND.items()
                          for old, new in (getattr(row, column) or {}).items())
-        mapped = models_pb2.PkMapColumns(model=row.model)
-        mapped.old_pks.extend([old for old, _, _ in entries])
-        mapped.new_pks.extend([new for _, new, _ in entries])
-        mapped.kinds.extend([code for _, _, code in entries])
-        for old, name in (row.inserted_identifiers or {}).items():
-            mapped.identifiers[int(old)] = name
+        mapped = Mapped(row.model, [old for old, _, _ in entries], [new for _, new, _ in entries],
+                        [code for _, _, code in entries],
+                        {int(old): name for old, name in (row.inserted_identifiers or {}).items()})
         return cls(
             import_uuid=str(row.import_uuid), model=row.model,
             min_ordinal=row.min_ordinal, max_ordinal=row.max_ordinal,

@@ -39,7 +39,7 @@ class FieldPlan(NamedTuple):
 
 def _default_of(column: sa.Column) -> Callable[[], Any] | None:
     default = column.default
-    if default is None:
+    if not isinstance(default, sa.ColumnDefault):  # none, or a sequence's
         return None
     if default.is_callable:
         return lambda: default.arg(None)  # SQLAlchemy passes an execution context
@@ -62,16 +62,33 @@ class OnMissing(Enum):
 
 
 class Collision(Enum):
-    """What to do when an incoming record matches an existing row on a unique key."""
+    """What to do when an incoming record matches an existing row, or an earlier record of its
+    batch, on a unique key. Each policy is carried out by the handler registered for it in
+    collisions (`@handles`)."""
 
-    FAIL = "fail"  # IntegrityError naming both rows
-    EXISTING = "existing"  # reuse the existing row (kind Existing)
-    OVERWRITE_CONFIG = "overwrite_config"  # Existing, or Overwrite with --overwrite-configs
-    UPDATE_EXISTING = "update_existing"  # copy the incoming fields onto the existing row
-    RENAME = "rename"  # give the incoming value a random suffix
-    MERGE_OR_RENAME = "merge_or_rename"  # users: Existing with --merge-users, else rename
-    REGENERATE = "regenerate"  # mint fresh secret values for the incoming record
-    NULLIFY = "nullify"  # clear the incoming value
+    # Refuse the batch: an IntegrityError naming the record and the row it collides with.
+    FAIL = "fail"
+
+    # Reuse the existing row; the record is answered Existing and not written.
+    EXISTING = "existing"
+
+    # Reuse the existing row (Existing), or overwrite it (Overwrite) with --overwrite-configs.
+    OVERWRITE_CONFIG = "overwrite_config"
+
+    # Copy the incoming fields onto the existing row, which is answered as inserted.
+    UPDATE_EXISTING = "update_existing"
+
+    # Give the incoming value the first free random suffix, then insert the record.
+    RENAME = "rename"
+
+    # Users: reuse the existing account (EXISTING) with --merge-users, else RENAME.
+    MERGE_OR_RENAME = "merge_or_rename"
+
+    # Mint fresh secret values for the incoming record (its key's `regenerate` hook).
+    REGENERATE = "regenerate"
+
+    # Clear the incoming key's values (NULLs never collide), then insert the record.
+    NULLIFY = "nullify"
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import string
+from collections.abc import Callable, Iterable, Sequence
 
 _SUFFIX_ALPHABET = string.ascii_lowercase + string.digits
 _PASSWORD_ALPHABET = string.ascii_letters + string.digits
@@ -19,9 +20,38 @@ def suffixed(base: str, length: int, max_length: int) -> str:
     return f"{base[: max_length - length - 1]}-{tail}"
 
 
-# The suffix length of each try, in order. Callers make a try's names only for the names still
-# colliding: making all 28 up front for thousands of organizations cost a third of a second.
+# The suffix length of each try, in order. A try's names are made only for the names still
+# colliding: making every try's name up front for thousands of organizations was slow.
 SUFFIX_LENGTHS: tuple[int, ...] = tuple(n for tries, n in SUFFIX_SCHEDULE for _ in range(tries))
+
+
+def first_free_names(bases: Sequence[str], max_length: int, taken: Iterable[str],
+                     find_taken: Callable[[list[str]], set[str]],
+                     bases_first: bool = False) -> list[str | None]:
+    """For each base, the first name free of `taken` (lower-cased names) and of what
+    `find_taken` reports (it gets one round's proposals and answers the lower-cased ones it
+    finds taken): the base itself when `bases_first`, then ever longer random suffixes. Names
+    are compared case-insensitively, and one granted is taken for the bases after it; None
+    where every try was taken. One `find_taken` call per try, for all names still pending."""
+    taken = set(taken)
+    free: list[str | None] = [None] * len(bases)
+    pending = list(range(len(bases)))
+    for length in (None, *SUFFIX_LENGTHS) if bases_first else SUFFIX_LENGTHS:
+        names = [bases[i] if length is None else suffixed(bases[i], length, max_length)
+                 for i in pending]
+        found = find_taken(names)
+        still = []
+        for index, name in zip(pending, names, strict=True):
+            lowered = name.lower()
+            if lowered in taken or lowered in found:
+                still.append(index)
+                continue
+            taken.add(lowered)
+            free[index] = name
+        pending = still
+        if not pending:
+            break
+    return free
 
 
 def hex_token(nbytes: int = 32) -> str:

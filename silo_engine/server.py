@@ -8,27 +8,28 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent import futures
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from silo_engine.context import ImportFlags, sent_pks
+from silo_engine.context import ImportFlags, SentPks
 from silo_engine.engine import BatchRequest, SiloEngine
 from silo_engine.export import DEFAULT_EXPORT_BATCH, export_model
-from silo_engine.ledger import Chunk
+from silo_engine.ledger import Chunk, Mapped
 from silo_engine.modelspec import ModelSpec
 from silo_engine.redact import database_message
 from wire import MAX_MESSAGE_BYTES
 from wire.auth import SignatureCheck
 from wire.errors import ErrorKind, ImportFailure
+from wire.pkwire import CODE_OF_KIND
 from wire.relocation.v1 import (
     models_pb2,
     silo_service_pb2,
     silo_service_pb2_grpc,
 )
-from wire.scopes import ImportScope
+from wire.scopes import ImportKind, ImportScope
 from wire.values import RecordFilter
 
 log = logging.getLogger("relocation.silo")
@@ -38,8 +39,9 @@ def describe(spec: ModelSpec) -> models_pb2.ModelDescription:
     return models_pb2.ModelDescription(
         name=spec.name,
         table=spec.table.name,
-        silo=spec.silo.to_proto(),
-        relocation_scopes=sorted(scope.to_proto() for scope in spec.scopes),
+        silo=cast(models_pb2.Silo, spec.silo.to_proto()),
+        relocation_scopes=sorted(cast(models_pb2.RelocationScope, scope.to_proto())
+                                 for scope in spec.scopes),
         foreign_keys=[
             models_pb2.ForeignKey(field=fk.field, target_model=fk.target, nullable=fk.nullable,
                                   cross_silo=fk.cross_silo)
@@ -54,14 +56,45 @@ def describe(spec: ModelSpec) -> models_pb2.ModelDescription:
 
 
 def chunk_to_response(chunk: Chunk) -> silo_service_pb2.ImportByModelResponse:
-    reply = silo_service_pb2.ImportByModelResponse(
-        mapped=chunk.mapped, from_ledger=chunk.from_ledger)
+    """The batch's answer on the wire: its mapped columns packed straight into the reply."""
+    reply = silo_service_pb2.ImportByModelResponse(from_ledger=chunk.from_ledger)
+    mapped, columns = chunk.mapped, reply.mapped
+    columns.model = mapped.model
+    columns.old_pks.extend(mapped.old_pks)
+    columns.new_pks.extend(mapped.new_pks)
+    columns.kinds.extend(mapped.kinds)
+    columns.identifiers.update(mapped.identifiers)
     for name in ("min_ordinal", "max_ordinal", "min_source_pk", "max_source_pk",
                  "min_inserted_pk", "max_inserted_pk"):
         value = getattr(chunk, name)
         if value is not None:
             setattr(reply, name, value)
     return reply
+
+
+def mapped_from_columns(columns: models_pb2.PkMapColumns) -> Mapped:
+    """A pk map received on the wire (a control chunk's replica) as the ledger holds it."""
+    return Mapped(columns.model, list(columns.old_pks), list(columns.new_pks),
+                  list(columns.kinds), dict(columns.identifiers))
+
+
+def sent_pks(messages: Iterable[models_pb2.PkMapColumns]) -> SentPks:
+    """What a batch's references resolve to, straight from the columns."""
+    sent = SentPks()
+    existing, inserted = CODE_OF_KIND[ImportKind.EXISTING], CODE_OF_KIND[ImportKind.INSERTED]
+    for msg in messages:
+        if len(msg.kinds) != len(msg.old_pks):
+            raise ValueError(f"pk map of {msg.model}: {len(msg.old_pks)} old pks, "
+                             f"{len(msg.kinds)} kinds")
+        sent.new_pks.setdefault(msg.model, {}).update(zip(msg.old_pks, msg.new_pks, strict=True))
+        kinds = set(msg.kinds)
+        sent.inserted.setdefault(msg.model, set()).update(
+            msg.new_pks if kinds == {inserted} else  # most often: every entry inserted
+            (new for new, kind in zip(msg.new_pks, msg.kinds, strict=True) if kind == inserted))
+        if existing in kinds:
+            sent.existing.setdefault(msg.model, set()).update(
+                old for old, kind in zip(msg.old_pks, msg.kinds, strict=True) if kind == existing)
+    return sent
 
 
 def _abort(exc: Exception, handler: Callable, request: Any,

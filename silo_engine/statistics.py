@@ -2,12 +2,11 @@
 
 Collision lookups join a batch's keys against the table. With statistics taken while the table
 was small (autovacuum analyzes a growing table late, and not at all where it is off), the
-planner hashes the whole table for every batch instead of probing the unique index: 22 ms
-instead of 5 ms per 2,000 emails against 56k rows, a cost that grows with the table, so an
-import's total grew with its square. Each silo therefore analyzes a table's key columns
-itself whenever the rows it has inserted since the last look reach the number the table held
-then: about log2 of its final size times, each a sample of at most 30,000 rows. At 1M records
-that was neither faster nor slower; at 10M the import took 244 s instead of 267 s.
+planner hashes the whole table for every batch instead of probing the unique index, a cost
+that grows with the table, so an import's total grew with its square. Each silo therefore
+analyzes a table's key columns itself whenever the rows it has inserted since the last look
+reach the number the table held then: about log2 of its final size times, each a sample of at
+most 30,000 rows (docs/performance.md, "Silo engine", has the measurements).
 """
 
 from __future__ import annotations

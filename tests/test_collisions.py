@@ -26,7 +26,7 @@ from region_service.models import REGISTRY as REGION
 from region_service.models.organizations import organization, organizationmember
 from region_service.models.projects import project, projectkey
 from silo_engine import collisions
-from silo_engine.collisions import Candidate
+from silo_engine.collisions import Action, Candidate, Lookups
 from silo_engine.context import BatchContext, ImportFlags, SentPks
 from tests.conftest import Silos, fixture_path, load_fixture, run_import
 from wire.scopes import ImportScope
@@ -516,15 +516,15 @@ def test_a_key_pointing_at_a_new_row_is_left_to_the_unique_constraint(silos: Sil
     spec = REGION.get("sentry.projectoption")
     sent = SentPks(new_pks={"sentry.project": {1: new_project, 2: old_project}},
                    inserted={"sentry.project": {new_project}})
-    for trust, unchecked in ((True, 1), (False, 0)):
+    for lookups, unchecked in ((Lookups.TRUST_NEW_REFERENCES, 1), (Lookups.EVERY_KEY, 0)):
         ctx = BatchContext("sentry.projectoption", ImportScope.ORGANIZATION,
-                           ImportFlags(uuid.uuid4().hex), [], sent, trust_new_references=trust)
+                           ImportFlags(uuid.uuid4().hex), [], sent)
         candidates = [Candidate(1, 10, {"project_id": new_project, "key": "a", "value": 1}),
                       Candidate(2, 11, {"project_id": old_project, "key": "a", "value": 1})]
         with silos.region_db.connect() as conn:
-            collisions.resolve(conn, spec, candidates, ctx)
-        assert ctx.unchecked_keys == unchecked
-        assert [c.action for c in candidates] == [collisions.INSERT] * 2
+            left_to_constraint = collisions.resolve(conn, spec, candidates, ctx, lookups)
+        assert left_to_constraint == unchecked
+        assert [c.action for c in candidates] == [Action.INSERT] * 2
 
 
 def test_a_key_repeated_in_a_later_batch_gets_its_policy(silos: Silos, tmp_path: Path,

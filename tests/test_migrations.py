@@ -16,6 +16,7 @@ from region_service import app as region_app
 from region_service.models import metadata as region_metadata
 from silo_engine import ledger
 from silo_engine.database import alembic_config, head_revision, make_engine
+from silo_engine.server import chunk_to_response
 from tests.conftest import _admin, _db_url
 from wire.pkwire import from_columns
 from wire.scopes import ImportKind
@@ -71,7 +72,7 @@ def test_chunks_written_before_the_maps_became_json_still_answer_a_retry(
         _admin(pg_admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     assert chunk is not None and chunk.from_ledger
     assert [(old, entry.new_pk, entry.kind, entry.identifier)
-            for old, entry in from_columns(chunk.mapped)] == [
+            for old, entry in from_columns(chunk_to_response(chunk).mapped)] == [
         (5, 10, ImportKind.INSERTED, "ada"), (6, 2, ImportKind.EXISTING, None),
         (7, 3, ImportKind.EXISTING, None)]
     assert (chunk.min_inserted_pk, chunk.max_inserted_pk) == (10, 10)

@@ -20,11 +20,11 @@ from commands.heap import frozen_gc
 from orchestrator.catalog import ModelInfo, dependency_order
 from orchestrator.importer import BATCH_BYTES, DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE, batch_size
 from orchestrator.pkmap import MapLifetimes, PkMap
-from silo_engine.context import sent_pks
 from silo_engine.database import json_text
 from silo_engine.fields import FieldError, JSONText, coercer_for, export_value
 from silo_engine.ledger import Chunk
 from silo_engine.randomness import SUFFIX_LENGTHS, SUFFIX_SCHEDULE, suffixed
+from silo_engine.server import chunk_to_response, mapped_from_columns, sent_pks
 from silo_engine.slugs import RESERVED_ORGANIZATION_SLUGS, SLUG_MAX_LENGTH, normalize_slug
 from tests.conftest import DETAILED
 from wire.errors import ErrorKind, ImportFailure
@@ -299,12 +299,13 @@ def test_sent_pks_refuse_columns_of_different_lengths() -> None:
 def test_chunk_row_round_trip(entries: dict) -> None:
     mapped = sorted((old, PkEntry(new, kind, ident if kind is ImportKind.INSERTED else None))
                     for old, (new, kind, ident) in entries.items())
-    chunk = Chunk.summarise("0" * 32, "sentry.user", 5, to_columns("sentry.user", mapped))
+    chunk = Chunk.summarise("0" * 32, "sentry.user", 5,
+                            mapped_from_columns(to_columns("sentry.user", mapped)))
     assert chunk.min_ordinal == 5 and chunk.max_ordinal == 4 + len(mapped)
     assert chunk.min_source_pk == min(entries) and chunk.max_source_pk == max(entries)
     row = orjson.loads(json_text(chunk.to_row()))  # as the ledger stores it
     back = Chunk.from_row(_RowLike(row))  # type: ignore[arg-type]
-    assert from_columns(back.mapped) == mapped
+    assert from_columns(chunk_to_response(back).mapped) == mapped
     assert (back.min_inserted_pk, back.max_inserted_pk) == (chunk.min_inserted_pk,
                                                             chunk.max_inserted_pk)
 

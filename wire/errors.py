@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 import grpc
 from google.rpc import status_pb2
@@ -19,24 +19,56 @@ from wire.relocation.v1 import errors_pb2
 
 
 class ErrorKind(Enum):
+    """Why an import call failed. Only DATABASE_ERROR is transient: its status, UNAVAILABLE, is
+    retried by the orchestrator's clients (every call is idempotent); every other kind is the
+    same on a retry and ends the import."""
+
+    # An unexpected exception in the silo (a bug), or a failed call that carried no typed
+    # error. Not retried.
     UNKNOWN = "Unknown"
+
+    # The database failed a statement for a reason other than the batch's data (connection
+    # lost, deadlock, timeout), or the silo could not be reached. Transient: retried.
     DATABASE_ERROR = "DatabaseError"
+
+    # The batch's JSON does not decode, or a record is not an object with a model, an integer
+    # pk and a fields object (also the orchestrator's, for an unreadable export). Not retried.
     DESERIALIZATION_FAILED = "DeserializationFailed"
+
+    # The model belongs to the other silo: the batch was sent to the wrong one. Not retried.
     INCORRECT_SILO_MODE_FOR_MODEL = "IncorrectSiloModeForModel"
+
+    # A record collides with a row or an earlier record on a unique key its model has no rule
+    # for, no free suffixed name was left, or PostgreSQL refused a constraint. Not retried.
     INTEGRITY_ERROR = "IntegrityError"
+
+    # The batch's first ordinal is below 1, or the import wrote these records before as a
+    # batch cut otherwise (a resume with another batch size). Not retried.
     INVALID_MIN_ORDINAL = "InvalidMinOrdinal"
+
+    # The call carries no import uuid, or one that is not a UUID. Not retried.
     MISSING_IMPORT_UUID = "MissingImportUUID"
+
+    # The model is not a relocatable model of either silo. Not retried.
     UNKNOWN_MODEL = "UnknownModel"
+
+    # A record of another model was sent in the batch. Not retried.
     UNEXPECTED_MODEL = "UnexpectedModel"
+
+    # The call carries no import (or export) scope. Not retried.
     UNSPECIFIED_SCOPE = "UnspecifiedScope"
+
+    # A field's value does not fit its column (type, range, length, null), or a model's
+    # normalisation refused the record. Not retried.
     VALIDATION_ERROR = "ValidationError"
 
     @property
     def status_code(self) -> grpc.StatusCode:
         return _STATUS[self]
 
-    def to_proto(self) -> int:
-        return errors_pb2.ImportErrorKind.Value(f"IMPORT_ERROR_KIND_{self.name}")
+    def to_proto(self) -> errors_pb2.ImportErrorKind:
+        return cast(errors_pb2.ImportErrorKind,
+                    errors_pb2.ImportErrorKind.Value(f"IMPORT_ERROR_KIND_{self.name}"))
 
     @classmethod
     def from_proto(cls, value: int) -> ErrorKind:

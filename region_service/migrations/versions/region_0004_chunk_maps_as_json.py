@@ -2,8 +2,8 @@
 
 Each batch writes one chunk row with a map entry per record; PostgreSQL parsed those maps into
 jsonb (sorting and de-duplicating the keys) for rows that are only read back whole, when a batch
-is retried. As json they are checked and stored as written: at 300k records an import took
-6.4 s instead of 6.9 s.
+is retried. As json they are checked and stored as written, which makes an import faster
+(docs/performance.md, "Silo engine").
 
 Revision ID: region_0004
 Revises: region_0003
