@@ -122,39 +122,42 @@ def _array(item: sa.types.TypeEngine, n: int, index: int) -> Any:
     return "[" + ",".join(f'"{v}"' if isinstance(v, str) else str(v) for v in values) + "]"
 
 
+def _json_text(column: sa.Column, n: int, index: int) -> Any:
+    if index % 2 == 0:
+        return f'{{"n": {n}, "list": [1, 2], "text": "value {n}"}}'  # encoded once more
+    return {"n": n, "nested": {"list": [n, "x"]}}
+
+
+def _boolean(column: sa.Column, n: int, index: int) -> bool:
+    default = column.default.arg if column.default is not None and \
+        not column.default.is_callable else None
+    flipped = not default if isinstance(default, bool) else True
+    return flipped if index % 2 == 0 else not flipped
+
+
+# Column type -> a valid export value, first match wins (subclasses before their bases).
+_VALUES: tuple[tuple[type | tuple[type, ...], Callable[[sa.Column, int, int], Any]], ...] = (
+    (BitFlags, lambda c, n, i: str(n % 64) if i % 2 == 0 else n % 64),
+    (JSONText, _json_text),
+    (sa.JSON, lambda c, n, i: {"n": n, "list": [1, 2]}),
+    (pg.ARRAY, lambda c, n, i: _array(c.type.item_type, n, i)),
+    (sa.Boolean, _boolean),
+    (sa.SmallInteger, lambda c, n, i: 1 + n % 30000),
+    (sa.Integer, lambda c, n, i: n),  # Integer and BigInteger
+    ((sa.Float, sa.Numeric), lambda c, n, i: n + 0.5),
+    (sa.DateTime, lambda c, n, i: _datetime(n, i)),
+    (pg.INET, lambda c, n, i: f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"),
+    (sa.Uuid, lambda c, n, i: str(uuid.uuid5(uuid.NAMESPACE_URL, f"relocation-{n}"))),
+    (sa.String, lambda c, n, i: _string(c, n)),
+)
+
+
 def value_for(column: sa.Column, n: int, index: int) -> Any:
     """A valid export value for `column`; `n` makes it unique, `index` varies its encoding."""
-    kind = column.type
-    if isinstance(kind, BitFlags):
-        return str(n % 64) if index % 2 == 0 else n % 64
-    if isinstance(kind, JSONText):
-        if index % 2 == 0:
-            return f'{{"n": {n}, "list": [1, 2], "text": "value {n}"}}'  # encoded once more
-        return {"n": n, "nested": {"list": [n, "x"]}}
-    if isinstance(kind, sa.JSON):
-        return {"n": n, "list": [1, 2]}
-    if isinstance(kind, pg.ARRAY):
-        return _array(kind.item_type, n, index)
-    if isinstance(kind, sa.Boolean):
-        default = column.default.arg if column.default is not None and \
-            not column.default.is_callable else None
-        flipped = not default if isinstance(default, bool) else True
-        return flipped if index % 2 == 0 else not flipped
-    if isinstance(kind, sa.SmallInteger):
-        return 1 + n % 30000
-    if isinstance(kind, sa.Integer):  # Integer and BigInteger
-        return n
-    if isinstance(kind, sa.Float | sa.Numeric):
-        return n + 0.5
-    if isinstance(kind, sa.DateTime):
-        return _datetime(n, index)
-    if isinstance(kind, pg.INET):
-        return f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"
-    if isinstance(kind, sa.Uuid):
-        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"relocation-{n}"))
-    if isinstance(kind, sa.String):
-        return _string(column, n)
-    raise TypeError(f"no value for column {column.name} of type {kind!r}")
+    for kind, make in _VALUES:
+        if isinstance(column.type, kind):
+            return make(column, n, index)
+    raise TypeError(f"no value for column {column.name} of type {column.type!r}")
 
 
 # --- check constraints on nullability ---------------------------------------------------------
