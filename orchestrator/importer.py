@@ -57,7 +57,6 @@ class ImportOptions:
     import_uuid: str | None = None
     merge_users: bool = False
     overwrite_configs: bool = False
-    hide_organizations: bool = False
     org_slugs: frozenset[str] | None = None
     usernames: frozenset[str] | None = None
     batch_size: int | None = None  # every model's, instead of the defaults above
@@ -110,8 +109,7 @@ class _Run:
         self.scope = cast(models_pb2.ImportScope, options.scope.to_proto())
         self.flags = silo_service_pb2.ImportFlags(
             import_uuid=import_uuid, merge_users=options.merge_users,
-            overwrite_configs=options.overwrite_configs,
-            hide_organizations=options.hide_organizations)
+            overwrite_configs=options.overwrite_configs)
         self.filters = derive_filters(export, options.org_slugs, options.usernames)
         self.now, self.later = self._models_to_import()
         self.lifetimes = MapLifetimes((m.name, (t for _, t in m.foreign_keys))

@@ -440,6 +440,21 @@ def test_racing_identical_batches_write_once(silos: Silos, caplog: pytest.LogCap
         assert silos.count("control", "sentry_lostpasswordhash") == 4 * size
 
 
+@pytest.mark.parametrize("hide", [True, False])
+def test_hide_organizations_flag_imports_them_pending_approval(silos: Silos, hide: bool) -> None:
+    """Sentry's ImportFlags.hide_organizations (set by its relocation service, not by its CLI
+    nor ours): organizations land with status RELOCATION_PENDING_APPROVAL (3), whatever the
+    export says; without it their status is kept."""
+    org = {"model": "sentry.organization", "pk": 1, "fields": {
+        "name": "Hidden", "slug": "hidden", "status": 0, "date_added": WHEN}}
+    req = request("sentry.organization", [org])
+    req.flags.hide_organizations = hide
+    with stub(silos.region_address) as s:
+        s.ImportByModel(req, timeout=30)
+    assert [r.status for r in silos.rows("region", "SELECT status FROM sentry_organization")] \
+        == [3 if hide else 0]
+
+
 def test_racing_identical_batches_of_a_model_whose_collisions_fail_write_once(
         silos: Silos, caplog: pytest.LogCaptureFixture) -> None:
     """One import run twice at once: the batch that waited for the table finds its twin's
