@@ -29,8 +29,9 @@ from orchestrator.crypto import (
     open_export,
     write_encrypted_tarball,
 )
+from orchestrator.findings import Finding, FindingsWriter, write_findings
 from orchestrator.importer import Importer, ImportOptions
-from orchestrator.report import ImportReport, Progress, write_findings
+from orchestrator.report import ImportReport, Progress
 from tools.bench import add_bench_commands, run_bench
 from wire.auth import parse_secrets
 from wire.errors import ImportFailure
@@ -396,7 +397,8 @@ def run_import(args: argparse.Namespace) -> int:
     except DecryptionError as exc:
         return _decryption_failed(args, exc)
     if args.findings_file:
-        write_findings(args.findings_file, failure, report)
+        write_findings(args.findings_file, [Finding.from_failure(failure)] if failure is not None
+                       else report.notices() if report is not None else [])
     if failure is not None:
         print("\n\n" + failure.pretty(), file=sys.stderr)
         if failure.kind.value == "IntegrityError":
@@ -461,7 +463,8 @@ def run_export(args: argparse.Namespace) -> int:
     except ImportFailure as exc:
         failure = exc
     if args.findings_file:
-        write_findings(args.findings_file, failure, None)
+        write_findings(args.findings_file,
+                       [Finding.from_failure(failure)] if failure is not None else [])
     if failure is not None:
         print(f"relocate: export failed: {failure}", file=sys.stderr)
         return 1
@@ -472,7 +475,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_compare(args: argparse.Namespace) -> int:
     """Print each difference and `found N difference(s)`; exit 0 when equal, 1 otherwise."""
-    from tools.compare import Comparer, Finding, FindingsWriter
+    from tools.compare import Comparer
 
     for path in (args.left, args.right):
         if not path.is_file():
@@ -494,7 +497,7 @@ def run_compare(args: argparse.Namespace) -> int:
         except ImportFailure as exc:
             if args.findings_file:
                 stack.close()
-                write_findings(args.findings_file, exc, None)
+                write_findings(args.findings_file, [Finding.from_failure(exc)])
             print(f"relocate: compare failed: {exc.reason}", file=sys.stderr)
             return 1
         if writer is not None:
@@ -506,8 +509,7 @@ def run_compare(args: argparse.Namespace) -> int:
 def _decryption_failed(args: argparse.Namespace, error: DecryptionError) -> int:
     """An export that cannot be decrypted: its one sentence, printed and as the only finding."""
     if args.findings_file:
-        args.findings_file.write_text(json.dumps([error.to_finding()], sort_keys=True,
-                                                 ensure_ascii=True, indent=2) + "\n")
+        write_findings(args.findings_file, [Finding.from_decryption(error)])
     print(f"relocate: {error}", file=sys.stderr)
     return 1
 
