@@ -679,18 +679,3 @@ class Comparer:
             return None
         return Finding.unequal_value(rules[0].kind if rules else None, model, ordinal, lpk, rpk,
                                      name, _show(name, a), _show(name, b))
-
-
-def compare_files(left: Path, right: Path, scope: ImportScope = ImportScope.GLOBAL,
-                  emit: Callable[[Finding], None] | None = None,
-                  specs: dict[str, ModelSpec] | None = None) -> tuple[list[Finding], Summary]:
-    """Compare two exports; the findings (also passed to `emit` as they are found)."""
-    found: list[Finding] = []
-
-    def collect(finding: Finding) -> None:
-        found.append(finding)
-        if emit is not None:
-            emit(finding)
-
-    summary = Comparer(scope, specs).run(left, right, collect)
-    return found, summary
