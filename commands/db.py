@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
@@ -55,11 +54,9 @@ def revision(args: argparse.Namespace) -> int:
     else:  # nothing to connect to: only the script directory is read and written
         config = Config()
         config.set_main_option("script_location", str(migrations))
-    written = command.revision(config, message=args.message, autogenerate=args.autogenerate,
-                               rev_id=_next_revision(args.silo, head_revision(migrations)))
-    for script in written if isinstance(written, list) else [written]:
-        if script is not None:
-            print(Path(script.path))
+    # Alembic says which file it wrote ("Generating PATH ... done").
+    command.revision(config, message=args.message, autogenerate=args.autogenerate,
+                     rev_id=_next_revision(args.silo, head_revision(migrations)))
     return 0
 
 

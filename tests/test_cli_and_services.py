@@ -21,6 +21,7 @@ import yaml
 from commands.arguments import EnvDefault
 from commands.main import build_parser
 from control_service import app as control_app
+from region_service import app as region_app
 from silo_engine.database import head_revision
 from tests.conftest import ROOT, _admin, _db_url, fixture_path, run_cli
 
@@ -310,3 +311,19 @@ def test_db_revision_autogenerates_nothing_for_an_up_to_date_schema(
     finally:
         expected.unlink(missing_ok=True)
     assert head_revision(control_app.MIGRATIONS) == head
+
+
+def test_db_revision_without_autogenerate_needs_no_database(tmp_path: Path) -> None:
+    """An empty revision is written from the script directory alone, numbered after the head."""
+    head = head_revision(region_app.MIGRATIONS)
+    number = int(head.removeprefix("region_"))
+    expected = region_app.MIGRATIONS / "versions" / f"region_{number + 1:04d}_by_hand.py"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RELOCATE_")}
+    try:
+        result = _run("db", "revision", "--silo", "region", "-m", "by hand", env=env,
+                      timeout=60)
+        assert result.returncode == 0, result.stderr
+        assert f"Generating {expected}" in result.stdout
+        assert f"down_revision: str | None = {head!r}" in expected.read_text()
+    finally:
+        expected.unlink(missing_ok=True)
