@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib.metadata import version
 from pathlib import Path
+from types import ModuleType
 
 import psycopg
 import pytest
@@ -292,38 +294,48 @@ def migrated_control_db(pg_admin_url: str, templates: dict[str, str]) -> Iterato
     _admin(pg_admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture
+def migrations_copy(tmp_path: Path,
+                    monkeypatch: pytest.MonkeyPatch) -> Callable[[ModuleType], Path]:
+    """Point a silo's MIGRATIONS at a copy, so that a revision written by a test is never seen
+    by tests running beside it (a second head would break their schemas)."""
+
+    def copy(app: ModuleType) -> Path:
+        target = tmp_path / f"{app.__name__}.migrations"
+        shutil.copytree(app.MIGRATIONS, target, ignore=shutil.ignore_patterns("__pycache__"))
+        monkeypatch.setattr(app, "MIGRATIONS", target)
+        return target
+
+    return copy
+
+
 def test_db_revision_autogenerates_nothing_for_an_up_to_date_schema(
-        migrated_control_db: str) -> None:
-    head = head_revision(control_app.MIGRATIONS)
+        migrated_control_db: str, migrations_copy: Callable[[ModuleType], Path]) -> None:
+    migrations = migrations_copy(control_app)
+    head = head_revision(migrations)
     number = int(head.removeprefix("control_"))
-    expected = control_app.MIGRATIONS / "versions" / \
-        f"control_{number + 1:04d}_nothing_to_change.py"
-    assert not expected.exists()
-    try:
-        result = run_cli(["db", "revision", "--silo", "control", "-m", "nothing to change",
-                          "--autogenerate", "--db-url", migrated_control_db])
-        assert result.code == 0, result.stderr
-        text = expected.read_text()
-        assert f"Revises: {head}" in text and f"down_revision: str | None = {head!r}" in text
-        body = text[text.index("def upgrade() -> None:"):text.index("def downgrade()")]
-        assert [line.strip() for line in body.splitlines()[1:] if line.strip()
-                and not line.strip().startswith("#")] == ["pass"]
-    finally:
-        expected.unlink(missing_ok=True)
-    assert head_revision(control_app.MIGRATIONS) == head
+    expected = migrations / "versions" / f"control_{number + 1:04d}_nothing_to_change.py"
+    result = run_cli(["db", "revision", "--silo", "control", "-m", "nothing to change",
+                      "--autogenerate", "--db-url", migrated_control_db])
+    assert result.code == 0, result.stderr
+    text = expected.read_text()
+    assert f"Revises: {head}" in text and f"down_revision: str | None = {head!r}" in text
+    body = text[text.index("def upgrade() -> None:"):text.index("def downgrade()")]
+    assert [line.strip() for line in body.splitlines()[1:] if line.strip()
+            and not line.strip().startswith("#")] == ["pass"]
 
 
-def test_db_revision_without_autogenerate_needs_no_database(tmp_path: Path) -> None:
+def test_db_revision_without_autogenerate_needs_no_database(
+        migrations_copy: Callable[[ModuleType], Path], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
     """An empty revision is written from the script directory alone, numbered after the head."""
-    head = head_revision(region_app.MIGRATIONS)
+    for name in ("RELOCATE_CONTROL_DB_URL", "RELOCATE_REGION_DB_URL"):
+        monkeypatch.delenv(name, raising=False)
+    migrations = migrations_copy(region_app)
+    head = head_revision(migrations)
     number = int(head.removeprefix("region_"))
-    expected = region_app.MIGRATIONS / "versions" / f"region_{number + 1:04d}_by_hand.py"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RELOCATE_")}
-    try:
-        result = _run("db", "revision", "--silo", "region", "-m", "by hand", env=env,
-                      timeout=60)
-        assert result.returncode == 0, result.stderr
-        assert f"Generating {expected}" in result.stdout
-        assert f"down_revision: str | None = {head!r}" in expected.read_text()
-    finally:
-        expected.unlink(missing_ok=True)
+    expected = migrations / "versions" / f"region_{number + 1:04d}_by_hand.py"
+    assert run_cli(["db", "revision", "--silo", "region", "-m", "by hand"]).code == 0
+    assert f"Generating {expected}" in capsys.readouterr().out
+    assert f"down_revision: str | None = {head!r}" in expected.read_text()
+    assert head_revision(migrations) == expected.stem.split("_by_")[0]
