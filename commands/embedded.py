@@ -35,7 +35,6 @@ DATABASES = {"control": "relocate_control", "region": "relocate_region"}
 class EmbeddedStack:
     control_address: str
     region_address: str
-    database_urls: dict[str, str]
     secret: bytes
 
 
@@ -84,7 +83,7 @@ def embedded_stack(data_dir: Path) -> Iterator[EmbeddedStack]:
             region = region_app.start(urls["region"], "127.0.0.1:0", security=security)
             try:
                 yield EmbeddedStack(f"127.0.0.1:{control.port}", f"127.0.0.1:{region.port}",
-                                    urls, secret)
+                                    secret)
             finally:
                 region.stop(5)
         finally:

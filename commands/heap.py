@@ -3,9 +3,8 @@
 A batch's payload (a few hundred KB) is above glibc's mmap threshold, so it is mapped and given
 back when freed; but glibc raises the threshold every time such a block is freed, after which
 payloads come from the heap arenas (one per thread that needs one, up to eight per core), where
-freed space stays with the process. Without these settings the orchestrator's peak was 98 MB
-at 100k records and 114 MB at 1M (+16%), and the region's 1M peak 195 MB; with a fixed
-threshold and two arenas, 74 and 83 MB (+12%), and 129 MB.
+freed space stays with the process, and a long import's peak grows with its size. A fixed
+threshold and two arenas keep it nearly flat (figures: docs/performance.md, "commands").
 
 Python's own collector is the other half: see frozen_gc.
 """
@@ -42,15 +41,13 @@ def frozen_gc() -> Iterator[None]:
     metadata, clients) from cyclic garbage collection.
 
     A batch makes tens of thousands of short-lived objects, so collections run all the time,
-    and every full one walked the 115k objects the code itself is made of (about 40 ms each).
-    Frozen objects are still freed by reference counting, and they are handed back to the
-    collector at the end. At 200k records this saved 22% of the region's CPU, 19% of
-    control's and 8% of the orchestrator's (wall time -11%).
+    and every full one walked every object the loaded code itself is made of. Frozen objects
+    are still freed by reference counting, and they are handed back to the collector at the
+    end.
 
     A young collection every 700 new containers still walked each batch's records several
-    times over while they were in use; every 20,000 does it about once. Over the 1M benchmark
-    (timed with gc.callbacks) the region spent 0.49 s collecting and control 0.16 s; with the
-    larger threshold, 0.17 s and 0.04 s."""
+    times over while they were in use; every 20,000 does it about once. (What each saves:
+    docs/performance.md, "commands".)"""
     thresholds = gc.get_threshold()
     gc.freeze()
     gc.set_threshold(_YOUNG_THRESHOLD, *thresholds[1:])

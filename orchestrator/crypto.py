@@ -59,12 +59,6 @@ _URLSAFE = bytes.maketrans(b"-_", b"+/")
 class DecryptionError(Exception):
     """An encrypted export that cannot be read; the message is the one sentence the user sees."""
 
-    def to_finding(self) -> dict[str, Any]:
-        """The findings-file entry, shaped like Sentry's findings."""
-        return {"finding": "DecryptionError", "kind": "DecryptionFailed",
-                "on": {"model": None, "ordinal": None}, "left_pk": None, "right_pk": None,
-                "reason": str(self)}
-
 
 class EncryptionError(Exception):
     """An export that cannot be encrypted; the message is the one sentence the user sees."""

@@ -1,17 +1,15 @@
-"""What the user sees: progress while importing, the summary after, and the findings file."""
+"""What the user sees: progress while importing, and the summary (and JSON report) after."""
 
 from __future__ import annotations
 
-import json
 import sys
 import threading
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import IO, Any
 
-from wire.errors import ImportFailure
+from orchestrator.findings import Finding
 
 RENAMES_SHOWN = 50
 
@@ -56,22 +54,12 @@ class ImportReport:
     def counts(self, model: str) -> ModelCounts:
         return self.models.setdefault(model, ModelCounts())
 
-    def notices(self) -> list[dict[str, Any]]:
+    def notices(self) -> list[Finding]:
         """Findings for what was read but not imported because this version has no place for it."""
-        found: list[dict[str, Any]] = []
-        for model, count in sorted(self.unknown_models.items()):
-            found.append({"finding": "UnknownModelSkipped", "kind": "Compatibility",
-                          "on": {"model": model, "ordinal": None}, "left_pk": None,
-                          "right_pk": None,
-                          "reason": f"{count} record(s) of a model this installation does not "
-                                    "import (removed, renamed or not relocatable) were skipped"})
-        for (model, name), count in sorted(self.dropped_fields.items()):
-            found.append({"finding": "UnknownFieldDropped", "kind": "Compatibility",
-                          "on": {"model": model, "ordinal": None}, "left_pk": None,
-                          "right_pk": None,
-                          "reason": f"field {name!r} is not a field of {model} here; it was "
-                                    f"dropped from {count} record(s)"})
-        return found
+        return [*(Finding.unknown_model(model, count)
+                  for model, count in sorted(self.unknown_models.items())),
+                *(Finding.dropped_field(model, name, count)
+                  for (model, name), count in sorted(self.dropped_fields.items()))]
 
     def to_json(self) -> dict[str, Any]:
         """The report as one JSON document (`relocate import --report-file`): what tools such as
@@ -85,7 +73,7 @@ class ImportReport:
             "renamed_organizations": {
                 "total": self.renamed_organizations.total,
                 "shown": [list(pair) for pair in self.renamed_organizations.shown]},
-            "notices": self.notices(),
+            "notices": [notice.to_json() for notice in self.notices()],
         }
 
     def summary(self) -> str:
@@ -110,22 +98,9 @@ class ImportReport:
                     lines.append(f"  ... and {renames.total - len(renames.shown)} more")
         notices = self.notices()
         if notices:
-            lines += ["", "Compatibility notices:"] + [f"  {n['on']['model']}: {n['reason']}"
+            lines += ["", "Compatibility notices:"] + [f"  {n.model}: {n.reason}"
                                                       for n in notices]
         return "\n".join(lines)
-
-
-def write_findings(path: Path, failure: ImportFailure | None, report: ImportReport | None) -> None:
-    """Sentry's findings format: sorted keys, ASCII, two-space indent; [] when all is well.
-
-    A failed import writes exactly its error; a successful one writes the compatibility
-    notices (skipped models and fields), if any.
-    """
-    if failure is not None:
-        findings = [failure.to_finding()]
-    else:
-        findings = report.notices() if report is not None else []
-    path.write_text(json.dumps(findings, sort_keys=True, ensure_ascii=True, indent=2) + "\n")
 
 
 class Progress:

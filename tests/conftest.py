@@ -22,7 +22,7 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import settings
 
-from commands.cli import main as relocate_main
+from commands.main import main as relocate_main
 from control_service import app as control_app
 from region_service import app as region_app
 from silo_engine.database import make_engine, upgrade

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import argparse
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable, Iterator
+from importlib.metadata import version
 from pathlib import Path
+from types import ModuleType
 
 import psycopg
 import pytest
 import yaml
 
-from commands.cli import build_parser
-from tests.conftest import ROOT, _admin, _db_url, fixture_path
+from commands.arguments import EnvDefault
+from commands.main import build_parser
+from control_service import app as control_app
+from region_service import app as region_app
+from silo_engine.database import head_revision
+from tests.conftest import ROOT, _admin, _db_url, fixture_path, run_cli
 
 RELOCATE = [sys.executable, "-m", "commands.cli"]
 
@@ -125,7 +134,7 @@ def test_embedded_default_keeps_data_between_runs(tmp_path: Path) -> None:
         with psycopg.connect(urls["region"]) as conn:
             slugs = sorted(r[0] for r in conn.execute("SELECT slug FROM sentry_organization"))
         with psycopg.connect(urls["control"]) as conn:
-            users = conn.execute("SELECT count(*) FROM auth_user").fetchone()[0]
+            ((users,),) = conn.execute("SELECT count(*) FROM auth_user").fetchall()
     assert slugs[0] == "acme" and slugs[1].startswith("acme-") and len(slugs) == 2
     assert users == 6
 
@@ -158,3 +167,175 @@ def test_compose_file_names_the_services_and_settings_the_code_reads() -> None:
     assert orchestrator["command"][0] == "import"
     data = orchestrator["volumes"][0].split(":")[0]
     assert (ROOT / data / Path(orchestrator["command"][2]).name).exists()
+
+
+# --- conventions: --version, exit codes, defaults in --help, environment variables ------------
+
+
+def _parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    """`parser` and every parser below it."""
+    yield parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                yield from _parsers(child)
+
+
+def test_version_is_the_distributions() -> None:
+    result = _run("--version", timeout=30)
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"relocate {version('relocation')}"
+
+
+@pytest.mark.parametrize("argv", [
+    ["import", "organizations", "EXAMPLE", "--control", "127.0.0.1:1"],  # no --region
+    ["export", "users", "OUT", "--region", "127.0.0.1:1"],  # no --control
+    ["import", "users", "EXAMPLE", "--filter-usernames-file", "MISSING", "--control",
+     "127.0.0.1:1", "--region", "127.0.0.1:1"],
+    ["import", "users", "EXAMPLE", "--tls-ca", "MISSING", "--control", "127.0.0.1:1",
+     "--region", "127.0.0.1:1"],
+    ["import", "global", "EXAMPLE", "--control", "127.0.0.1:1", "--region", "127.0.0.1:1"],
+    ["import", "users", "EXAMPLE", "--import-uuid", "nope"],
+    ["db", "upgrade", "--silo", "control"],  # no --db-url and no RELOCATE_CONTROL_DB_URL
+    ["db", "revision", "--silo", "region", "-m", "x", "--autogenerate"],
+    ["serve", "control", "--db-url", "postgresql://x/y", "--listen", "127.0.0.1:0"],
+    ["backup", "keygen", "SAME", "SAME"],
+    ["compare", "EXAMPLE", "MISSING"],
+    ["nonsense"],
+    ["import", "users"],
+])
+def test_every_usage_error_exits_2_with_one_line(argv: list[str], tmp_path: Path) -> None:
+    """The command line asks for what cannot be done as asked: exit 2, say why in one line,
+    start nothing (a global import with no terminal to confirm on is one too)."""
+    places = {"EXAMPLE": ROOT / "examples" / "acme-export.json", "OUT": tmp_path / "out.json",
+              "MISSING": tmp_path / "missing", "SAME": tmp_path / "key.pem"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RELOCATE_")}
+    result = _run(*[places.get(arg, arg) for arg in argv], env=env, stdin=subprocess.DEVNULL,
+                  timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert not (tmp_path / "out.json").exists() and not (tmp_path / "key.pem").exists()
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("relocate") and ": " in last, result.stderr
+
+
+def test_help_shows_every_default_and_no_environment_value(monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    monkeypatch.setenv("RELOCATE_SHARED_SECRET", "s3cret-value")
+    monkeypatch.setenv("RELOCATE_LISTEN", "10.1.2.3:4")
+    parser = build_parser()
+    checked = 0
+    for each in _parsers(parser):
+        text = " ".join(each.format_help().split())
+        assert "s3cret-value" not in text and "10.1.2.3:4" not in text
+        for action in each._actions:
+            default = getattr(action, "fallback", action.default)
+            if (not action.option_strings or action.help == argparse.SUPPRESS
+                    or default is None or default is False or default == argparse.SUPPRESS):
+                continue
+            assert "default" in (action.help or "") or f"default: {default}" in text, \
+                (each.prog, action.option_strings)
+            checked += 1
+    assert checked > 20
+    serve = " ".join(_help(parser, "serve", "region").split())
+    assert "(env RELOCATE_LISTEN; default: 0.0.0.0:50051)" in serve
+    assert "(env RELOCATE_REGION_NAME; default: default)" in serve
+    assert "(env RELOCATE_DATA_DIR; default: .relocate)" in " ".join(
+        _help(parser, "import", "users").split())
+
+
+def _help(parser: argparse.ArgumentParser, *path: str) -> str:
+    for name in path:
+        (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        parser = sub.choices[name]
+    return parser.format_help()
+
+
+def test_a_flag_reads_the_same_variable_in_every_verb_that_takes_it() -> None:
+    """One flag, one environment variable, wherever it is taken. `db` picks the silo's
+    RELOCATE_*_DB_URL after parsing (the next test); `bench run --data-dir` is the benchmark's
+    own PostgreSQL, not the embedded default's, so RELOCATE_DATA_DIR must not move it."""
+    taken: dict[str, dict[str, str | None]] = {}  # flag -> parser -> its variable
+    for each in _parsers(build_parser()):
+        for action in each._actions:
+            for flag in action.option_strings:
+                env = action.env if isinstance(action, EnvDefault) else None
+                taken.setdefault(flag, {})[each.prog] = env
+    exempt = {("--db-url", "relocate db upgrade"), ("--db-url", "relocate db revision"),
+              ("--data-dir", "relocate bench run")}
+    for flag, by_parser in taken.items():
+        variables = {env for env in by_parser.values() if env is not None}
+        if not variables:
+            continue
+        if flag != "--db-url":
+            assert len(variables) == 1, (flag, variables)
+        assert not [prog for prog, env in by_parser.items()
+                    if env is None and (flag, prog) not in exempt], (flag, by_parser)
+    assert {"--control", "--region", "--data-dir", "--shared-secret", "--tls-ca", "--tls-cert",
+            "--tls-key", "--listen", "--name", "--db-url"} <= {
+        flag for flag, by_parser in taken.items() if any(by_parser.values())}
+
+
+def test_db_upgrade_reads_the_silos_database_url_from_the_environment(empty_db: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RELOCATE_")}
+    upgraded = _run("db", "upgrade", "--silo", "control",
+                    env={**env, "RELOCATE_CONTROL_DB_URL": empty_db})
+    assert upgraded.returncode == 0, upgraded.stderr
+    with psycopg.connect(empty_db) as conn:
+        tables = {r[0] for r in conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+    assert {"auth_user", "sentry_controlimportchunk"} <= tables
+
+
+@pytest.fixture
+def migrated_control_db(pg_admin_url: str, templates: dict[str, str]) -> Iterator[str]:
+    name = f"t_revision_{uuid.uuid4().hex[:8]}"
+    _admin(pg_admin_url, f'CREATE DATABASE "{name}" TEMPLATE "{templates["control"]}"')
+    yield _db_url(pg_admin_url, name)
+    _admin(pg_admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def migrations_copy(tmp_path: Path,
+                    monkeypatch: pytest.MonkeyPatch) -> Callable[[ModuleType], Path]:
+    """Point a silo's MIGRATIONS at a copy, so that a revision written by a test is never seen
+    by tests running beside it (a second head would break their schemas)."""
+
+    def copy(app: ModuleType) -> Path:
+        target = tmp_path / f"{app.__name__}.migrations"
+        shutil.copytree(app.MIGRATIONS, target, ignore=shutil.ignore_patterns("__pycache__"))
+        monkeypatch.setattr(app, "MIGRATIONS", target)
+        return target
+
+    return copy
+
+
+def test_db_revision_autogenerates_nothing_for_an_up_to_date_schema(
+        migrated_control_db: str, migrations_copy: Callable[[ModuleType], Path]) -> None:
+    migrations = migrations_copy(control_app)
+    head = head_revision(migrations)
+    number = int(head.removeprefix("control_"))
+    expected = migrations / "versions" / f"control_{number + 1:04d}_nothing_to_change.py"
+    result = run_cli(["db", "revision", "--silo", "control", "-m", "nothing to change",
+                      "--autogenerate", "--db-url", migrated_control_db])
+    assert result.code == 0, result.stderr
+    text = expected.read_text()
+    assert f"Revises: {head}" in text and f"down_revision: str | None = {head!r}" in text
+    body = text[text.index("def upgrade() -> None:"):text.index("def downgrade()")]
+    assert [line.strip() for line in body.splitlines()[1:] if line.strip()
+            and not line.strip().startswith("#")] == ["pass"]
+
+
+def test_db_revision_without_autogenerate_needs_no_database(
+        migrations_copy: Callable[[ModuleType], Path], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """An empty revision is written from the script directory alone, numbered after the head."""
+    for name in ("RELOCATE_CONTROL_DB_URL", "RELOCATE_REGION_DB_URL"):
+        monkeypatch.delenv(name, raising=False)
+    migrations = migrations_copy(region_app)
+    head = head_revision(migrations)
+    number = int(head.removeprefix("region_"))
+    expected = migrations / "versions" / f"region_{number + 1:04d}_by_hand.py"
+    assert run_cli(["db", "revision", "--silo", "region", "-m", "by hand"]).code == 0
+    assert f"Generating {expected}" in capsys.readouterr().out
+    assert f"down_revision: str | None = {head!r}" in expected.read_text()
+    assert head_revision(migrations) == expected.stem.split("_by_")[0]

@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql as pg
 
 from commands.heap import frozen_gc
 from orchestrator.catalog import ModelInfo, dependency_order
+from orchestrator.findings import Finding
 from orchestrator.importer import BATCH_BYTES, DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE, batch_size
 from orchestrator.pkmap import MapLifetimes, PkMap
 from silo_engine.database import json_text
@@ -333,9 +334,12 @@ def test_status_codes_fit_the_kinds() -> None:
 def test_finding_and_pretty_shapes() -> None:
     failure = ImportFailure(ErrorKind.VALIDATION_ERROR, "sentry.user", "too long", ordinal=1,
                             left_pk=1)
-    assert failure.to_finding() == {"finding": "RpcImportError", "kind": "ValidationError",
-                                    "on": {"model": "sentry.user", "ordinal": 1},
-                                    "left_pk": 1, "right_pk": None, "reason": "too long"}
+    assert Finding.from_failure(failure).to_json() == {"finding": "RpcImportError",
+                                                        "kind": "ValidationError",
+                                                        "on": {"model": "sentry.user",
+                                                               "ordinal": 1},
+                                                        "left_pk": 1, "right_pk": None,
+                                                        "reason": "too long"}
     assert failure.pretty().splitlines()[:3] == [
         "RpcImportError(", "    kind: ValidationError,",
         "    on: InstanceID(model: 'sentry.user', ordinal: 1),"]

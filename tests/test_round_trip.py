@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 
 from orchestrator import storage
+from orchestrator.findings import Finding
 from tests.conftest import DETAILED, FIXTURES, Silos, fixture_path, run_cli
 from tests.every_model import COUNT, declared_specs, generate
-from tools.compare import compare_files
+from tools.compare import Comparer, Summary
 from wire.scopes import ImportScope, Silo
 
 ROUND_TRIP_FIXTURES = sorted(p.name for p in FIXTURES.glob("*.json")
@@ -224,6 +225,14 @@ def _email(pk: int, user: int, address: str, **fields: Any) -> dict[str, Any]:
                        "date_hash_added": "2023-06-22T22:59:55.521Z"} | fields}
 
 
+def _differences(left: Path, right: Path, scope: ImportScope = ImportScope.GLOBAL
+                 ) -> tuple[list[Finding], Summary]:
+    """What `relocate compare` finds (its Comparer's findings, in order) and its summary."""
+    found: list[Finding] = []
+    summary = Comparer(scope).run(left, right, found.append)
+    return found, summary
+
+
 def _pair(tmp_path: Path, left: list[dict[str, Any]],
           right: list[dict[str, Any]]) -> tuple[Path, Path]:
     return _write(tmp_path / "left.json", left), _write(tmp_path / "right.json", right)
@@ -261,7 +270,7 @@ def test_references_are_compared_by_the_record_they_point_at(tmp_path: Path) -> 
     right = [_user(5, "bob"), _user(10), _email(1, 10, "x@example.com")]
     right[0]["fields"] = left[0]["fields"]
     right[1]["fields"] = left[1]["fields"]
-    findings, _ = compare_files(*_pair(tmp_path, left, right))
+    findings, _ = _differences(*_pair(tmp_path, left, right))
     assert [(f.finding, f.kind, f.model, f.field) for f in findings] == [
         ("UnequalReference", "ForeignKeyComparator", "sentry.useremail", "user")]
     assert "sentry.user #1 (pk 10)" in findings[0].reason
@@ -271,7 +280,7 @@ def test_references_are_compared_by_the_record_they_point_at(tmp_path: Path) -> 
 def test_references_with_other_numbers_to_the_matching_record_are_equal(tmp_path: Path) -> None:
     left = [_user(1), _user(2, "bob"), _email(7, 2, "b@example.com")]
     right = [_user(31), _user(44, "bob"), _email(90, 44, "b@example.com")]
-    findings, summary = compare_files(*_pair(tmp_path, left, right))
+    findings, summary = _differences(*_pair(tmp_path, left, right))
     assert findings == [] and summary.compared_records == 3
 
 
@@ -279,7 +288,7 @@ def test_null_reference_must_match_null(tmp_path: Path) -> None:
     key = {"model": "sentry.apiapplication", "pk": 1,
            "fields": {"owner": 1, "name": "app", "client_id": "a" * 64}}
     unowned = {**key, "fields": key["fields"] | {"owner": None}}
-    findings, _ = compare_files(*_pair(tmp_path, [_user(1), key], [_user(1), unowned]))
+    findings, _ = _differences(*_pair(tmp_path, [_user(1), key], [_user(1), unowned]))
     assert [(f.finding, f.field) for f in findings] == [("UnequalReference", "owner")]
 
 
@@ -306,7 +315,7 @@ def test_encodings_that_mean_the_same_value_are_equal(tmp_path: Path) -> None:
          "fields": {"key": "b", "value": {"x": [1, 2]},
                     "last_updated": "2023-06-22T00:00:00.000Z"}},
     ]
-    findings, _ = compare_files(*_pair(tmp_path, left, right))
+    findings, _ = _differences(*_pair(tmp_path, left, right))
     assert findings == []
     # ... but a different instant, flag set, list or JSON value is a difference.
     right[0]["fields"]["last_login"] = "2023-06-22T22:59:55.001Z"
@@ -314,7 +323,7 @@ def test_encodings_that_mean_the_same_value_are_equal(tmp_path: Path) -> None:
     right[1]["fields"]["permissions"] = '["users.admin", "broadcasts.admin"]'
     right[2]["fields"]["value"] = "\"23.6.2\""
     right[3]["fields"]["value"] = {"x": [1, True]}
-    findings, _ = compare_files(*_pair(tmp_path, left, right))
+    findings, _ = _differences(*_pair(tmp_path, left, right))
     assert sorted((f.model, f.field) for f in findings) == [
         ("sentry.option", "value"), ("sentry.option", "value"), ("sentry.user", "flags"),
         ("sentry.user", "last_login"), ("sentry.userrole", "permissions")]
@@ -346,7 +355,7 @@ def test_maximum_and_minimum_privilege_users_differ(
 def test_unequal_counts_is_one_finding_per_model(tmp_path: Path) -> None:
     left = [_user(1), _user(2, "bob"), _user(3, "cy")]
     right = [_user(1), _user(2, "bob")]
-    findings, _ = compare_files(*_pair(tmp_path, left, right))
+    findings, _ = _differences(*_pair(tmp_path, left, right))
     assert [(f.finding, f.model, f.ordinal, f.left_pk) for f in findings] == [
         ("UnequalCounts", "sentry.user", None, None)]
     assert "3 record(s) on the left and 2 on the right" in findings[0].reason
@@ -355,7 +364,7 @@ def test_unequal_counts_is_one_finding_per_model(tmp_path: Path) -> None:
 def test_records_are_matched_in_ascending_pk_order(tmp_path: Path) -> None:
     left = [_user(2, "bob"), _user(1)]  # not in pk order: ada (pk 1) is the first user
     right = [_user(8), _user(9, "bob")]
-    findings, _ = compare_files(*_pair(tmp_path, left, right))
+    findings, _ = _differences(*_pair(tmp_path, left, right))
     assert findings == []
 
 
@@ -369,12 +378,12 @@ def test_files_larger_than_a_sort_run_are_merge_sorted(tmp_path: Path,
     right += [_email(pk, 100 + pk, f"{names[pk]}@example.com") for pk in range(10)]
     left += [_email(50 - pk, pk, f"{names[pk]}@example.com") for pk in shuffled]
     left.sort(key=lambda r: r["model"] != "sentry.user")  # emails by descending pk: reversed
-    findings, summary = compare_files(*_pair(tmp_path, left, right))
+    findings, summary = _differences(*_pair(tmp_path, left, right))
     # Left emails in pk order belong to users 9..0, right ones to users 0..9.
     assert {f.finding for f in findings} == {"UnequalJSON", "UnequalReference"}
     assert summary.compared_records == 20
     right[10:] = [_email(pk, 100 + 9 - pk, f"{names[9 - pk]}@example.com") for pk in range(10)]
-    findings, _ = compare_files(*_pair(tmp_path, left, right))
+    findings, _ = _differences(*_pair(tmp_path, left, right))
     assert findings == []
 
 
@@ -401,7 +410,7 @@ def test_records_no_import_takes_are_counted_not_compared(
     # A reference the model does not clear must still match.
     imported["fields"]["inviter_id"] = 5
     left, right = _pair(tmp_path, [org, member], [org, imported])
-    findings, _ = compare_files(left, right)
+    findings, _ = _differences(left, right)
     assert [(f.finding, f.field) for f in findings] == [("UnequalReference", "inviter_id")]
 
 
@@ -424,19 +433,19 @@ def test_scope_rules_accept_what_a_non_global_import_changes(tmp_path: Path) -> 
                  _email(3, 5, "ada@example.com", is_verified=False,
                         validation_hash="n3wHash", date_hash_added="2030-01-01T00:00:00.000Z")]
     lpath, rpath = _pair(tmp_path, left, sanitized)
-    users_scope, _ = compare_files(lpath, rpath, scope=ImportScope.USER)
+    users_scope, _ = _differences(lpath, rpath, scope=ImportScope.USER)
     assert users_scope == []
     # Config scope keeps privilege flags; Global keeps everything but suffixed usernames.
-    config_scope, _ = compare_files(lpath, rpath, scope=ImportScope.CONFIG)
+    config_scope, _ = _differences(lpath, rpath, scope=ImportScope.CONFIG)
     assert sorted(f.field or "" for f in config_scope) == ["is_staff", "is_superuser"]
-    global_scope, _ = compare_files(lpath, rpath, scope=ImportScope.GLOBAL)
+    global_scope, _ = _differences(lpath, rpath, scope=ImportScope.GLOBAL)
     assert sorted(f.field or "" for f in global_scope) == [
         "date_hash_added", "is_staff", "is_superuser", "is_unclaimed", "is_unclaimed",
         "is_verified", "password", "password", "validation_hash"]
     # A username that is not the original with a suffix is a difference in every scope.
     sanitized[1]["fields"]["username"] = "bobby"
     lpath, rpath = _pair(tmp_path, left, sanitized)
-    users_scope, _ = compare_files(lpath, rpath, scope=ImportScope.USER)
+    users_scope, _ = _differences(lpath, rpath, scope=ImportScope.USER)
     assert [(f.field, f.kind) for f in users_scope] == [("username", "AutoSuffixComparator")]
 
 
@@ -449,13 +458,13 @@ def test_secrets_regenerated_on_collision_are_accepted_outside_global(tmp_path: 
                 "fields": {"project": 1, "public_key": public, "secret_key": "b" * 32}}
 
     lpath, rpath = _pair(tmp_path, [project, key("a" * 32)], [project, key("c" * 32)])
-    assert compare_files(lpath, rpath, scope=ImportScope.ORGANIZATION)[0] == []
-    findings, _ = compare_files(lpath, rpath)
+    assert _differences(lpath, rpath, scope=ImportScope.ORGANIZATION)[0] == []
+    findings, _ = _differences(lpath, rpath)
     assert [(f.field, f.kind) for f in findings] == [("public_key", "SecretHexComparator")]
     assert "a" * 32 not in findings[0].reason  # a credential: never shown
     # A key left empty is minted by every import, Global included.
     lpath, rpath = _pair(tmp_path, [project, key(None)], [project, key("c" * 32)])
-    assert compare_files(lpath, rpath)[0] == []
+    assert _differences(lpath, rpath)[0] == []
 
 
 def test_compare_usage_errors(tmp_path: Path) -> None:

@@ -41,7 +41,6 @@ from __future__ import annotations
 import ast
 import bisect
 import contextlib
-import json
 import mmap
 import re
 import shutil
@@ -59,6 +58,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
 from orchestrator import storage
+from orchestrator.findings import Finding
 from orchestrator.source import INT64, read_records
 from silo_engine.fields import JSONText, parse_datetime
 from silo_engine.modelspec import Collision, ForeignKeySpec, ModelSpec, OnMissing
@@ -67,8 +67,6 @@ from silo_engine.slugs import RESERVED_ORGANIZATION_SLUGS, SLUG_MAX_LENGTH, slug
 from tools.models import declared_specs, spec_order
 from wire.scopes import ImportScope
 
-UNEQUAL_JSON, UNEQUAL_COUNTS, UNEQUAL_REFERENCE = "UnequalJSON", "UnequalCounts", \
-    "UnequalReference"
 SHOWN_CHARS = 120
 
 ALL_SCOPES = frozenset(ImportScope)
@@ -76,37 +74,7 @@ NON_GLOBAL = frozenset({ImportScope.USER, ImportScope.ORGANIZATION, ImportScope.
 STRIPPED = frozenset({ImportScope.USER, ImportScope.ORGANIZATION})
 
 
-# --- findings ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One difference, in Sentry's ComparatorFinding shape (plus the field, for printing)."""
-
-    finding: str
-    kind: str
-    model: str
-    ordinal: int | None
-    left_pk: int | None
-    right_pk: int | None
-    reason: str
-    field: str | None = None
-    left: str | None = None  # the values as shown (redacted for credentials)
-    right: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"finding": self.finding, "kind": self.kind,
-                "on": {"model": self.model, "ordinal": self.ordinal},
-                "left_pk": self.left_pk, "right_pk": self.right_pk, "reason": self.reason}
-
-    def line(self) -> str:
-        where = f"{self.model}"
-        if self.ordinal is not None:
-            where += f" #{self.ordinal} (left pk {self.left_pk}, right pk {self.right_pk})"
-        if self.field is None:
-            return f"{self.finding} [{self.kind}] {where}: {self.reason}"
-        return (f"{self.finding} [{self.kind}] {where} field {self.field!r}: "
-                f"left {self.left} | right {self.right}")
+# --- the summary ------------------------------------------------------------------------------
 
 
 @dataclass
@@ -141,24 +109,6 @@ def _show(name: str, value: Any) -> str:
         return REDACTED
     text = orjson.dumps(value, default=str).decode()
     return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS - 3] + "..."
-
-
-class FindingsWriter:
-    """Streams findings into Sentry's findings format: identical to
-    `json.dumps(findings, sort_keys=True, ensure_ascii=True, indent=2)` plus a newline."""
-
-    def __init__(self, out: IO[str]) -> None:
-        self.out = out
-        self.count = 0
-
-    def add(self, finding: Finding) -> None:
-        body = json.dumps(finding.to_json(), sort_keys=True, ensure_ascii=True, indent=2)
-        self.out.write(("[\n" if self.count == 0 else ",\n") +
-                       "\n".join("  " + line for line in body.splitlines()))
-        self.count += 1
-
-    def close(self) -> None:
-        self.out.write("\n]\n" if self.count else "[]\n")
 
 
 # --- the declared models ----------------------------------------------------------------------
@@ -647,9 +597,7 @@ class Comparer:
         self.summary.compared_models += 1
         nl, nr = left.counts.get(model, 0), right.counts.get(model, 0)
         if nl != nr:
-            self._emit(emit, Finding(
-                UNEQUAL_COUNTS, UNEQUAL_COUNTS, model, None, None, None,
-                f"{model} has {nl} record(s) on the left and {nr} on the right"))
+            self._emit(emit, Finding.unequal_counts(model, nl, nr))
             return
         info = self._model(model)
         pairs = zip(left.records(model), right.records(model), strict=True)
@@ -695,9 +643,8 @@ class Comparer:
                 return f"pk {value} (not in the file)"
             return f"{target} #{position} (pk {value})"
 
-        return Finding(UNEQUAL_REFERENCE, "ForeignKeyComparator", model, ordinal, lpk, rpk,
-                       f"field {name!r} points at {where(a, la)} on the left and "
-                       f"{where(b, rb)} on the right", name, where(a, la), where(b, rb))
+        return Finding.unequal_reference(model, ordinal, lpk, rpk, name, where(a, la),
+                                         where(b, rb))
 
     def _value(self, model: str, info: _Model, ordinal: int, lpk: int, rpk: int, name: str,
                a: Any, b: Any, lf: Fields, rf: Fields) -> Finding | None:
@@ -707,22 +654,5 @@ class Comparer:
         rules = self.rules.get((model, name), [])
         if any(rule.accepts(a, b, lf, rf) for rule in rules):
             return None
-        shown_a, shown_b = _show(name, a), _show(name, b)
-        return Finding(UNEQUAL_JSON, rules[0].kind if rules else UNEQUAL_JSON, model, ordinal,
-                       lpk, rpk, f"field {name!r} differs: left {shown_a}, right {shown_b}",
-                       name, shown_a, shown_b)
-
-
-def compare_files(left: Path, right: Path, scope: ImportScope = ImportScope.GLOBAL,
-                  emit: Callable[[Finding], None] | None = None,
-                  specs: dict[str, ModelSpec] | None = None) -> tuple[list[Finding], Summary]:
-    """Compare two exports; the findings (also passed to `emit` as they are found)."""
-    found: list[Finding] = []
-
-    def collect(finding: Finding) -> None:
-        found.append(finding)
-        if emit is not None:
-            emit(finding)
-
-    summary = Comparer(scope, specs).run(left, right, collect)
-    return found, summary
+        return Finding.unequal_value(rules[0].kind if rules else None, model, ordinal, lpk, rpk,
+                                     name, _show(name, a), _show(name, b))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, cast
+from typing import cast
 
 import grpc
 from google.rpc import status_pb2
@@ -111,17 +111,6 @@ class ImportFailure(Exception):
         if self.left_pk is not None:
             where += f" (pk {self.left_pk})"
         return f"{self.kind.value} on {where}: {self.reason}"
-
-    def to_finding(self) -> dict[str, Any]:
-        """Sentry's findings-file shape for an RpcImportError."""
-        return {
-            "finding": "RpcImportError",
-            "kind": self.kind.value,
-            "on": {"model": self.model, "ordinal": self.ordinal},
-            "left_pk": self.left_pk,
-            "right_pk": self.right_pk,
-            "reason": self.reason,
-        }
 
     def pretty(self) -> str:
         lines = ["RpcImportError(", f"    kind: {self.kind.value},"]

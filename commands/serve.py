@@ -1,0 +1,55 @@
+"""`relocate serve control|region`: run one silo service until SIGTERM or SIGINT."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from commands.arguments import EnvDefault, Subparsers, add_security_arguments, read_given
+from commands.errors import FAILED, USAGE, CliError
+from commands.heap import frozen_gc
+from commands.silo_apps import SILOS, silo_app
+from wire.auth import parse_secrets
+
+
+def add_parser(sub: Subparsers) -> None:
+    serve = sub.add_parser("serve", help="run a silo service")
+    silos = serve.add_subparsers(dest="silo", required=True)
+    for silo in SILOS:
+        p = silos.add_parser(silo, help=f"run the {silo} silo")
+        p.set_defaults(run=run)
+        p.add_argument("--db-url", action=EnvDefault, env=f"RELOCATE_{silo.upper()}_DB_URL",
+                       required=True, help="postgresql://user@host:port/db")
+        p.add_argument("--listen", action=EnvDefault, env="RELOCATE_LISTEN",
+                       default="0.0.0.0:50051", help="HOST:PORT to listen on")
+        add_security_arguments(p, server=True)
+        if silo == "region":
+            p.add_argument("--name", action=EnvDefault, env="RELOCATE_REGION_NAME",
+                           default="default", help="the region's name")
+
+
+def run(args: argparse.Namespace) -> int:
+    from silo_engine.database import SchemaNotReady
+    from silo_engine.server import Security, wait_for_signal
+
+    logging.getLogger("relocation").setLevel(logging.INFO)
+    secrets = tuple(parse_secrets(args.shared_secret))
+    if not secrets and not args.allow_unauthenticated:
+        raise CliError("a silo needs --shared-secret (or RELOCATE_SHARED_SECRET) so that only "
+                       "the orchestrator can call it; pass --allow-unauthenticated to serve "
+                       "without one on a trusted network", USAGE)
+    if bool(args.tls_cert) != bool(args.tls_key):
+        raise CliError("--tls-cert and --tls-key go together", USAGE)
+    security = Security(secrets=secrets, tls_cert=read_given(args.tls_cert),
+                        tls_key=read_given(args.tls_key), tls_ca=read_given(args.tls_ca))
+    named = {"region_name": args.name} if args.silo == "region" else {}
+    try:
+        running = silo_app(args.silo).start(args.db_url, args.listen, security=security,
+                                            **named)
+    except SchemaNotReady as exc:
+        raise CliError(str(exc), FAILED) from exc
+    print(f"{args.silo} silo serving on port {running.port}", file=sys.stderr, flush=True)
+    with frozen_gc():
+        wait_for_signal(running)
+    return 0
