@@ -18,7 +18,8 @@ if ! command -v buf >/dev/null && [ ! -x .tools/node_modules/.bin/buf ]; then
    npm install --silent --no-audit --no-fund @bufbuild/buf@1.75.0)
 fi
 
-.venv/bin/ruff check .
+.venv/bin/ruff check .          # includes C901: no function over complexity 12
+.venv/bin/mypy                   # the packages listed in pyproject.toml [tool.mypy]
 .venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache
 # Two workers: most tests wait on PostgreSQL and gRPC, so two keep a 2-core machine busy
 # (RELOCATE_TEST_WORKERS=0 runs them in this process, as plain pytest does).
