@@ -4,6 +4,7 @@ from __future__ import annotations
 
 FAILED = 1  # the command ran and did not succeed (an import error, a difference found)
 USAGE = 2  # the command line asks for something that cannot be done as asked
+INTERRUPTED = 130  # stopped by Ctrl-C (SIGINT), as a shell reports it: 128 + 2
 
 
 class CliError(Exception):

@@ -15,7 +15,7 @@ from commands.arguments import (
     filters,
     scope_parsers,
 )
-from commands.errors import FAILED, USAGE, CliError
+from commands.errors import FAILED, INTERRUPTED, USAGE, CliError
 from commands.heap import frozen_gc
 from commands.silos import silo_clients
 from orchestrator.crypto import DecryptionError, check_export
@@ -83,6 +83,10 @@ def run(args: argparse.Namespace) -> int:
         return FAILED
     try:
         report = _import(args, options, progress)
+    except KeyboardInterrupt:
+        raise CliError(f"interrupted. Batches written before Ctrl-C are kept; rerun with "
+                       f"--import-uuid {options.import_uuid} to resume where it stopped.",
+                       INTERRUPTED) from None
     except ImportFailure as failure:
         if args.findings_file:
             write_findings(args.findings_file, [Finding.from_failure(failure)])

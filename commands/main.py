@@ -15,7 +15,7 @@ from importlib.metadata import version
 
 from commands import backup, bench, compare, db, export, health, import_, serve
 from commands.arguments import show_defaults
-from commands.errors import CliError
+from commands.errors import FAILED, INTERRUPTED, CliError
 from commands.heap import keep_heap_flat
 
 VERBS = (import_, export, compare, serve, health, backup, db, bench)
@@ -44,3 +44,12 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as exc:
         print(f"relocate: {exc.message}", file=sys.stderr)
         return exc.exit_code
+    except KeyboardInterrupt:
+        print("\nrelocate: interrupted", file=sys.stderr)
+        return INTERRUPTED
+    except BrokenPipeError:
+        # Whoever read the output went away (`relocate compare ... | head`): nothing is wrong
+        # with the command, and nothing more can be written; point stdout at /dev/null so
+        # the interpreter's own flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return FAILED

@@ -82,9 +82,9 @@ class Importer:
         catalog, region_name = learn_catalog(self.control, self.region)
         with open_export(source, options.decrypt_with) as stream:  # verified before it yields
             export = spill(stream, catalog, options.workdir, KEPT_FIELDS)
-        self.progress.echo(f"Read {export.total:,} records of {len(export.counts)} models in "
-                           f"{time.monotonic() - started:.1f}s; importing")
-        try:
+        try:  # from here on the spill is removed however the import ends (Ctrl-C included)
+            self.progress.echo(f"Read {export.total:,} records of {len(export.counts)} models "
+                               f"in {time.monotonic() - started:.1f}s; importing")
             report.unknown_models = export.unknown_models
             report.dropped_fields = export.dropped_fields
             run = _Run(self, catalog, export, options, import_uuid, region_name, report)

@@ -25,7 +25,10 @@ from commands.main import build_parser
 from control_service import app as control_app
 from region_service import app as region_app
 from silo_engine.database import head_revision
-from tests.conftest import ROOT, _admin, _db_url, fixture_path, run_cli
+from tests.conftest import ROOT, Silos, _admin, _db_url, fixture_path, run_cli
+from tools.bench.generate import generate
+from tools.bench.verify import verify
+from wire.scopes import ImportScope
 
 RELOCATE = [sys.executable, "-m", "commands.cli"]
 
@@ -339,3 +342,59 @@ def test_db_revision_without_autogenerate_needs_no_database(
     assert f"Generating {expected}" in capsys.readouterr().out
     assert f"down_revision: str | None = {head!r}" in expected.read_text()
     assert head_revision(migrations) == expected.stem.split("_by_")[0]
+
+
+def test_ctrl_c_stops_an_import_cleanly_and_the_rerun_resumes_it(silos: Silos,
+                                                                  tmp_path: Path) -> None:
+    """SIGINT while batches are being written: exit 130 with one line that names the uuid to
+    resume with (no traceback), the spill is removed, and the rerun with that uuid resumes
+    (batches from the ledger) and lands every record exactly once."""
+    export = generate(tmp_path / "export.json", 30_000, seed=3)
+    import_uuid = uuid.uuid4().hex
+    spill_root = tmp_path / "spill"
+    spill_root.mkdir()
+    env = {**os.environ, "TMPDIR": str(spill_root)}
+    args = [*RELOCATE, "import", "organizations", str(export.path), "--no-prompt",
+            "--control", silos.control_address, "--region", silos.region_address,
+            "--import-uuid", import_uuid]
+    proc = subprocess.Popen(args, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    assert proc.stderr is not None
+    seen = []
+    for line in proc.stderr:  # wait until a first model is written and others are going out
+        seen.append(line)
+        if " records in " in line:  # "sentry.x: N records in 0.12s (...)"
+            break
+    proc.send_signal(signal.SIGINT)
+    seen.append(proc.stderr.read())
+    stderr = "".join(seen)
+    assert proc.wait(timeout=120) == 130, stderr
+    assert "Traceback" not in stderr
+    assert stderr.rstrip().splitlines()[-1] == (
+        f"relocate: interrupted. Batches written before Ctrl-C are kept; rerun with "
+        f"--import-uuid {import_uuid} to resume where it stopped.")
+    assert list(spill_root.iterdir()) == []
+    written = silos.count("region", "sentry_organizationmember")
+    assert written < export.counts["sentry.organizationmember"]  # it did stop part way
+
+    resumed = subprocess.run(args, capture_output=True, text=True, env=env, cwd=ROOT,
+                             timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "resumed" in resumed.stderr
+    checked = verify({"control": silos.control_url, "region": silos.region_url},
+                     export.counts, ImportScope.ORGANIZATION)
+    assert checked.ok, checked.to_json()
+
+
+def test_a_closed_pipe_ends_compare_quietly(tmp_path: Path) -> None:
+    """`relocate compare ... | head`: the reader leaving is not an error to print a traceback
+    for."""
+    left = generate(tmp_path / "left.json", 3_000, seed=1).path
+    right = generate(tmp_path / "right.json", 3_000, seed=2).path
+    proc = subprocess.Popen([*RELOCATE, "compare", str(left), str(right)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.read(10)
+    proc.stdout.close()  # as `head` does once it has its lines
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) in (0, 1), stderr
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr
