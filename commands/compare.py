@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import contextlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from commands.arguments import Subparsers
 from commands.errors import FAILED, USAGE, CliError
 from orchestrator.findings import Finding, FindingsWriter, write_findings
-from tools.compare import Comparer, Summary
 from wire.errors import ImportFailure
 from wire.scopes import ImportScope
+
+if TYPE_CHECKING:
+    from tools.compare import Comparer, Summary
 
 
 def add_parser(sub: Subparsers) -> None:
@@ -32,6 +35,10 @@ def run(args: argparse.Namespace) -> int:
     for path in (args.left, args.right):
         if not path.is_file():
             raise CliError(f"{path}: no such file", USAGE)
+    # Loaded here, not with the parser: the comparison reads the silos' model declarations
+    # (SQLAlchemy), which every other verb's process need not pay to import.
+    from tools.compare import Comparer
+
     comparer = Comparer(ImportScope(args.scope))
     try:
         summary = _compare(comparer, args.left, args.right, args.findings_file)

@@ -398,3 +398,17 @@ def test_a_closed_pipe_ends_compare_quietly(tmp_path: Path) -> None:
     stderr = proc.stderr.read().decode()
     assert proc.wait(timeout=120) in (0, 1), stderr
     assert "Traceback" not in stderr and "BrokenPipeError" not in stderr
+
+
+def test_the_cli_loads_no_silo_code_until_a_verb_needs_it() -> None:
+    """An import's process holds the pipeline, not the silos' model declarations, SQLAlchemy
+    or Alembic: loading them for every verb raised the orchestrator's peak memory and CPU time
+    per import (docs/performance.md, "Commands"). `serve`, `db` and `compare` load them when
+    they run."""
+    heavy = ("sqlalchemy", "alembic", "silo_engine", "control_service", "region_service",
+             "tools.compare")
+    probe = ("import sys, commands.main; commands.main.build_parser(); "
+             f"print(','.join(m for m in {heavy!r} if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            cwd=ROOT, check=True).stdout.strip()
+    assert loaded == ""
