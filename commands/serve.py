@@ -12,6 +12,10 @@ from commands.heap import frozen_gc
 from commands.silo_apps import SILOS, silo_app
 from wire.auth import parse_secrets
 
+# Each silo has its own default port, so that the two started on one machine with their
+# defaults do not meet on one port.
+DEFAULT_PORTS = {"control": 50051, "region": 50052}
+
 
 def add_parser(sub: Subparsers) -> None:
     serve = sub.add_parser("serve", help="run a silo service")
@@ -22,7 +26,7 @@ def add_parser(sub: Subparsers) -> None:
         p.add_argument("--db-url", action=EnvDefault, env=f"RELOCATE_{silo.upper()}_DB_URL",
                        required=True, help="postgresql://user@host:port/db")
         p.add_argument("--listen", action=EnvDefault, env="RELOCATE_LISTEN",
-                       default="0.0.0.0:50051", help="HOST:PORT to listen on")
+                       default=f"0.0.0.0:{DEFAULT_PORTS[silo]}", help="HOST:PORT to listen on")
         add_security_arguments(p, server=True)
         if silo == "region":
             p.add_argument("--name", action=EnvDefault, env="RELOCATE_REGION_NAME",
@@ -31,7 +35,7 @@ def add_parser(sub: Subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from silo_engine.database import SchemaNotReady
-    from silo_engine.server import Security, wait_for_signal
+    from silo_engine.server import PortUnavailable, Security, wait_for_signal
 
     logging.getLogger("relocation").setLevel(logging.INFO)
     secrets = tuple(parse_secrets(args.shared_secret))
@@ -47,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         running = silo_app(args.silo).start(args.db_url, args.listen, security=security,
                                             **named)
-    except SchemaNotReady as exc:
+    except (SchemaNotReady, PortUnavailable) as exc:
         raise CliError(str(exc), FAILED) from exc
     print(f"{args.silo} silo serving on port {running.port}", file=sys.stderr, flush=True)
     with frozen_gc():

@@ -205,6 +205,10 @@ class Security:
     tls_ca: bytes | None = None  # when set, clients must present a certificate it signed
 
 
+class PortUnavailable(OSError):
+    """The address to listen on cannot be bound (taken by another process, or not local)."""
+
+
 def start_server(listen: str, register: Callable[[grpc.Server], Iterable[str]],
                  security: Security | None = None, workers: int = 16) -> RunningServer:
     """Start a gRPC server on `listen` (host:port; port 0 picks a free one)."""
@@ -217,7 +221,10 @@ def start_server(listen: str, register: Callable[[grpc.Server], Iterable[str]],
         futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="silo"),
         interceptors=interceptors,
         options=[("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-                 ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)],
+                 ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+                 # gRPC shares a port another process listens on unless told not to: a second
+                 # silo started on a taken port would split an import between two databases.
+                 ("grpc.so_reuseport", 0)],
     )
     service_names = list(register(server))
     health_servicer = health.HealthServicer(
@@ -228,17 +235,27 @@ def start_server(listen: str, register: Callable[[grpc.Server], Iterable[str]],
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     reflection.enable_server_reflection(
         [*service_names, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
+    unavailable = PortUnavailable(
+        f"cannot listen on {listen}: the address is in use or not this machine's (is another "
+        "silo running there?); choose another with --listen")
+    try:
+        port = _bind(server, listen, security)
+    except RuntimeError as exc:  # grpcio's word for an address it cannot bind
+        raise unavailable from exc
+    if port == 0:  # older grpcio's word for it
+        raise unavailable
+    server.start()
+    return RunningServer(server, port, health_servicer)
+
+
+def _bind(server: grpc.Server, listen: str, security: Security) -> int:
+    """Listen on `listen`, with TLS when the security has a certificate; the port bound."""
     if security.tls_cert and security.tls_key:
         credentials = grpc.ssl_server_credentials(
             [(security.tls_key, security.tls_cert)], root_certificates=security.tls_ca,
             require_client_auth=security.tls_ca is not None)
-        port = server.add_secure_port(listen, credentials)
-    else:
-        port = server.add_insecure_port(listen)
-    if port == 0:
-        raise OSError(f"could not listen on {listen}")
-    server.start()
-    return RunningServer(server, port, health_servicer)
+        return server.add_secure_port(listen, credentials)
+    return server.add_insecure_port(listen)
 
 
 def wait_for_signal(running: RunningServer, grace: float = 10.0) -> None:

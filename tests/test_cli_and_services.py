@@ -116,6 +116,29 @@ def test_serve_health_and_graceful_stop_on_sigterm(empty_db: str) -> None:
     assert _run("health", address, timeout=10).returncode == 1
 
 
+def test_a_second_silo_on_a_taken_port_is_refused(empty_db: str) -> None:
+    """gRPC would share a port with the process already listening on it (SO_REUSEPORT), and
+    an import would then split its batches between two databases: the second silo must refuse
+    to start, in one line, and the first keep serving."""
+    assert _run("db", "upgrade", "--silo", "region", "--db-url", empty_db).returncode == 0
+    address = f"127.0.0.1:{_free_port()}"
+    serve = [*RELOCATE, "serve", "region", "--db-url", empty_db, "--listen", address,
+             "--shared-secret", "s3cret"]
+    first = subprocess.Popen(serve, cwd=ROOT, stderr=subprocess.DEVNULL)
+    try:
+        _wait_healthy(address)
+        second = subprocess.run(serve, cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert second.returncode == 1, second.stderr
+        assert second.stderr.strip().splitlines()[-1] == (
+            f"relocate: cannot listen on {address}: the address is in use or not this "
+            "machine's (is another silo running there?); choose another with --listen")
+        assert first.poll() is None
+        assert _run("health", address, timeout=10).returncode == 0
+    finally:
+        first.kill()
+        first.wait(timeout=30)
+
+
 @pytest.mark.db  # starts the embedded PostgreSQL
 def test_embedded_default_keeps_data_between_runs(tmp_path: Path) -> None:
     """No addresses: PostgreSQL and both silos start locally; a second run sees the first."""
@@ -163,7 +186,7 @@ def test_compose_file_names_the_services_and_settings_the_code_reads() -> None:
     assert len(secrets) == 1 and secrets.pop()  # one secret, shared by all three
     orchestrator = services["orchestrator"]
     assert orchestrator["environment"]["RELOCATE_CONTROL_ADDR"] == "control:50051"
-    assert orchestrator["environment"]["RELOCATE_REGION_ADDR"] == "region:50051"
+    assert orchestrator["environment"]["RELOCATE_REGION_ADDR"] == "region:50052"
     for var in ("RELOCATE_CONTROL_ADDR", "RELOCATE_REGION_ADDR", "RELOCATE_LISTEN",
                 "RELOCATE_REGION_NAME", "RELOCATE_SHARED_SECRET"):
         assert f'"{var}"' in cli
@@ -240,7 +263,9 @@ def test_help_shows_every_default_and_no_environment_value(monkeypatch: pytest.M
             checked += 1
     assert checked > 20
     serve = " ".join(_help(parser, "serve", "region").split())
-    assert "(env RELOCATE_LISTEN; default: 0.0.0.0:50051)" in serve
+    assert "(env RELOCATE_LISTEN; default: 0.0.0.0:50052)" in serve
+    assert "(env RELOCATE_LISTEN; default: 0.0.0.0:50051)" in " ".join(
+        _help(parser, "serve", "control").split())
     assert "(env RELOCATE_REGION_NAME; default: default)" in serve
     assert "(env RELOCATE_DATA_DIR; default: .relocate)" in " ".join(
         _help(parser, "import", "users").split())
