@@ -26,18 +26,19 @@ def add_parser(sub: Subparsers) -> None:
     backup = sub.add_parser("backup", help="encrypt, decrypt and make keys for Sentry's "
                                            "encrypted export tarballs")
     bsub = backup.add_subparsers(dest="backup_command", required=True)
-    enc = bsub.add_parser("encrypt", help="encrypt a plain export into Sentry's tarball format")
-    enc.set_defaults(run=encrypt)
-    enc.add_argument("--src", type=Path, required=True, help="the plain JSON export")
-    enc.add_argument("--encrypt-with", type=Path, required=True, metavar="PUBLIC.pem",
-                     help="RSA public key PEM to encrypt for")
-    enc.add_argument("dest", type=Path, help="the tarball to write")
-    dec = bsub.add_parser("decrypt", help="decrypt Sentry's tarball into the plain export")
-    dec.set_defaults(run=decrypt)
-    dec.add_argument("--src", type=Path, required=True, help="the encrypted tarball")
-    dec.add_argument("--decrypt-with", type=Path, required=True, metavar="PRIVATE.pem",
-                     help="RSA private key PEM (unencrypted)")
-    dec.add_argument("dest", type=Path, help="the JSON file to write")
+    # encrypt and decrypt take the same three arguments: a source, a key, a destination.
+    for verb, run, help_, src, key, key_file, dest in (
+            ("encrypt", encrypt, "encrypt a plain export into Sentry's tarball format",
+             "the plain JSON export", "--encrypt-with",
+             ("PUBLIC.pem", "RSA public key PEM to encrypt for"), "the tarball to write"),
+            ("decrypt", decrypt, "decrypt Sentry's tarball into the plain export",
+             "the encrypted tarball", "--decrypt-with",
+             ("PRIVATE.pem", "RSA private key PEM (unencrypted)"), "the JSON file to write")):
+        p = bsub.add_parser(verb, help=help_)
+        p.set_defaults(run=run)
+        p.add_argument("--src", type=Path, required=True, help=src)
+        p.add_argument(key, type=Path, required=True, metavar=key_file[0], help=key_file[1])
+        p.add_argument("dest", type=Path, help=dest)
     keygen = bsub.add_parser("keygen", help="write a new RSA key pair (PEM) for encrypting")
     keygen.set_defaults(run=make_keys)
     keygen.add_argument("private", type=Path, metavar="PRIVATE.pem",
