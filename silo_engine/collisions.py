@@ -28,7 +28,7 @@ from sqlalchemy.dialects import postgresql as pg
 from silo_engine.context import BatchContext
 from silo_engine.modelspec import Collision, ModelSpec, Row, UniqueSpec
 from silo_engine.randomness import first_free_names
-from silo_engine.redact import REDACTED
+from silo_engine.redact import REDACTED, shown
 from wire.errors import ErrorKind, ImportFailure
 from wire.scopes import ImportKind
 
@@ -286,11 +286,11 @@ def _fail(keys: _KeyPass, hit: _Hit) -> None:
     else:
         assert hit.index is not None, "a hit is on a row or on an earlier record"
         right, where = keys.candidates[hit.index].old_pk, "an earlier record"
-    shown = REDACTED if any(spec.is_secret(f) for f in unique.fields) else \
-        ", ".join(map(str, hit.key))
+    quoted = REDACTED if any(spec.is_secret(f) for f in unique.fields) else \
+        ", ".join(map(shown, hit.key))
     raise ImportFailure(
         ErrorKind.INTEGRITY_ERROR, spec.name,
-        f"{', '.join(unique.fields)} = {shown} is already used by {where} "
+        f"{', '.join(unique.fields)} = {quoted} is already used by {where} "
         f"(pk {right}); this model has no rule to resolve the collision",
         ordinal=hit.candidate.ordinal, left_pk=hit.candidate.old_pk, right_pk=right)
 
@@ -347,6 +347,7 @@ def _rename(keys: _KeyPass, taken: set[Any]) -> None:
     for candidate, name in zip(candidates, names, strict=True):
         if name is None:
             raise ImportFailure(ErrorKind.INTEGRITY_ERROR, spec.name,
-                                f"could not find a free {column} for {candidate.row[column]!r}",
+                                f"could not find a free {column} for "
+                                f"{shown(candidate.row[column])}",
                                 ordinal=candidate.ordinal, left_pk=candidate.old_pk)
         candidate.row[column] = name

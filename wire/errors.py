@@ -9,13 +9,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import cast
+from typing import Any, cast
 
 import grpc
 from google.rpc import status_pb2
 from grpc_status import rpc_status
 
 from wire.relocation.v1 import errors_pb2
+
+# How much of a value an error message quotes: a 20 MB pk must not become 42 MB of stderr.
+SHOWN_CHARACTERS = 80
+# The most of a reason a silo sends: the status message and its ImportError detail both travel
+# in gRPC's trailers (8 KiB by default), and a status that overflows them loses its kind.
+MAX_REASON = 1000
+
+
+def shown(value: Any) -> str:
+    """`value` as an error message quotes it (its repr), cut to SHOWN_CHARACTERS with the
+    length of what was left out."""
+    text = repr(value)
+    if len(text) <= SHOWN_CHARACTERS:
+        return text
+    return f"{text[:SHOWN_CHARACTERS]}... ({len(text) - SHOWN_CHARACTERS:,} more characters)"
+
+
+def capped(reason: str) -> str:
+    """`reason` cut to MAX_REASON characters, saying so."""
+    if len(reason) <= MAX_REASON:
+        return reason
+    return f"{reason[:MAX_REASON]}... ({len(reason) - MAX_REASON:,} more characters)"
 
 
 class ErrorKind(Enum):
@@ -131,8 +153,8 @@ class ImportFailure(Exception):
     # --- gRPC transport ---------------------------------------------------------------
 
     def to_proto(self) -> errors_pb2.ImportError:
-        msg = errors_pb2.ImportError(kind=self.kind.to_proto(), model=self.model or "",
-                                     reason=self.reason)
+        msg = errors_pb2.ImportError(kind=self.kind.to_proto(), model=capped(self.model or ""),
+                                     reason=capped(self.reason))
         for name in ("ordinal", "left_pk", "right_pk"):
             value = getattr(self, name)
             if value is not None:
@@ -152,7 +174,8 @@ class ImportFailure(Exception):
 
     def abort(self, context: grpc.ServicerContext) -> None:
         """End the current RPC with this error as a rich gRPC status."""
-        detail = status_pb2.Status(code=self.kind.status_code.value[0], message=str(self))
+        detail = status_pb2.Status(code=self.kind.status_code.value[0],
+                                   message=capped(str(self)))
         detail.details.add().Pack(self.to_proto())
         context.abort_with_status(rpc_status.to_status(detail))
 
