@@ -29,7 +29,7 @@ from silo_engine.context import BatchContext
 from silo_engine.modelspec import Collision, ModelSpec, Row, UniqueSpec
 from silo_engine.randomness import first_free_names
 from silo_engine.redact import REDACTED, shown
-from wire.errors import ErrorKind, ImportFailure
+from wire.errors import ErrorKind, ImportFailure, cut
 from wire.scopes import ImportKind
 
 
@@ -287,7 +287,7 @@ def _fail(keys: _KeyPass, hit: _Hit) -> None:
         assert hit.index is not None, "a hit is on a row or on an earlier record"
         right, where = keys.candidates[hit.index].old_pk, "an earlier record"
     quoted = REDACTED if any(spec.is_secret(f) for f in unique.fields) else \
-        ", ".join(map(shown, hit.key))
+        ", ".join(cut(str(value)) for value in hit.key)
     raise ImportFailure(
         ErrorKind.INTEGRITY_ERROR, spec.name,
         f"{', '.join(unique.fields)} = {quoted} is already used by {where} "

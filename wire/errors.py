@@ -25,19 +25,15 @@ MAX_REASON = 1000
 
 
 def shown(value: Any) -> str:
-    """`value` as an error message quotes it (its repr), cut to SHOWN_CHARACTERS with the
-    length of what was left out."""
-    text = repr(value)
-    if len(text) <= SHOWN_CHARACTERS:
+    """`value` as an error message quotes it: its repr, cut to SHOWN_CHARACTERS."""
+    return cut(repr(value))
+
+
+def cut(text: str, limit: int = SHOWN_CHARACTERS) -> str:
+    """`text` cut to `limit` characters, saying how many more there were."""
+    if len(text) <= limit:
         return text
-    return f"{text[:SHOWN_CHARACTERS]}... ({len(text) - SHOWN_CHARACTERS:,} more characters)"
-
-
-def capped(reason: str) -> str:
-    """`reason` cut to MAX_REASON characters, saying so."""
-    if len(reason) <= MAX_REASON:
-        return reason
-    return f"{reason[:MAX_REASON]}... ({len(reason) - MAX_REASON:,} more characters)"
+    return f"{text[:limit]}... ({len(text) - limit:,} more characters)"
 
 
 class ErrorKind(Enum):
@@ -153,8 +149,9 @@ class ImportFailure(Exception):
     # --- gRPC transport ---------------------------------------------------------------
 
     def to_proto(self) -> errors_pb2.ImportError:
-        msg = errors_pb2.ImportError(kind=self.kind.to_proto(), model=capped(self.model or ""),
-                                     reason=capped(self.reason))
+        msg = errors_pb2.ImportError(kind=self.kind.to_proto(),
+                                     model=cut(self.model or "", MAX_REASON),
+                                     reason=cut(self.reason, MAX_REASON))
         for name in ("ordinal", "left_pk", "right_pk"):
             value = getattr(self, name)
             if value is not None:
@@ -175,7 +172,7 @@ class ImportFailure(Exception):
     def abort(self, context: grpc.ServicerContext) -> None:
         """End the current RPC with this error as a rich gRPC status."""
         detail = status_pb2.Status(code=self.kind.status_code.value[0],
-                                   message=capped(str(self)))
+                                   message=cut(str(self), MAX_REASON))
         detail.details.add().Pack(self.to_proto())
         context.abort_with_status(rpc_status.to_status(detail))
 
