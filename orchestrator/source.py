@@ -58,6 +58,11 @@ def read_records(stream: Readable, label: str = "the export"
         for record in json_items.items(stream):
             position += 1
             yield record_shape(record, position, label)
+    except json_items.TooDeep as exc:
+        raise _fail(f"item #{position + 1} of {label} nests deeper than "
+                    f"{json_items.MAX_DEPTH} levels of objects and arrays, the most an import "
+                    "reads (Sentry writes a few); remove or flatten that record", None,
+                    position + 1) from exc
     except ijson.JSONError as exc:
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         if "integer overflow" in detail:

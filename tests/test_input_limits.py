@@ -7,12 +7,13 @@ kind and names the record, and that what it prints stays small.
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
 import grpc
 
-from tests.conftest import Silos
+from tests.conftest import Silos, run_import
 from tests.test_rpc_and_chunks import USERS, failing_call, nothing_anywhere, request, user
 from wire.errors import ErrorKind
 
@@ -89,3 +90,32 @@ def test_a_huge_pk_is_cut_in_the_message(silos: Silos, tmp_path: Path) -> None:
     assert result.code == 1, result.stderr
     assert "item #1 of the export (sentry.user) has no 64-bit integer pk" in result.stderr
     assert len(result.stderr) < 2000
+
+
+def test_an_export_nested_100000_deep_is_refused_naming_the_item(silos: Silos,
+                                                                 tmp_path: Path) -> None:
+    src = tmp_path / "export.json"
+    src.write_bytes(b"[" + json.dumps(user(1, "alice")).encode() + b","
+                    + b"[" * 100_000 + b"]" * 100_000 + b"]")
+    started = time.monotonic()
+    result = silos.relocate("import", "users", src, "--no-prompt",
+                            "--findings-file", tmp_path / "findings.json")
+    assert time.monotonic() - started < 30
+    assert result.code == 1, result.stderr
+    assert "DeserializationFailed" in result.stderr
+    assert "item #2 of the export nests deeper than 512 levels" in result.stderr
+    nothing_anywhere(silos)
+
+
+def test_a_record_nested_100_deep_imports(silos: Silos, tmp_path: Path) -> None:
+    value: Any = "leaf"
+    for _ in range(100):
+        value = {"next": value}
+    option = {"model": "sentry.useroption", "pk": 1, "fields": {
+        "user": 1, "project_id": None, "organization_id": None, "key": "nested",
+        "value": value}}
+    src = tmp_path / "export.json"
+    src.write_text(json.dumps([user(1, "alice"), option]))  # one line: ijson reads it
+    run_import(silos, tmp_path, "users", src)
+    (row,) = silos.rows("control", "SELECT value FROM sentry_useroption")
+    assert json.loads(row.value) == value
