@@ -8,6 +8,11 @@ first record's indentation and `{"model"` (a raw newline cannot occur inside a J
 Nothing about the cut is trusted: a run that does not parse whole, a file laid out otherwise,
 and everything after the last cut (the array's end) are read by ijson, so the items and the
 errors are ijson's in every case.
+
+What ijson reads is first scanned for nesting (`_DepthLimited`): ijson keeps a path string per
+open level, so its memory grows with the square of the depth, and a small file nested 100,000
+levels deep took gigabytes. An item nested deeper than MAX_DEPTH is refused (`TooDeep`) before
+ijson reads into it. orjson refuses more than 1,024 levels itself (that run then goes to ijson).
 """
 
 from __future__ import annotations
@@ -29,6 +34,18 @@ _MAX_PENDING = 32 << 20
 _DIGITS = bytes(48 if 48 <= byte <= 57 else 32 for byte in range(256))
 _LONG_RUN = b"0" * 19
 _BEFORE_A_NUMBER = frozenset(b" \t\r\n:,[")
+
+# The deepest an item may nest (objects and arrays, the item itself one level): far beyond
+# anything Sentry writes; records deeper than orjson writes (254) are refused when spilled.
+MAX_DEPTH = 512
+# A JSON string (escapes included), a bracket, or the quote of a string a read ends in.
+_TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]|"', re.DOTALL)
+_NOT_BRACKETS = bytes(set(range(256)) - set(b"[]{}"))
+_SQUARE = bytes.maketrans(b"{}", b"[]")
+
+
+class TooDeep(ijson.JSONError):
+    """An item nests deeper than MAX_DEPTH; the items before it were read."""
 
 
 class Readable(Protocol):
@@ -80,8 +97,8 @@ def items(stream: Readable) -> Iterator[Any]:
         except orjson.JSONDecodeError:  # a cut inside a record, or JSON ijson must judge
             break
         if _may_hold_a_long_integer(run):  # orjson makes one beyond 64 bits a float
-            del records
-            yield from _ijson_items(io.BytesIO(run))
+            del records  # and orjson parsed it: no deeper than its limit, nothing to scan
+            yield from ijson.items(io.BytesIO(run), "item", use_float=True)
         else:
             yield from records
         pending[:cut[1]] = b"["
@@ -89,7 +106,80 @@ def items(stream: Readable) -> Iterator[Any]:
 
 
 def _ijson_items(stream: Any) -> Iterator[Any]:
-    return ijson.items(stream, "item", use_float=True)
+    limited = _DepthLimited(stream)
+    try:
+        yield from ijson.items(limited, "item", use_float=True)
+    except ijson.JSONError:
+        if limited.too_deep:  # the stream was cut where the item went too deep
+            raise TooDeep(f"an item nests deeper than {MAX_DEPTH} levels") from None
+        raise
+
+
+class _DepthLimited:
+    """A stream of a JSON array that ends (and says so, `too_deep`) where an item opens its
+    MAX_DEPTH + 1st level, so that ijson never holds more levels than that.
+
+    Each read is scanned at the speed of bytes methods: strings are taken out, then the
+    brackets left are counted; only when they could reach the limit is their running depth
+    followed, and only when it does is the exact cut found, token by token."""
+
+    def __init__(self, stream: Readable) -> None:
+        self.stream = stream
+        self.depth = 0  # counting the array: an item's own level is 2
+        self.carry = b""  # the unfinished string a read ended in: its quote and any backslash
+        self.too_deep = False
+
+    def read(self, n: int = -1) -> bytes:
+        if n == 0 or self.too_deep:
+            return b""
+        chunk = self.stream.read(n)
+        if not chunk:
+            return chunk
+        text = self.carry + chunk
+        # Escapes only occur in strings: without them, a string is what lies between quotes.
+        plain = text.replace(b"\\\\", b"").replace(b'\\"', b"") if b"\\" in text else text
+        parts = plain.split(b'"')
+        self.carry = b""
+        if len(parts) % 2 == 0:  # the read ends in a string
+            backslashes = len(text) - len(text.rstrip(b"\\"))
+            self.carry = b'"\\' if backslashes % 2 else b'"'
+        brackets = b"".join(parts[::2]).translate(_SQUARE, _NOT_BRACKETS)
+        opens = brackets.count(b"[")
+        if self.depth + opens > MAX_DEPTH + 1 and self._peak(brackets) > MAX_DEPTH + 1:
+            return self._cut(text, chunk)
+        self.depth += 2 * opens - len(brackets)
+        return chunk
+
+    def _peak(self, brackets: bytes) -> int:
+        """The deepest level `brackets` ("[" opens, "]" closes) reach, or a bound above it:
+        each pass takes out the innermost pairs, so the pairs nest as deep as the passes
+        made, and what is left opens no more than its "[" count."""
+        passes, rest = 0, brackets
+        while b"[]" in rest and passes <= MAX_DEPTH:
+            rest, passes = rest.replace(b"[]", b""), passes + 1
+        bound = self.depth + rest.count(b"[") + passes
+        if bound <= MAX_DEPTH + 1:
+            return bound
+        depth = peak = self.depth
+        for byte in brackets:
+            depth += 1 if byte == 91 else -1  # 91 is "["
+            peak = max(peak, depth)
+        return peak
+
+    def _cut(self, text: bytes, chunk: bytes) -> bytes:
+        """`chunk` up to the bracket that opens one level too many (`text` is it after the
+        carried string start)."""
+        self.too_deep = True
+        depth = self.depth
+        for token in _TOKEN.finditer(text):
+            kind = token.group()
+            if kind in (b"[", b"{"):
+                depth += 1
+                if depth > MAX_DEPTH + 1:
+                    return chunk[:max(0, token.start() - (len(text) - len(chunk)))]
+            elif kind in (b"]", b"}"):
+                depth -= 1
+        return chunk
 
 
 def _read_at_least(stream: Readable, size: int) -> bytes:

@@ -39,8 +39,8 @@ from orchestrator.storage import (
     repeated_pk,
     sort_by_pk,
 )
-from wire.errors import ErrorKind, ImportFailure
-from wire.numbers import integer_value
+from wire.errors import ErrorKind, ImportFailure, shown
+from wire.numbers import NumberTooLong, integer_value
 
 INT64 = (-(2**63), 2**63 - 1)
 
@@ -58,6 +58,11 @@ def read_records(stream: Readable, label: str = "the export"
         for record in json_items.items(stream):
             position += 1
             yield record_shape(record, position, label)
+    except json_items.TooDeep as exc:
+        raise _fail(f"item #{position + 1} of {label} nests deeper than "
+                    f"{json_items.MAX_DEPTH} levels of objects and arrays, the most an import "
+                    "reads (Sentry writes a few); remove or flatten that record", None,
+                    position + 1) from exc
     except ijson.JSONError as exc:
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         if "integer overflow" in detail:
@@ -75,11 +80,11 @@ def record_shape(record: Any, position: int,
                     "object")
     model = record.get("model")
     if not isinstance(model, str) or "." not in model:
-        raise _fail(f"item #{position} of {label} has no valid \"model\" name: {model!r}")
+        raise _fail(f"item #{position} of {label} has no valid \"model\" name: {shown(model)}")
     model = model.lower()
     pk = record.get("pk")
     if isinstance(pk, bool) or not isinstance(pk, int) or not INT64[0] <= pk <= INT64[1]:
-        raise _fail(f"item #{position} of {label} ({model}) has no 64-bit integer pk: {pk!r}",
+        raise _fail(f"item #{position} of {label} ({model}) has no 64-bit integer pk: {shown(pk)}",
                     model)
     fields = record.get("fields")
     if not isinstance(fields, dict):
@@ -268,7 +273,10 @@ def _numeric_references(fields: dict[str, Any], info: ModelInfo) -> dict[str, An
     is left for the silo to reject, naming the record."""
     fixed = dict(fields)
     for name, _ in info.foreign_keys:
-        number = integer_value(fixed.get(name))
+        try:
+            number = integer_value(fixed.get(name))
+        except NumberTooLong:  # the silo refuses it, naming the record and the field
+            continue
         if number is not None:
             fixed[name] = number
     return fixed

@@ -28,8 +28,8 @@ from sqlalchemy.dialects import postgresql as pg
 from silo_engine.context import BatchContext
 from silo_engine.modelspec import Collision, ModelSpec, Row, UniqueSpec
 from silo_engine.randomness import first_free_names
-from silo_engine.redact import REDACTED
-from wire.errors import ErrorKind, ImportFailure
+from silo_engine.redact import REDACTED, shown
+from wire.errors import ErrorKind, ImportFailure, cut
 from wire.scopes import ImportKind
 
 
@@ -88,15 +88,29 @@ def _columns(spec: ModelSpec, unique: UniqueSpec) -> list[str]:
 
 
 def _key(spec: ModelSpec, candidate: Candidate, columns: list[str],
-         unique: UniqueSpec) -> tuple[Any, ...] | None:
+         unique: UniqueSpec, folded: dict[str, str]) -> tuple[Any, ...] | None:
     if unique.where and not unique.covers(candidate.row, spec.column_of):
         return None  # a partial key does not hold for this record
     values = tuple(map(candidate.row.get, columns))
     if None in values:
         return None  # NULLs never collide in a unique index
     if unique.case_insensitive:
-        values = tuple(v.lower() if isinstance(v, str) else v for v in values)
+        values = tuple(folded[v] if isinstance(v, str) else v for v in values)
     return values
+
+
+def _folded(conn: sa.Connection, keys: _KeyPass) -> dict[str, str]:
+    """Each string of the batch's case-insensitive key, lower-cased by PostgreSQL's lower():
+    the lookups and the expression index compare lower(), and Python's str.lower() differs
+    from it outside ASCII (a final sigma, a dotted capital I), so two records PostgreSQL takes
+    for one name would not meet in the batch. One query per key per batch."""
+    values = {value for candidate in keys.candidates for column in keys.columns
+              if isinstance(value := candidate.row.get(column), str)}
+    if not values:
+        return {}
+    given = sa.func.unnest(sa.cast(sa.bindparam("values", list(values)), pg.ARRAY(sa.Text))) \
+        .table_valued("value").render_derived(name="given")
+    return dict(conn.execute(sa.select(given.c.value, sa.func.lower(given.c.value))).all())
 
 
 def _existing(conn: sa.Connection, spec: ModelSpec, columns: list[str], unique: UniqueSpec,
@@ -149,11 +163,15 @@ def _existing_query(spec: ModelSpec, columns: list[str], unique: UniqueSpec) -> 
 
 def _taken_names(conn: sa.Connection, table: sa.Table, column: str,
                  names: list[str]) -> set[str]:
+    """The proposed `names` a row has already, compared by PostgreSQL's lower() (as the
+    lookups are), answered lower-cased as first_free_names compares them."""
     if not names:
         return set()
-    expr = sa.func.lower(table.c[column])
-    rows = conn.execute(sa.select(expr).where(expr.in_([n.lower() for n in names])))
-    return {row[0] for row in rows}
+    proposed = sa.func.unnest(sa.cast(sa.bindparam("names", names), pg.ARRAY(sa.Text))) \
+        .table_valued("name").render_derived(name="proposed")
+    rows = conn.execute(sa.select(proposed.c.name).where(sa.exists().where(
+        sa.func.lower(table.c[column]) == sa.func.lower(proposed.c.name))))
+    return {row[0].lower() for row in rows}
 
 
 def _new_references(spec: ModelSpec, unique: UniqueSpec) -> list[tuple[str, str]]:
@@ -183,6 +201,8 @@ def resolve(conn: sa.Connection, spec: ModelSpec, candidates: list[Candidate],
     unchecked = 0
     for unique in spec.uniques:
         keys = _KeyPass(conn, spec, unique, _columns(spec, unique), ctx, candidates)
+        if unique.case_insensitive:
+            keys.folded = _folded(conn, keys)
         keyed, skipped = _keyed(keys, lookups)
         unchecked += skipped
         existing = _existing(conn, spec, keys.columns, unique, {key for _, _, key in keyed})
@@ -211,6 +231,7 @@ class _KeyPass:
     ctx: BatchContext
     candidates: list[Candidate]
     renames: list[Candidate] = field(default_factory=list)
+    folded: dict[str, str] = field(default_factory=dict)  # string -> lower(), if it is asked
 
 
 @dataclass(slots=True)
@@ -247,7 +268,7 @@ def _keyed(keys: _KeyPass, lookups: Lookups) -> tuple[list[tuple[int, Candidate,
                 row[column] in inserted for column, inserted in more_rows)):
             skipped += 1
             continue
-        key = _key(spec, candidate, columns, unique)
+        key = _key(spec, candidate, columns, unique, keys.folded)
         if key is not None:
             keyed.append((index, candidate, key))
     return keyed, skipped
@@ -286,11 +307,11 @@ def _fail(keys: _KeyPass, hit: _Hit) -> None:
     else:
         assert hit.index is not None, "a hit is on a row or on an earlier record"
         right, where = keys.candidates[hit.index].old_pk, "an earlier record"
-    shown = REDACTED if any(spec.is_secret(f) for f in unique.fields) else \
-        ", ".join(map(str, hit.key))
+    quoted = REDACTED if any(spec.is_secret(f) for f in unique.fields) else \
+        ", ".join(cut(str(value)) for value in hit.key)
     raise ImportFailure(
         ErrorKind.INTEGRITY_ERROR, spec.name,
-        f"{', '.join(unique.fields)} = {shown} is already used by {where} "
+        f"{', '.join(unique.fields)} = {quoted} is already used by {where} "
         f"(pk {right}); this model has no rule to resolve the collision",
         ordinal=hit.candidate.ordinal, left_pk=hit.candidate.old_pk, right_pk=right)
 
@@ -347,6 +368,7 @@ def _rename(keys: _KeyPass, taken: set[Any]) -> None:
     for candidate, name in zip(candidates, names, strict=True):
         if name is None:
             raise ImportFailure(ErrorKind.INTEGRITY_ERROR, spec.name,
-                                f"could not find a free {column} for {candidate.row[column]!r}",
+                                f"could not find a free {column} for "
+                                f"{shown(candidate.row[column])}",
                                 ordinal=candidate.ordinal, left_pk=candidate.old_pk)
         candidate.row[column] = name

@@ -25,7 +25,7 @@ from silo_engine.context import BatchContext, SentPks
 from silo_engine.fields import FieldError
 from silo_engine.ledgered import BatchKey, write_ledgered
 from silo_engine.modelspec import ModelRegistry, ModelSpec, OnMissing, Row
-from silo_engine.redact import field_message
+from silo_engine.redact import field_message, shown
 from silo_engine.statistics import TableStatistics
 from wire.errors import ErrorKind, ImportFailure
 from wire.scopes import ImportScope, Silo
@@ -68,7 +68,7 @@ class SiloEngine:
                     f"{model} belongs to the {owner.value} silo; this is the "
                     f"{self.registry.silo.value} silo")
             raise ImportFailure(ErrorKind.UNKNOWN_MODEL, model,
-                                f"{model!r} is not a relocatable model of this silo")
+                                f"{shown(model)} is not a relocatable model of this silo")
         return spec
 
     def exportable(self, model: str, scope: ImportScope | None) -> ModelSpec:
@@ -91,7 +91,7 @@ class SiloEngine:
         except ValueError:
             raise ImportFailure(
                 ErrorKind.MISSING_IMPORT_UUID, req.model,
-                f"import uuid {req.ctx_flags.import_uuid!r} is not a UUID") from None
+                f"import uuid {shown(req.ctx_flags.import_uuid)} is not a UUID") from None
         return spec
 
     # --- the call -----------------------------------------------------------------------
@@ -213,7 +213,7 @@ def _shape(model: str, record: Any, ordinal: int) -> tuple[str, int, dict]:
     pk = record.get("pk")
     if isinstance(pk, bool) or not isinstance(pk, int):
         raise ImportFailure(ErrorKind.DESERIALIZATION_FAILED, model,
-                            f"record pk must be an integer, got {pk!r}", ordinal=ordinal)
+                            f"record pk must be an integer, got {shown(pk)}", ordinal=ordinal)
     return record["model"].lower(), pk, record["fields"]
 
 

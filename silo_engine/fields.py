@@ -17,7 +17,8 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
-from wire.numbers import integer_value
+from wire.errors import shown
+from wire.numbers import NumberTooLong, integer_value
 
 
 class FieldError(ValueError):
@@ -67,9 +68,12 @@ def _bounded(bits: int) -> Coercer:
     @_unchanged_if(f"type({{v}}) is int and {low} <= {{v}} <= {high}")
     def coerce(value: Any) -> int:
         # A JSON number is an int already (bool is a subclass, hence `type ... is`).
-        number = value if type(value) is int else integer_value(value)
+        try:
+            number = value if type(value) is int else integer_value(value)
+        except NumberTooLong as exc:
+            raise FieldError(f"expected an integer, got {exc}") from None
         if number is None:
-            raise FieldError(f"expected an integer, got {value!r}")
+            raise FieldError(f"expected an integer, got {shown(value)}")
         if not low <= number <= high:
             raise FieldError(f"{number} does not fit a {bits}-bit integer")
         return number
@@ -89,17 +93,17 @@ def _boolean(value: Any) -> bool:
         return bool(value)
     if isinstance(value, str) and value.lower() in _TRUE | _FALSE:
         return value.lower() in _TRUE
-    raise FieldError(f"expected a boolean, got {value!r}")
+    raise FieldError(f"expected a boolean, got {shown(value)}")
 
 
 @_unchanged_if("type({v}) is float")
 def _float(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise FieldError(f"expected a number, got {value!r}")
+        raise FieldError(f"expected a number, got {shown(value)}")
     try:
         return float(value)
     except ValueError as exc:
-        raise FieldError(f"expected a number, got {value!r}") from exc
+        raise FieldError(f"expected a number, got {shown(value)}") from exc
 
 
 def parse_datetime(value: Any) -> datetime:
@@ -110,16 +114,16 @@ def parse_datetime(value: Any) -> datetime:
         try:
             parsed = datetime.fromisoformat(value.strip())
         except ValueError as exc:
-            raise FieldError(f"expected an ISO 8601 datetime, got {value!r}") from exc
+            raise FieldError(f"expected an ISO 8601 datetime, got {shown(value)}") from exc
     else:
-        raise FieldError(f"expected an ISO 8601 datetime, got {value!r}")
+        raise FieldError(f"expected an ISO 8601 datetime, got {shown(value)}")
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
     if parsed.year in (1, 9999):  # an offset can carry it past what the column stores
         try:
             parsed.astimezone(UTC)
         except OverflowError:
-            raise FieldError(f"{value!r} falls outside the years 1 to 9999 in UTC") from None
+            raise FieldError(f"{shown(value)} falls outside the years 1 to 9999 in UTC") from None
     return parsed
 
 
@@ -131,7 +135,7 @@ def _string(length: int | None) -> Coercer:
         text = value
         if type(text) is not str:
             if isinstance(value, bool) or not isinstance(value, str | int | float):
-                raise FieldError(f"expected a string, got {value!r}")
+                raise FieldError(f"expected a string, got {shown(value)}")
             text = str(value)
         if "\x00" in text:
             raise FieldError("strings may not contain NUL characters")
@@ -147,14 +151,14 @@ def _uuid(value: Any) -> str:
     try:
         return str(uuid.UUID(str(value)))
     except ValueError as exc:
-        raise FieldError(f"expected a UUID, got {value!r}") from exc
+        raise FieldError(f"expected a UUID, got {shown(value)}") from exc
 
 
 def _inet(value: Any) -> str:
     try:
         return str(ipaddress.ip_address(str(value).strip()))
     except ValueError as exc:
-        raise FieldError(f"enter a valid IPv4 or IPv6 address, got {value!r}") from exc
+        raise FieldError(f"enter a valid IPv4 or IPv6 address, got {shown(value)}") from exc
 
 
 @_unchanged_if("type({v}) is not str")
@@ -177,9 +181,9 @@ def _array(element: Coercer) -> Coercer:
                 try:  # exports made before Sentry 24.x wrote Python list literals
                     value = ast.literal_eval(value)
                 except (ValueError, SyntaxError) as exc:
-                    raise FieldError(f"expected a list, got {value!r}") from exc
+                    raise FieldError(f"expected a list, got {shown(value)}") from exc
         if not isinstance(value, list | tuple):
-            raise FieldError(f"expected a list, got {value!r}")
+            raise FieldError(f"expected a list, got {shown(value)}")
         return [None if item is None else element(item) for item in value]
 
     return coerce

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from wire.errors import shown
+
 REDACTED = "[redacted]"
 _SENSITIVE_PARTS = ("password", "token", "secret", "hash", "nonce", "signature")
 _SENSITIVE_NAMES = frozenset({"config", "client_id", "data_key"})
@@ -23,10 +25,12 @@ def is_sensitive(field: str) -> bool:
 
 
 def field_message(message: str, value: Any, secret: bool) -> str:
-    """A message about a field's value, with the value hidden when it is a credential."""
+    """A message about a field's value, with the value hidden when it is a credential (values
+    are quoted cut to size by `shown`, from wire.errors, for both sides)."""
     if not secret:
         return message
-    return message.replace(repr(value), REDACTED).replace(str(value), REDACTED)
+    return message.replace(shown(value), REDACTED).replace(repr(value), REDACTED) \
+        .replace(str(value), REDACTED)
 
 
 def database_message(message: str) -> str:

@@ -553,3 +553,53 @@ def test_a_key_repeated_in_the_same_batch_gets_its_policy(silos: Silos, tmp_path
         result.stderr
     assert silos.count("region", "sentry_projectoptions") == 0
 
+
+
+# --- case-insensitive keys outside ASCII: PostgreSQL's lower() on both sides -----------------
+
+# Python's str.lower() gives "οδος" (final sigma) and "i̇da" (i and a combining dot); the
+# database's lower() gives "οδοσ" and "ida", as the lookups and their index compare.
+PAIRS = (("ΟΔΟΣ@x.io", "οδοσ@x.io"), ("İda@x.io", "ida@x.io"))
+
+
+def _email(pk: int, address: str) -> Record:
+    return {"model": "sentry.email", "pk": pk, "fields": {"email": address, "date_added": WHEN}}
+
+
+def test_non_ascii_case_pairs_in_one_batch_are_one_user_and_one_email(
+        silos: Silos, tmp_path: Path, export_file: Any) -> None:
+    records = []
+    for n, (first, second) in enumerate(PAIRS):
+        records += [user(10 * n + 1, first), user(10 * n + 2, second)]
+    for n, (first, second) in enumerate(PAIRS):
+        records += [_email(10 * n + 1, first), _email(10 * n + 2, second)]
+    run_import(silos, tmp_path, "users", export_file(records))
+    for first, second in PAIRS:
+        # one user keeps the name; the other collides and is renamed (the user policy)
+        (kept,) = silos.rows("control", "SELECT username FROM auth_user WHERE username IN "
+                                        "(:a, :b)", a=first, b=second)
+        assert kept.username == first
+        assert silos.count("control", "auth_user", "username LIKE :p", p=second + "-%") == 1
+        # and one email: the second is the existing one (the email policy)
+        assert silos.count("control", "sentry_email", "email IN (:a, :b)",
+                           a=first, b=second) == 1
+    assert silos.count("control", "auth_user") == 4
+    assert silos.count("control", "sentry_email") == 2
+
+
+def test_non_ascii_case_pairs_meet_existing_rows(silos: Silos, tmp_path: Path,
+                                                  export_file: Any) -> None:
+    """The capitals arrive after the lower-case rows exist: Python's lower() of "ΟΔΟΣ" and
+    "İda" is not what the database's lower() of the rows gives."""
+    records = []
+    for n, (first, second) in enumerate(PAIRS):
+        run_import(silos, tmp_path, "users", export_file([user(1, second), _email(1, second)]))
+        records += [user(10 * n + 2, first), _email(10 * n + 2, first)]
+    run_import(silos, tmp_path, "users", export_file(records), "--merge-users")
+    for first, second in PAIRS:
+        (kept,) = silos.rows("control", "SELECT username FROM auth_user WHERE lower(username) "
+                                        "= lower(:a)", a=first)
+        assert kept.username == second  # merged into the existing user
+        assert silos.count("control", "sentry_email", "email IN (:a, :b)",
+                           a=first, b=second) == 1
+    assert silos.count("control", "auth_user") == 2

@@ -4,7 +4,11 @@ layout and wherever its blocks end."""
 
 from __future__ import annotations
 
+import io
 import json
+import random
+import time
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -200,3 +204,65 @@ def test_a_record_larger_than_a_block(large: int, max_pending: int, tmp_path: Pa
     path.write_text(json.dumps(records, indent=2))
     assert _items(path) == records
     assert by_ijson == (records[-1:] if large == 0 else records[large:])
+
+
+# --- nesting: refused past MAX_DEPTH before ijson holds the levels ---------------------------
+
+
+class _Dribble:
+    """A stream that answers every read with 1 to 7 bytes: strings, escapes and brackets end
+    up split across reads in every way."""
+
+    def __init__(self, data: bytes, seed: int) -> None:
+        self.data, self.at, self.random = data, 0, random.Random(seed)
+
+    def read(self, n: int = -1) -> bytes:
+        size = 0 if n == 0 else self.random.randint(1, 7)
+        chunk = self.data[self.at:self.at + size]
+        self.at += len(chunk)
+        return chunk
+
+
+def _nested(depth: int, inner: Any) -> Any:
+    for _ in range(depth):
+        inner = [inner]
+    return inner
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_nesting_is_followed_through_strings_split_across_reads(seed: int) -> None:
+    """Brackets, quotes and backslashes in strings do not count; the item that opens level
+    MAX_DEPTH + 1 is refused and every item before it is read."""
+    rnd = random.Random(seed)
+    records = []
+    for pk in range(rnd.randint(1, 5)):
+        text = "".join(rnd.choice('[]{}"\\ab\n\u00e9') for _ in range(rnd.randint(0, 30)))
+        records.append({"model": "a.b", "pk": pk, "fields": {
+            text: _nested(rnd.randint(0, 60), text), "k": {"t": [text]}}})
+    deepest = {"model": "a.b", "pk": 99, "fields": {"x": _nested(json_items.MAX_DEPTH - 2, 1)}}
+    data = json.dumps([*records, deepest]).encode()
+    assert list(json_items.items(_Dribble(data, seed))) == [*records, deepest]
+    too_deep = {"model": "a.b", "pk": 99, "fields": {"x": _nested(json_items.MAX_DEPTH - 1, 1)}}
+    got: list[Any] = []
+    with pytest.raises(json_items.TooDeep):
+        got.extend(json_items.items(_Dribble(json.dumps([*records, too_deep]).encode(), seed)))
+    assert got == records
+
+
+def test_an_item_nested_100000_deep_is_refused_in_seconds_and_little_memory() -> None:
+    """A 200 KB file nested 100,000 levels took ijson to 23 GB (memory grows with the square
+    of the depth); now it is refused at MAX_DEPTH, the items before it read."""
+    first = {"model": "a.b", "pk": 1, "fields": {}}
+    data = b"[" + json.dumps(first).encode() + b"," + b"[" * 100_000 + b"]" * 100_000 + b"]"
+    started = time.monotonic()
+    tracemalloc.start()
+    got: list[Any] = []
+    try:
+        with pytest.raises(json_items.TooDeep):
+            got.extend(json_items.items(io.BytesIO(data)))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert got == [first]
+    assert time.monotonic() - started < 10
+    assert peak < 64 << 20

@@ -9,13 +9,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import cast
+from typing import Any, cast
 
 import grpc
 from google.rpc import status_pb2
 from grpc_status import rpc_status
 
 from wire.relocation.v1 import errors_pb2
+
+# How much of a value an error message quotes: a 20 MB pk must not become 42 MB of stderr.
+SHOWN_CHARACTERS = 80
+# The most of a reason a silo sends: the status message and its ImportError detail both travel
+# in gRPC's trailers (8 KiB by default), and a status that overflows them loses its kind.
+MAX_REASON = 1000
+
+
+def shown(value: Any) -> str:
+    """`value` as an error message quotes it: its repr, cut to SHOWN_CHARACTERS."""
+    return cut(repr(value))
+
+
+def cut(text: str, limit: int = SHOWN_CHARACTERS) -> str:
+    """`text` cut to `limit` characters, saying how many more there were."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit:,} more characters)"
 
 
 class ErrorKind(Enum):
@@ -131,8 +149,9 @@ class ImportFailure(Exception):
     # --- gRPC transport ---------------------------------------------------------------
 
     def to_proto(self) -> errors_pb2.ImportError:
-        msg = errors_pb2.ImportError(kind=self.kind.to_proto(), model=self.model or "",
-                                     reason=self.reason)
+        msg = errors_pb2.ImportError(kind=self.kind.to_proto(),
+                                     model=cut(self.model or "", MAX_REASON),
+                                     reason=cut(self.reason, MAX_REASON))
         for name in ("ordinal", "left_pk", "right_pk"):
             value = getattr(self, name)
             if value is not None:
@@ -152,7 +171,8 @@ class ImportFailure(Exception):
 
     def abort(self, context: grpc.ServicerContext) -> None:
         """End the current RPC with this error as a rich gRPC status."""
-        detail = status_pb2.Status(code=self.kind.status_code.value[0], message=str(self))
+        detail = status_pb2.Status(code=self.kind.status_code.value[0],
+                                   message=cut(str(self), MAX_REASON))
         detail.details.add().Pack(self.to_proto())
         context.abort_with_status(rpc_status.to_status(detail))
 
