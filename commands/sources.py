@@ -3,6 +3,7 @@ file), and a warning after an import that found nothing in it to import."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from commands.errors import FAILED, USAGE, CliError
@@ -36,12 +37,18 @@ def nothing_imported(report: ImportReport) -> str | None:
     import that wrote nothing must not look like one that did."""
     if any(counts.in_export for counts in report.models.values()):
         return None
-    found = {**report.out_of_scope, **report.unknown_models}
-    if not found:
+    reasons = [f"{total} record(s) {why} ({_names(found)})"
+               for found, why in ((report.out_of_scope, f"outside the {report.scope} scope"),
+                                  (report.unknown_models, "of models this version does not "
+                                                          "import"))
+               if (total := sum(found.values()))]
+    if not reasons:
         return "warning: nothing was imported: the export holds no records"
+    hint = "; import it in the scope it was exported in" if report.out_of_scope else ""
+    return "warning: nothing was imported: the export has " + " and ".join(reasons) + hint
+
+
+def _names(found: Mapping[str, int]) -> str:
     names = sorted(found)
-    shown = ", ".join(names[:MODELS_NAMED]) + (
-        f" and {len(names) - MODELS_NAMED} more" if len(names) > MODELS_NAMED else "")
-    return (f"warning: nothing was imported: none of the export's {sum(found.values())} "
-            f"record(s) belongs to the {report.scope} scope (found {shown}); import it in the "
-            "scope it was exported in")
+    more = len(names) - MODELS_NAMED
+    return ", ".join(names[:MODELS_NAMED]) + (f" and {more} more" if more > 0 else "")
