@@ -12,7 +12,10 @@ COPY tools ./tools
 COPY control_service ./control_service
 COPY region_service ./region_service
 COPY orchestrator ./orchestrator
-RUN pip install --no-cache-dir . && useradd --create-home relocate
+# /output is where the orchestrator writes findings and reports (a volume in docker-compose.yml);
+# made here, owned by the user that runs, so that a new volume starts out writable by it.
+RUN pip install --no-cache-dir . && useradd --create-home relocate \
+    && mkdir /output && chown relocate /output
 USER relocate
 ENTRYPOINT ["relocate"]
 CMD ["--help"]

@@ -12,7 +12,7 @@ from typing import Any
 from commands.errors import FAILED, USAGE, CliError
 from orchestrator.client import ClientSecurity
 from orchestrator.crypto import EncryptionError, load_public_key
-from wire.auth import parse_secrets
+from wire.auth import SECRET_RULE, parse_secrets, weak_secrets
 from wire.scopes import ImportScope
 
 Subparsers = argparse._SubParsersAction  # what `add_subparsers` returns: verbs register on it
@@ -94,6 +94,14 @@ def add_security_arguments(p: argparse.ArgumentParser, server: bool) -> None:
     if server:
         p.add_argument("--allow-unauthenticated", action="store_true",
                        help="serve without a shared secret (only on a trusted network)")
+    add_tls_arguments(p, server)
+
+
+def add_tls_arguments(p: argparse.ArgumentParser, server: bool) -> None:
+    """--tls-ca, --tls-cert and --tls-key: a silo's own certificate, or a client's CA and
+    (for mutual TLS) certificate; one set of variables, so a host's TLS settings serve every
+    verb."""
+    if server:
         tls = {"--tls-cert": ("RELOCATE_TLS_CERT", "PEM certificate chain; enables TLS"),
                "--tls-key": ("RELOCATE_TLS_KEY", "PEM private key of --tls-cert"),
                "--tls-ca": ("RELOCATE_TLS_CA", "PEM CA; when given, clients must present a "
@@ -132,11 +140,29 @@ def public_key(path: Path) -> bytes:
     return pem
 
 
-def client_security(args: argparse.Namespace) -> ClientSecurity:
+def shared_secrets(args: argparse.Namespace) -> list[bytes]:
+    """--shared-secret's secrets, each long enough to be worth keeping secret."""
     secrets = parse_secrets(args.shared_secret)
-    return ClientSecurity(secret=secrets[0] if secrets else None,
-                          tls_ca=read_given(args.tls_ca), tls_cert=read_given(args.tls_cert),
-                          tls_key=read_given(args.tls_key))
+    weak = weak_secrets(secrets)
+    if weak:
+        which = "the shared secret" if len(secrets) == 1 else \
+            "shared secret " + ", ".join(f"#{n}" for n in weak) + " of the list"
+        raise CliError(f"{which} is too short: {SECRET_RULE} (--shared-secret or "
+                       "RELOCATE_SHARED_SECRET)", USAGE)
+    return secrets
+
+
+def client_security(args: argparse.Namespace) -> ClientSecurity:
+    secrets = shared_secrets(args)
+    return ClientSecurity(secret=secrets[0] if secrets else None, **client_tls(args))
+
+
+def client_tls(args: argparse.Namespace) -> dict[str, bytes | None]:
+    """The client's TLS files named by --tls-ca, --tls-cert and --tls-key, read."""
+    if bool(args.tls_cert) != bool(args.tls_key):
+        raise CliError("--tls-cert and --tls-key go together", USAGE)
+    return {"tls_ca": read_given(args.tls_ca), "tls_cert": read_given(args.tls_cert),
+            "tls_key": read_given(args.tls_key)}
 
 
 def add_username_filter(p: argparse.ArgumentParser, verb: str) -> None:

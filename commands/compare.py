@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from commands.arguments import Subparsers
 from commands.errors import FAILED, USAGE, CliError
-from orchestrator.findings import Finding, FindingsWriter, write_findings
+from orchestrator.findings import Finding, FindingsWriter, open_private, write_findings
 from wire.errors import ImportFailure
 from wire.scopes import ImportScope
 
@@ -55,7 +55,7 @@ def _compare(comparer: Comparer, left: Path, right: Path, findings: Path | None)
     with contextlib.ExitStack() as stack:
         writer = None
         if findings is not None:
-            writer = FindingsWriter(stack.enter_context(findings.open("w")))
+            writer = FindingsWriter(stack.enter_context(open_private(findings)))
 
         def emit(finding: Finding) -> None:
             print(finding.line())

@@ -7,7 +7,7 @@ import os
 import re
 
 from commands.arguments import Subparsers
-from commands.errors import USAGE, CliError
+from commands.errors import FAILED, USAGE, CliError
 from commands.silo_apps import SILOS, silo_app
 
 _DB_URL_HELP = ("postgresql://user@host:port/db (env RELOCATE_CONTROL_DB_URL or "
@@ -33,9 +33,15 @@ def add_parser(sub: Subparsers) -> None:
 
 
 def upgrade(args: argparse.Namespace) -> int:
+    from silo_engine.database import SchemaNotReady
     from silo_engine.database import upgrade as upgrade_schema
 
-    upgrade_schema(silo_app(args.silo).MIGRATIONS, _db_url(args))
+    try:
+        upgrade_schema(silo_app(args.silo).MIGRATIONS, _db_url(args), args.silo)
+    except SchemaNotReady as exc:
+        raise CliError(str(exc), FAILED) from exc
+    except ValueError as exc:  # not a PostgreSQL URL
+        raise CliError(str(exc), USAGE) from exc
     print(f"{args.silo} schema is up to date")
     return 0
 

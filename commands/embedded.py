@@ -76,8 +76,8 @@ def embedded_stack(data_dir: Path) -> Iterator[EmbeddedStack]:
     secret = rpc_secret(data_dir)
     security = Security(secrets=(secret,))
     with embedded_postgres(data_dir) as urls:
-        upgrade(control_app.MIGRATIONS, urls["control"])
-        upgrade(region_app.MIGRATIONS, urls["region"])
+        upgrade(control_app.MIGRATIONS, urls["control"], "control")
+        upgrade(region_app.MIGRATIONS, urls["region"], "region")
         control = control_app.start(urls["control"], "127.0.0.1:0", security=security)
         try:
             region = region_app.start(urls["region"], "127.0.0.1:0", security=security)

@@ -17,7 +17,7 @@ from commands.arguments import (
     scope_parsers,
 )
 from commands.errors import FAILED, CliError
-from commands.files import PRIVATE, replacing
+from commands.files import PRIVATE, check_destination, replacing
 from commands.silos import silo_clients
 from orchestrator.crypto import write_encrypted_tarball
 from orchestrator.exporter import Exporter, ExportOptions, ExportReport
@@ -50,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     The file is written beside DEST and renamed into place, readable only by its owner (it
     holds password hashes and secrets); an encrypted export's plaintext never reaches DEST.
     """
+    check_destination(args.dest)
     public_pem = None if args.encrypt_with is None else public_key(args.encrypt_with)
     org_slugs, usernames = filters(args)
     options = ExportOptions(scope=ImportScope(args.scope), org_slugs=org_slugs,

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from commands.errors import USAGE, CliError
+
 PRIVATE = 0o600  # exports and plaintexts hold password hashes and secrets
 
 
@@ -25,6 +27,23 @@ def replacing(dest: Path, mode: int) -> Iterator[BinaryIO]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def check_destination(dest: Path) -> None:
+    """Refuse, before any work, a file path the command could not write at the end: a
+    directory, a missing or unwritable directory to put it in."""
+    if dest.is_dir():
+        raise CliError(f"{dest}: is a directory; give the path of the file to write", USAGE)
+    parent = dest.parent
+    if not parent.is_dir():
+        why = "is not a directory" if parent.exists() else "does not exist (create it first)"
+        raise CliError(f"{dest}: cannot write it: {parent} {why}", USAGE)
+    try:  # the real test (permissions, read-only file systems, ACLs): write beside it
+        with tempfile.TemporaryFile(dir=parent):
+            pass
+    except OSError as exc:
+        raise CliError(f"{dest}: cannot write it in {parent} ({exc.strerror}); choose a "
+                       "directory you can write to", USAGE) from exc
 
 
 def public_mode() -> int:

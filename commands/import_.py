@@ -18,6 +18,7 @@ from commands.arguments import (
 from commands.errors import FAILED, INTERRUPTED, USAGE, CliError
 from commands.heap import frozen_gc
 from commands.silos import silo_clients
+from commands.sources import check_source, nothing_imported
 from orchestrator.crypto import DecryptionError, check_export
 from orchestrator.findings import Finding, write_findings
 from orchestrator.importer import Importer, ImportOptions
@@ -100,13 +101,15 @@ def run(args: argparse.Namespace) -> int:
         args.report_file.write_text(json.dumps(report.to_json(), indent=2) + "\n")
     if not args.silent:
         print(report.summary(), file=sys.stderr)
+    warning = nothing_imported(report)
+    if warning:
+        print(warning, file=sys.stderr)
     return 0
 
 
 def _options(args: argparse.Namespace) -> ImportOptions:
     """The import's options from the command line, refusing what cannot be right."""
-    if not args.src.is_file():
-        raise CliError(f"{args.src}: no such file", USAGE)
+    check_source(args.src, args.decrypt_with)
     try:
         import_uuid = uuid.UUID(args.import_uuid).hex if args.import_uuid else uuid.uuid4().hex
     except ValueError as exc:

@@ -8,7 +8,6 @@ place that turns a `CliError` into a line on stderr and an exit code.
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 from importlib.metadata import version
@@ -17,6 +16,7 @@ from commands import backup, bench, compare, db, export, health, import_, serve
 from commands.arguments import show_defaults
 from commands.errors import FAILED, INTERRUPTED, CliError
 from commands.heap import keep_heap_flat
+from commands.log_level import configure_logging
 
 VERBS = (import_, export, compare, serve, health, backup, db, bench)
 
@@ -37,9 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     keep_heap_flat()  # before any thread starts, so every arena is made under the limit
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=os.environ.get("RELOCATE_LOG_LEVEL", "WARNING"),
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
+        configure_logging()
         return int(args.run(args))
     except CliError as exc:
         print(f"relocate: {exc.message}", file=sys.stderr)

@@ -6,11 +6,16 @@ import argparse
 import logging
 import sys
 
-from commands.arguments import EnvDefault, Subparsers, add_security_arguments, read_given
+from commands.arguments import (
+    EnvDefault,
+    Subparsers,
+    add_security_arguments,
+    read_given,
+    shared_secrets,
+)
 from commands.errors import FAILED, USAGE, CliError
 from commands.heap import frozen_gc
 from commands.silo_apps import SILOS, silo_app
-from wire.auth import parse_secrets
 
 # Each silo has its own default port, so that the two started on one machine with their
 # defaults do not meet on one port.
@@ -34,15 +39,19 @@ def add_parser(sub: Subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from silo_engine.database import SchemaNotReady
+    from silo_engine.database import SchemaNotReady, sqlalchemy_url
     from silo_engine.server import PortUnavailable, Security, wait_for_signal
 
     logging.getLogger("relocation").setLevel(logging.INFO)
-    secrets = tuple(parse_secrets(args.shared_secret))
+    secrets = tuple(shared_secrets(args))
     if not secrets and not args.allow_unauthenticated:
         raise CliError("a silo needs --shared-secret (or RELOCATE_SHARED_SECRET) so that only "
                        "the orchestrator can call it; pass --allow-unauthenticated to serve "
                        "without one on a trusted network", USAGE)
+    try:
+        sqlalchemy_url(args.db_url)
+    except ValueError as exc:
+        raise CliError(str(exc), USAGE) from exc
     if bool(args.tls_cert) != bool(args.tls_key):
         raise CliError("--tls-cert and --tls-key go together", USAGE)
     security = Security(secrets=secrets, tls_cert=read_given(args.tls_cert),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,9 +158,17 @@ class FindingsWriter:
         self.out.write("\n]\n" if self.count else "[]\n")
 
 
+def open_private(path: Path) -> IO[str]:
+    """`path` opened for writing text, readable only by its owner: findings name users,
+    emails and organizations. A file already there is made private too before it is written."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, "w")
+
+
 def write_findings(path: Path, findings: Iterable[Finding]) -> None:
     """Write a findings file; an empty one (`[]`) says that all is well."""
-    with path.open("w") as out:
+    with open_private(path) as out:
         writer = FindingsWriter(out)
         for finding in findings:
             writer.add(finding)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import orjson
@@ -16,12 +17,23 @@ class SchemaNotReady(RuntimeError):
     """The database's schema is not the one this code expects."""
 
 
+_PASSWORD_IN_URL = re.compile(r"(://[^:/@?#\s]*:)[^/?#\s]*(@)")
+_PASSWORD_PARAMETER = re.compile(r"(?i)(\bpassword=)[^&\s]*")
+
+
+def masked_url(url: str) -> str:
+    """`url` with its password (user:PASSWORD@ or ?password=) as `***`, for every message
+    and log line that shows a database URL: terminals and logs are read by others."""
+    return _PASSWORD_PARAMETER.sub(r"\1***", _PASSWORD_IN_URL.sub(r"\1***\2", url))
+
+
 def sqlalchemy_url(url: str) -> str:
     """Accept a plain libpq URL (postgresql://user@host:port/db) and pick the psycopg 3 driver."""
     for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
-    raise ValueError(f"not a PostgreSQL URL: {url!r} (expected postgresql://user@host:port/db)")
+    raise ValueError(f"not a PostgreSQL URL: {masked_url(url)!r} "
+                     "(expected postgresql://user@host:port/db)")
 
 
 def make_engine(url: str, pool_size: int = 8) -> sa.Engine:
@@ -43,8 +55,34 @@ def alembic_config(migrations: Path, url: str) -> Config:
     return config
 
 
-def upgrade(migrations: Path, url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(migrations, url), revision)
+def upgrade(migrations: Path, url: str, silo: str, revision: str = "head") -> None:
+    """Migrate to `revision`; SchemaNotReady, in one sentence, when the database is not there
+    or holds a revision this silo's history does not know (most often: the other silo's)."""
+    config = alembic_config(migrations, url)
+    engine = make_engine(url, pool_size=1)
+    try:
+        current = current_revision(engine)
+    except sa.exc.OperationalError as exc:
+        reason = _first_line(exc.orig)
+        fix = "create it (createdb)" if "database" in reason and "does not exist" in reason else \
+            "check that PostgreSQL is running there"
+        raise SchemaNotReady(f"cannot reach the {silo} database at {masked_url(url)}: "
+                             f"{reason}; {fix} or correct --db-url") from exc
+    finally:
+        engine.dispose()
+    known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+    if current is not None and current not in known:
+        raise SchemaNotReady(
+            f"the database at {masked_url(url)} is at revision {current}, which is not the "
+            f"{silo} silo's (is it another silo's database?); give the {silo} silo's own "
+            "database with --db-url")
+    command.upgrade(config, revision)
+
+
+def _first_line(error: BaseException | None) -> str:
+    """What the driver says went wrong, without the lines it adds after (hints, context)."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def head_revision(migrations: Path) -> str:
@@ -65,10 +103,10 @@ def require_schema(engine: sa.Engine, migrations: Path, silo: str, url_hint: str
     try:
         current = current_revision(engine)
     except sa.exc.OperationalError as exc:
-        raise SchemaNotReady(f"cannot reach the {silo} database: {exc.orig}") from exc
+        raise SchemaNotReady(f"cannot reach the {silo} database: {_first_line(exc.orig)}") from exc
     if current != head:
         raise SchemaNotReady(
             f"the {silo} database schema is at {current or 'nothing (empty database)'}, "
             f"this version needs {head}: run `relocate db upgrade --silo {silo} "
-            f"--db-url {url_hint}`")
+            f"--db-url {masked_url(url_hint)}`")
     return head

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import inspect
 import logging
+import socket
 import threading
 from collections.abc import Callable, Iterable
 from concurrent import futures
@@ -236,8 +238,10 @@ def start_server(listen: str, register: Callable[[grpc.Server], Iterable[str]],
     reflection.enable_server_reflection(
         [*service_names, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
     unavailable = PortUnavailable(
-        f"cannot listen on {listen}: the address is in use or not this machine's (is another "
-        "silo running there?); choose another with --listen")
+        f"cannot listen on {listen}: the address is in use (by another silo or another "
+        "program) or not this machine's; choose another with --listen")
+    if _taken(listen):  # found before gRPC tries, which logs its own multi-line complaint
+        raise unavailable
     try:
         port = _bind(server, listen, security)
     except RuntimeError as exc:  # grpcio's word for an address it cannot bind
@@ -246,6 +250,27 @@ def start_server(listen: str, register: Callable[[grpc.Server], Iterable[str]],
         raise unavailable
     server.start()
     return RunningServer(server, port, health_servicer)
+
+
+def _taken(listen: str) -> bool:
+    """Whether another process (a silo, or anything else) listens on `listen` already."""
+    name, _, port = listen.rpartition(":")
+    if not port.isdigit() or int(port) == 0:
+        return False
+    try:
+        addresses = socket.getaddrinfo(name.strip("[]") or None, int(port), type=socket.SOCK_STREAM,
+                                       flags=socket.AI_PASSIVE)
+    except OSError:
+        return False  # a name that does not resolve: gRPC's bind says so
+    for family, kind, proto, _name, address in addresses:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gRPC binds
+            try:
+                probe.bind(address)
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    return True
+    return False
 
 
 def _bind(server: grpc.Server, listen: str, security: Security) -> int:

@@ -109,7 +109,7 @@ def templates(pg_admin_url: str) -> Iterator[dict[str, str]]:
     for silo, name in names.items():
         _admin(pg_admin_url, f'CREATE DATABASE "{name}"')
         app = control_app if silo == "control" else region_app
-        upgrade(app.MIGRATIONS, _db_url(pg_admin_url, name))
+        upgrade(app.MIGRATIONS, _db_url(pg_admin_url, name), silo)
     yield names
     for name in names.values():
         _admin(pg_admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -16,17 +16,18 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from orchestrator.client import ClientSecurity, SiloClient
 from silo_engine.redact import database_message, field_message, is_sensitive
 from silo_engine.server import Security
-from tests.conftest import Silos, fixture_path, fresh_silos, load_fixture
+from tests.conftest import Silos, fixture_path, fresh_silos, load_fixture, run_cli
 from wire.auth import SignRequests, signature
 from wire.errors import ImportFailure
 from wire.relocation.v1 import silo_service_pb2, silo_service_pb2_grpc
 from wire.scopes import ImportScope
 
-NEW, OLD = b"new-secret", b"old-secret"
+NEW, OLD = b"new-secret-" + b"n" * 32, b"old-secret-" + b"o" * 32  # the CLI's rule: 32+
 
 
 @pytest.fixture
@@ -88,12 +89,33 @@ def test_health_needs_no_signature(secured: Silos) -> None:
     assert answer.status == health_pb2.HealthCheckResponse.SERVING
 
 
+def _reflect(address: str, metadata: list[tuple[str, str]]) -> list[str]:
+    """The services a silo lists by reflection (what grpcurl asks first)."""
+    stub = reflection_pb2_grpc.ServerReflectionStub(grpc.insecure_channel(address))
+    answers = stub.ServerReflectionInfo(
+        iter([reflection_pb2.ServerReflectionRequest(list_services="")]), metadata=metadata,
+        timeout=10)
+    return sorted(s.name for answer in answers for s in answer.list_services_response.service)
+
+
+def test_reflection_is_served_to_a_signed_call(secured: Silos) -> None:
+    """A stream of requests is signed as a whole: the method and an empty body, e.g.
+    `grpcurl -H "authorization: rpcsignature rpc0:$(printf METHOD: | openssl dgst ...)"`."""
+    method = "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"
+    header = ("authorization", f"rpcsignature {signature(OLD, method, b'')}")
+    assert "relocation.v1.SiloService" in _reflect(secured.control_address, [header])
+    for refused in ([], [("authorization", f"rpcsignature {signature(b'x' * 40, method, b'')}")]):
+        with pytest.raises(grpc.RpcError) as caught:
+            _reflect(secured.control_address, refused)
+        assert caught.value.code() is grpc.StatusCode.UNAUTHENTICATED
+
+
 def test_cli_import_signs_with_the_shared_secret(secured: Silos, tmp_path: Path) -> None:
     args = ["import", "users", fixture_path("user-with-minimum-privileges.json"), "--no-prompt"]
     refused = secured.relocate(*args)
     assert refused.code == 1 and "RELOCATE_SHARED_SECRET" in refused.stderr
     assert secured.count("control", "auth_user") == 0
-    accepted = secured.relocate(*args, "--shared-secret", "old-secret")
+    accepted = secured.relocate(*args, "--shared-secret", OLD.decode())
     assert accepted.code == 0, accepted.stderr
     assert secured.count("control", "auth_user") == 1
 
@@ -159,6 +181,34 @@ def test_mutual_tls_requires_a_client_certificate(pg_admin_url: str, templates: 
             with pytest.raises(ImportFailure):
                 bad.describe()
             bad.close()
+
+
+def test_health_checks_a_tls_silo_with_the_tls_options(
+        pg_admin_url: str, templates: dict[str, str], pki: dict[str, bytes], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`relocate health` speaks TLS as the orchestrator does: --tls-ca (mutual TLS: with
+    --tls-cert and --tls-key), or the same variables."""
+    files = {}
+    for name in ("ca", "client_cert", "client_key"):
+        files[name] = tmp_path / f"{name}.pem"
+        files[name].write_bytes(pki[name])
+    security = Security(secrets=(NEW,), tls_cert=pki["server_cert"], tls_key=pki["server_key"],
+                        tls_ca=pki["ca"])
+    with fresh_silos(pg_admin_url, templates, security=security) as silos:
+        address = silos.region_address.replace("127.0.0.1", "localhost")
+        mutual = ["--tls-ca", str(files["ca"]), "--tls-cert", str(files["client_cert"]),
+                  "--tls-key", str(files["client_key"])]
+        assert run_cli(["health", address, *mutual]).code == 0
+        plain = run_cli(["health", address])
+        assert plain.code == 1 and "UNAVAILABLE" in plain.stderr
+        assert run_cli(["health", address, "--tls-ca", str(files["ca"])]).code == 1  # no cert
+        half = run_cli(["health", address, "--tls-ca", str(files["ca"]), "--tls-cert",
+                        str(files["client_cert"])])
+        assert half.code == 2 and "--tls-cert and --tls-key go together" in half.stderr
+        for variable, name in (("RELOCATE_TLS_CA", "ca"), ("RELOCATE_TLS_CERT", "client_cert"),
+                               ("RELOCATE_TLS_KEY", "client_key")):
+            monkeypatch.setenv(variable, str(files[name]))
+        assert run_cli(["health", address]).code == 0
 
 
 # --- secrets stay out of findings and logs -------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import signal
 import socket
@@ -31,6 +32,7 @@ from tools.bench.verify import verify
 from wire.scopes import ImportScope
 
 RELOCATE = [sys.executable, "-m", "commands.cli"]
+SECRET = "s3cret-" + "x" * 32  # a shared secret must be 32 characters or more
 
 
 def _run(*args: str | Path, timeout: float = 120, **kw) -> subprocess.CompletedProcess:
@@ -82,7 +84,7 @@ def test_unreachable_silo_fails_with_a_clear_message(tmp_path: Path) -> None:
 
 def test_service_refuses_a_database_without_its_schema(empty_db: str) -> None:
     result = _run("serve", "control", "--db-url", empty_db, "--listen", "127.0.0.1:0",
-                  "--shared-secret", "s3cret", timeout=60)
+                  "--shared-secret", SECRET, timeout=60)
     assert result.returncode == 1
     assert f"relocate db upgrade --silo control --db-url {empty_db}" in result.stderr
 
@@ -104,7 +106,7 @@ def test_serve_health_and_graceful_stop_on_sigterm(empty_db: str) -> None:
             "sentry_controlimportchunkreplica"} <= tables
     address = f"127.0.0.1:{_free_port()}"
     server = subprocess.Popen([*RELOCATE, "serve", "region", "--db-url", empty_db, "--listen",
-                               address, "--name", "eu", "--shared-secret", "s3cret"], cwd=ROOT,
+                               address, "--name", "eu", "--shared-secret", SECRET], cwd=ROOT,
                               stderr=subprocess.PIPE, text=True)
     try:
         _wait_healthy(address)
@@ -123,15 +125,15 @@ def test_a_second_silo_on_a_taken_port_is_refused(empty_db: str) -> None:
     assert _run("db", "upgrade", "--silo", "region", "--db-url", empty_db).returncode == 0
     address = f"127.0.0.1:{_free_port()}"
     serve = [*RELOCATE, "serve", "region", "--db-url", empty_db, "--listen", address,
-             "--shared-secret", "s3cret"]
+             "--shared-secret", SECRET]
     first = subprocess.Popen(serve, cwd=ROOT, stderr=subprocess.DEVNULL)
     try:
         _wait_healthy(address)
         second = subprocess.run(serve, cwd=ROOT, capture_output=True, text=True, timeout=60)
         assert second.returncode == 1, second.stderr
         assert second.stderr.strip().splitlines()[-1] == (
-            f"relocate: cannot listen on {address}: the address is in use or not this "
-            "machine's (is another silo running there?); choose another with --listen")
+            f"relocate: cannot listen on {address}: the address is in use (by another silo "
+            "or another program) or not this machine's; choose another with --listen")
         assert first.poll() is None
         assert _run("health", address, timeout=10).returncode == 0
     finally:
@@ -193,6 +195,32 @@ def test_compose_file_names_the_services_and_settings_the_code_reads() -> None:
     assert orchestrator["command"][0] == "import"
     data = orchestrator["volumes"][0].split(":")[0]
     assert (ROOT / data / Path(orchestrator["command"][2]).name).exists()
+
+
+def test_compose_requires_a_secret_and_gives_the_orchestrator_somewhere_to_write() -> None:
+    """No default secret (everyone would know it), findings and the report on a writable
+    volume, and a build context without the virtualenv, history and caches."""
+    text = (ROOT / "docker-compose.yml").read_text()
+    compose = yaml.safe_load(text)
+    for name in ("control", "region", "orchestrator"):
+        secret = compose["services"][name]["environment"]["RELOCATE_SHARED_SECRET"]
+        assert secret.startswith("${RELOCATE_SHARED_SECRET:?") and ":-" not in secret
+    orchestrator = compose["services"]["orchestrator"]
+    outputs = [v for v in orchestrator["volumes"] if not v.endswith(":ro")]
+    assert len(outputs) == 1
+    volume, mount = outputs[0].split(":")
+    assert volume in compose["volumes"]  # a named volume: made writable from the image's /output
+    assert f"mkdir {mount} && chown relocate {mount}" in (ROOT / "Dockerfile").read_text()
+    command = orchestrator["command"]
+    for flag in ("--findings-file", "--report-file"):
+        assert command[command.index(flag) + 1].startswith(mount + "/")
+    ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
+               if line.strip() and not line.startswith("#")}
+    assert {".git", ".venv", ".tools", ".relocate", "**/__pycache__", ".pytest_cache",
+            ".mypy_cache", ".ruff_cache", "tests", ".env"} <= ignored
+    copied = re.findall(r"^COPY (.+) \S+$", (ROOT / "Dockerfile").read_text(), re.MULTILINE)
+    for source in " ".join(copied).split():  # nothing the image needs is left out
+        assert source not in ignored
 
 
 # --- conventions: --version, exit codes, defaults in --help, environment variables ------------

@@ -21,8 +21,26 @@ SCHEME = "rpcsignature"
 VERSION = "rpc0"
 # Calls anyone may make: load balancers and orchestrators probe health without a secret.
 UNSIGNED_METHODS = frozenset({"/grpc.health.v1.Health/Check", "/grpc.health.v1.Health/Watch"})
+# Streams of requests, which cannot be signed one request at a time: the call is signed as a
+# whole, by the signature of its method and an empty body. Reflection only, so that a tool
+# given that header (grpcurl -H) can describe a silo that requires signatures.
+SIGNED_AS_A_CALL = frozenset({"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+                              "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo"})
 UNAUTHENTICATED_MESSAGE = ("missing or invalid RPC signature: give the orchestrator and the silo "
                            "the same secret (--shared-secret or RELOCATE_SHARED_SECRET)")
+
+
+# A secret anyone could guess signs calls anyone could make: 32 characters is what
+# `openssl rand -hex 16` gives, the least that holds 128 bits of randomness.
+MIN_SECRET_CHARS = 32
+SECRET_RULE = (f"a shared secret must be at least {MIN_SECRET_CHARS} characters; make one with "
+               "`openssl rand -hex 32`")
+
+
+def weak_secrets(secrets: Sequence[bytes]) -> list[int]:
+    """The 1-based positions of the secrets too short to be kept secret (every one must
+    pass: an old secret still accepted during a rotation signs as well as the new one)."""
+    return [n for n, secret in enumerate(secrets, 1) if len(secret) < MIN_SECRET_CHARS]
 
 
 def parse_secrets(value: str | Sequence[str] | None) -> list[bytes]:
@@ -66,6 +84,9 @@ class SignatureCheck(grpc.ServerInterceptor):
             return handler
         header = dict(details.invocation_metadata or ()).get(METADATA_KEY)
         if handler.request_streaming:
+            if details.method in SIGNED_AS_A_CALL and verify(self.secrets, details.method,
+                                                             b"", header):
+                return handler
             return _refuse(handler, "client-streaming calls are not accepted on an "
                                     "authenticated silo")
         method = details.method

@@ -13,6 +13,7 @@ from typing import Any
 
 import psycopg
 
+from silo_engine.database import masked_url
 from tools.bench.processes import SILOS, BenchError
 from tools.models import declared_specs, spec_order
 
@@ -75,7 +76,7 @@ def server(pg_url: str | None, data_dir: Path, echo: Callable[[str], None]) -> I
     """The PostgreSQL server to use: `pg_url`, else 127.0.0.1:5432, else an embedded one."""
     if pg_url:
         if not reachable(pg_url):
-            raise BenchError(f"cannot connect to {pg_url}")
+            raise BenchError(f"cannot connect to {masked_url(pg_url)}")
         yield pg_url
         return
     if reachable(DEFAULT_PG_URL):
