@@ -56,9 +56,11 @@ def bind(engine: sa.Engine, table: sa.Table, binding: Binding) -> bool:
     """Record the binding, or check it against the one recorded; True when it was recorded
     before (a resume). An IMPORT_UUID_MISMATCH ImportFailure names what differs."""
     with engine.begin() as conn:
+        # RETURNING, not rowcount: the driver reports -1 for an INSERT ... ON CONFLICT here.
         inserted = conn.execute(pg.insert(table).values(**binding.to_row())
-                                .on_conflict_do_nothing(index_elements=["import_uuid"])).rowcount
-        if inserted:
+                                .on_conflict_do_nothing(index_elements=["import_uuid"])
+                                .returning(table.c.import_uuid)).first()
+        if inserted is not None:
             return False
         row = conn.execute(sa.select(table).where(
             table.c.import_uuid == binding.import_uuid)).one()

@@ -89,3 +89,20 @@ def test_a_refused_key_that_was_looked_up_is_an_integrity_error(probe_db: sa.Eng
     with probe_db.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(regionimportchunk)
                             ).scalar_one() == 0
+
+
+def test_a_stored_chunk_shorter_than_the_batch_is_refused_naming_both_ranges(
+        probe_db: sa.Engine) -> None:
+    """A resume whose batch ends past the stored chunk's used to be answered from it, and the
+    records past the chunk were never written; a stored chunk must cover exactly the batch."""
+    import_uuid = str(uuid.uuid4())
+    _write(probe_db, BatchKey(import_uuid, MODEL, 1, 3), "first", 0, [])
+    seen: list[Lookups] = []
+    with pytest.raises(ImportFailure) as refused:
+        _write(probe_db, BatchKey(import_uuid, MODEL, 1, 5), "second", 0, seen)
+    assert refused.value.kind is ErrorKind.INVALID_MIN_ORDINAL
+    assert "records 1 to 3 as one batch, which this batch of records 1 to 5" in \
+        refused.value.reason
+    assert seen == []  # nothing was prepared, nothing written
+    with probe_db.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM ledgered_probe")).scalar() == 2
