@@ -186,8 +186,9 @@ def record_chunk(conn: sa.Connection, table: sa.Table, chunk: Chunk) -> None:
 
 
 def store_chunk_if_absent(conn: sa.Connection, table: sa.Table, chunk: Chunk) -> bool:
-    """Insert the chunk unless one with the same key exists; True when it was inserted."""
+    """Insert the chunk unless one with the same key exists; True when it was inserted (told by
+    RETURNING: the driver reports a rowcount of -1 for INSERT ... ON CONFLICT here)."""
     stmt = pg.insert(table).values(**chunk.to_row()).on_conflict_do_nothing(
         index_elements=["import_uuid", "model", "min_ordinal"]
-    )
-    return conn.execute(stmt).rowcount == 1
+    ).returning(table.c.id)
+    return conn.execute(stmt).first() is not None

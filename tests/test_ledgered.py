@@ -10,9 +10,9 @@ from dataclasses import dataclass
 import pytest
 import sqlalchemy as sa
 
-from region_service.models import regionimportchunk
+from region_service.models import controlimportchunkreplica, regionimportchunk
 from silo_engine.collisions import Action, Lookups
-from silo_engine.ledger import Chunk, Mapped
+from silo_engine.ledger import Chunk, Mapped, store_chunk_if_absent
 from silo_engine.ledgered import BatchKey, write_ledgered
 from tests.conftest import Silos
 from wire.errors import ErrorKind, ImportFailure
@@ -106,3 +106,16 @@ def test_a_stored_chunk_shorter_than_the_batch_is_refused_naming_both_ranges(
     assert seen == []  # nothing was prepared, nothing written
     with probe_db.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM ledgered_probe")).scalar() == 2
+
+
+def test_a_replica_chunk_is_stored_once_and_says_so(silos: Silos) -> None:
+    """StoreControlChunkReplica's `created`: true for the first copy only (it was always
+    false: the driver's rowcount for INSERT ... ON CONFLICT is -1)."""
+    chunk = Chunk.summarise(str(uuid.uuid4()), "sentry.user", 1,
+                            Mapped("sentry.user", [1], [2], [Action.INSERT.code]))
+    stored = []
+    for _ in range(2):
+        with silos.region_db.begin() as conn:
+            stored.append(store_chunk_if_absent(conn, controlimportchunkreplica, chunk))
+    assert stored == [True, False]
+    assert silos.count("region", "sentry_controlimportchunkreplica") == 1
