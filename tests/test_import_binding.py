@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from orchestrator.source import fingerprint
-from tests.conftest import CliResult, Silos
+from tests.conftest import CliResult, Silos, run_cli
 from tests.test_rpc_and_chunks import user
 
 UUID = "5eed5eed5eed5eed5eed5eed5eed5eed"
@@ -104,6 +104,27 @@ def test_a_record_fixed_after_a_failure_is_refused_under_the_uuid_and_imported_u
     # (the new import's copies renamed, as any import over existing users).
     assert len(stored) == 2 + len(names)
     assert set(names) <= set(stored)
+
+
+def test_an_encrypted_tarball_is_bound_by_the_tarball_s_own_bytes(
+        silos: Silos, export_file: Any, tmp_path: Path) -> None:
+    """The fingerprint is of the file the operator gives (the tarball), read before it is
+    decrypted; the same records given as plain JSON are another file."""
+    private, public = tmp_path / "k.pem", tmp_path / "k.pub"
+    assert run_cli(["backup", "keygen", "--bits", "2048", str(private), str(public)]).code == 0
+    plain = export_file([user(1, "sealed")])
+    tarball = tmp_path / "export.tar"
+    assert run_cli(["backup", "encrypt", "--src", str(plain), "--encrypt-with", str(public),
+                    str(tarball)]).code == 0
+    assert _import(silos, tarball, "users", "--decrypt-with", str(private)).code == 0
+    data = tarball.read_bytes()
+    for silo in ("control", "region"):
+        (row,) = silos.rows(silo, "SELECT source_size, source_sha256 FROM "
+                                  "relocation_importbinding")
+        assert (row.source_size, row.source_sha256) == (
+            len(data), hashlib.sha256(data).hexdigest())
+    _refused(_import(silos, plain), "another source file (")
+    assert _usernames(silos) == ["sealed"]
 
 
 def test_the_fingerprint_is_the_size_and_sha256_of_the_file(tmp_path: Path) -> None:
