@@ -94,6 +94,10 @@ def test_a_record_fixed_after_a_failure_is_refused_under_the_uuid_and_imported_u
     records[3]["fields"]["username"] = names[3]
     fixed = export_file(records)
     _refused(_import(silos, fixed, "users", "--batch-size", "2"), "another source file (")
+    # Cut into other batches too, the file is refused for what it is first: another file.
+    other_cut = _import(silos, fixed, "users", "--batch-size", "3")
+    _refused(other_cut, "another source file (")
+    assert "InvalidMinOrdinal" not in other_cut.stderr
     assert _usernames(silos) == names[:2]
 
     again = _import(silos, fixed, "users", "--batch-size", "2",
