@@ -137,7 +137,10 @@ def _explain(failure: ImportFailure, options: ImportOptions) -> None:
     print(f"\nImport failed: {failure}", file=sys.stderr)
     if failure.model is not None:
         print(f"Batches written before the failure are kept. Fix the cause and rerun with "
-              f"--import-uuid {options.import_uuid} to resume where it stopped.", file=sys.stderr)
+              f"--import-uuid {options.import_uuid} to resume where it stopped; the uuid is "
+              "bound to this file and these options, so an export changed to fix a record is "
+              "refused under it: import the fixed export under a new --import-uuid.",
+              file=sys.stderr)
 
 
 def _decryption_failed(args: argparse.Namespace, error: DecryptionError) -> CliError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from control_service.members import map_members
-from control_service.models import REGISTRY, controlimportchunk
+from control_service.models import REGISTRY, controlimportchunk, importbinding
 from control_service.slugs import SlugClaim, reserve_slugs
 from silo_engine.database import make_engine, require_schema
 from silo_engine.engine import SiloEngine
@@ -51,7 +51,7 @@ def start(db_url: str, listen: str = "127.0.0.1:0",
     """Check the schema, then serve SiloService and ControlService on `listen`."""
     engine = make_engine(db_url)
     revision = require_schema(engine, MIGRATIONS, "control", db_url)
-    silo = SiloEngine(REGISTRY, engine, controlimportchunk, silo_of)
+    silo = SiloEngine(REGISTRY, engine, controlimportchunk, importbinding, silo_of)
     return serve_silo(silo, revision, listen, security, ControlServicer(engine),
                       control_service_pb2_grpc.add_ControlServiceServicer_to_server,
                       control_service_pb2.DESCRIPTOR.services_by_name["ControlService"].full_name)

@@ -94,6 +94,10 @@ class SiloClient:
     def describe(self) -> silo_service_pb2.DescribeModelsResponse:
         return self._call(self._silo.DescribeModels, silo_service_pb2.DescribeModelsRequest())
 
+    def bind_import(self, request: silo_service_pb2.BindImportRequest
+                    ) -> silo_service_pb2.BindImportResponse:
+        return self._call(self._silo.BindImport, request)
+
     def import_batch(self, head: bytes, json_records: bytearray,
                      model: str) -> silo_service_pb2.ImportByModelResponse:
         """Import one batch: `head` is its ImportByModelRequest serialized without records,

@@ -32,7 +32,7 @@ from orchestrator.pkmap import MapLifetimes, PkMap
 from orchestrator.report import ImportReport, Progress
 from orchestrator.scheduler import Scheduler
 from orchestrator.sender import ModelSender
-from orchestrator.source import spill
+from orchestrator.source import Fingerprint, fingerprint, spill
 from orchestrator.storage import SpilledExport
 from wire.pkwire import CODE_OF_KIND
 from wire.relocation.v1 import models_pb2, silo_service_pb2
@@ -80,11 +80,14 @@ class Importer:
                            f"(import uuid {import_uuid}; pass --import-uuid {import_uuid} to "
                            "resume it)")
         catalog, region_name = learn_catalog(self.control, self.region)
-        with open_export(source, options.decrypt_with) as stream:  # verified before it yields
-            export = spill(stream, catalog, options.workdir, KEPT_FIELDS)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="relocate-hash") as hashing:
+            source_print = hashing.submit(fingerprint, source)
+            with open_export(source, options.decrypt_with) as stream:  # verified first
+                export = spill(stream, catalog, options.workdir, KEPT_FIELDS)
         try:  # from here on the spill is removed however the import ends (Ctrl-C included)
             self.progress.echo(f"Read {export.total:,} records of {len(export.counts)} models "
                                f"in {time.monotonic() - started:.1f}s; importing")
+            self._bind(import_uuid, options, source_print.result())
             report.unknown_models = export.unknown_models
             report.dropped_fields = export.dropped_fields
             run = _Run(self, catalog, export, options, import_uuid, region_name, report)
@@ -93,6 +96,26 @@ class Importer:
             shutil.rmtree(export.directory, ignore_errors=True)
         report.seconds = time.monotonic() - started
         return report
+
+    def _bind(self, import_uuid: str, options: ImportOptions, source: Fingerprint) -> None:
+        """Bind the uuid to this import in both silos before any batch is sent: a uuid
+        reused for another file, scope or flags is refused (ImportUuidMismatch), not answered
+        from the first run's chunks."""
+        request = silo_service_pb2.BindImportRequest(
+            scope=cast(models_pb2.ImportScope, options.scope.to_proto()),
+            flags=silo_service_pb2.ImportFlags(import_uuid=import_uuid,
+                                               merge_users=options.merge_users,
+                                               overwrite_configs=options.overwrite_configs),
+            source=silo_service_pb2.SourceFingerprint(size=source.size, sha256=source.sha256))
+        for names, field in ((options.org_slugs, request.org_slugs),
+                             (options.usernames, request.usernames)):
+            if names is not None:
+                field.SetInParent()
+                field.names.extend(sorted(names))
+        resumed = [silo.bind_import(request).bound_before for silo in (self.control, self.region)]
+        if any(resumed):
+            self.progress.echo(f"Resuming import {import_uuid}: its batches written before are "
+                               "answered from the silos' ledgers")
 
 
 class _Run:

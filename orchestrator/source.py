@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import gc
+import hashlib
 import io
 import os
 import pickle
@@ -43,6 +44,30 @@ from wire.errors import ErrorKind, ImportFailure, shown
 from wire.numbers import NumberTooLong, integer_value
 
 INT64 = (-(2**63), 2**63 - 1)
+_HASH_READ = 1 << 20
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What an import uuid is bound to of its source (silo_engine.binding)."""
+
+    size: int
+    sha256: str  # lowercase hex
+
+
+def fingerprint(path: Path) -> Fingerprint:
+    """The size and SHA-256 of the file's bytes: for an encrypted tarball, of the tarball,
+    which is what an operator keeps and gives again. One pass of its own, run beside the spill
+    (hashlib lets go of the GIL), since the spill reads a large file in two processes."""
+    digest = hashlib.sha256()
+    size = 0
+    buffer = bytearray(_HASH_READ)
+    view = memoryview(buffer)
+    with path.open("rb", buffering=0) as f:
+        while read := f.readinto(buffer):
+            digest.update(view[:read])
+            size += read
+    return Fingerprint(size, digest.hexdigest())
 
 
 def _fail(reason: str, model: str | None = None, ordinal: int | None = None) -> ImportFailure:

@@ -6,7 +6,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from region_service.models import REGISTRY, controlimportchunkreplica, regionimportchunk
+from region_service.models import (
+    REGISTRY,
+    controlimportchunkreplica,
+    importbinding,
+    regionimportchunk,
+)
 from region_service.models.organizations import organization
 from silo_engine.database import make_engine, require_schema
 from silo_engine.engine import SiloEngine
@@ -65,7 +70,8 @@ def start(db_url: str, listen: str = "127.0.0.1:0", region_name: str = DEFAULT_R
     """Check the schema, then serve SiloService and RegionService on `listen`."""
     engine = make_engine(db_url)
     revision = require_schema(engine, MIGRATIONS, "region", db_url)
-    silo = SiloEngine(REGISTRY, engine, regionimportchunk, silo_of, region_name=region_name)
+    silo = SiloEngine(REGISTRY, engine, regionimportchunk, importbinding, silo_of,
+                      region_name=region_name)
     return serve_silo(silo, revision, listen, security, RegionServicer(engine),
                       region_service_pb2_grpc.add_RegionServiceServicer_to_server,
                       region_service_pb2.DESCRIPTOR.services_by_name["RegionService"].full_name)

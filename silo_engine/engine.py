@@ -18,7 +18,7 @@ from typing import Any, NamedTuple, cast
 import orjson
 import sqlalchemy as sa
 
-from silo_engine import collisions, ledger
+from silo_engine import binding, collisions, ledger
 from silo_engine.bulk import allocate_ids, copy_rows
 from silo_engine.collisions import Action, Candidate, Lookups
 from silo_engine.context import BatchContext, SentPks
@@ -48,10 +48,12 @@ class SiloEngine:
     """Imports batches for the models of one silo into one database."""
 
     def __init__(self, registry: ModelRegistry, engine: sa.Engine, chunk_table: sa.Table,
-                 other_silo_models: Callable[[str], Silo | None], region_name: str = "") -> None:
+                 binding_table: sa.Table, other_silo_models: Callable[[str], Silo | None],
+                 region_name: str = "") -> None:
         self.registry = registry
         self.engine = engine
         self.chunk_table = chunk_table
+        self.binding_table = binding_table
         self.silo_of = other_silo_models
         self.region_name = region_name
         self.statistics = TableStatistics(engine)
@@ -94,7 +96,16 @@ class SiloEngine:
                 f"import uuid {shown(req.ctx_flags.import_uuid)} is not a UUID") from None
         return spec
 
-    # --- the call -----------------------------------------------------------------------
+    # --- the calls ----------------------------------------------------------------------
+
+    def bind_import(self, request: binding.Binding) -> bool:
+        """Bind the import uuid to what it imports (see `binding`); True on a resume."""
+        try:
+            uuid.UUID(request.import_uuid)
+        except ValueError:
+            raise ImportFailure(ErrorKind.MISSING_IMPORT_UUID, None,
+                                f"import uuid {request.import_uuid!r} is not a UUID") from None
+        return binding.bind(self.engine, self.binding_table, request)
 
     def import_by_model(self, req: BatchRequest) -> ledger.Chunk:
         spec = self._check(req)

@@ -27,6 +27,10 @@ def chunk_table(metadata: sa.MetaData, name: str) -> sa.Table:
         sa.Column("model", sa.String(64), nullable=False),
         sa.Column("min_ordinal", sa.BigInteger, nullable=False),
         sa.Column("max_ordinal", sa.BigInteger, nullable=False),
+        # Not Sentry's: the last ordinal of the batch as sent (max_ordinal counts only the
+        # records it mapped), so a resume can tell a batch cut otherwise exactly; null in rows
+        # written before it was added.
+        sa.Column("batch_last_ordinal", sa.BigInteger, nullable=True),
         sa.Column("min_source_pk", sa.BigInteger, nullable=False),
         sa.Column("max_source_pk", sa.BigInteger, nullable=False),
         sa.Column("min_inserted_pk", sa.BigInteger, nullable=True),
@@ -72,6 +76,7 @@ class Chunk:
     min_inserted_pk: int | None = None
     max_inserted_pk: int | None = None
     from_ledger: bool = False
+    batch_last_ordinal: int | None = None  # the batch's last ordinal as sent
 
     @classmethod
     def summarise(cls, import_uuid: str, model: str, min_ordinal: int, mapped: Mapped) -> Chunk:
@@ -106,6 +111,7 @@ class Chunk:
             "model": self.model,
             "min_ordinal": self.min_ordinal,
             "max_ordinal": self.max_ordinal,
+            "batch_last_ordinal": self.batch_last_ordinal,
             "min_source_pk": self.min_source_pk,
             "max_source_pk": self.max_source_pk,
             "min_inserted_pk": self.min_inserted_pk,
@@ -126,7 +132,7 @@ class Chunk:
             min_ordinal=row.min_ordinal, max_ordinal=row.max_ordinal,
             min_source_pk=row.min_source_pk, max_source_pk=row.max_source_pk,
             min_inserted_pk=row.min_inserted_pk, max_inserted_pk=row.max_inserted_pk,
-            mapped=mapped, from_ledger=True,
+            mapped=mapped, from_ledger=True, batch_last_ordinal=row.batch_last_ordinal,
         )
 
 
@@ -139,21 +145,27 @@ _COLUMN_OF_KIND = {_INSERTED: "inserted_map", CODE_OF_KIND[ImportKind.EXISTING]:
 def find_chunk(conn: sa.Connection, table: sa.Table, import_uuid: str, model: str,
                min_ordinal: int, last_ordinal: int) -> Chunk | None:
     """The stored answer for the batch of ordinals [min_ordinal, last_ordinal], if an earlier
-    call wrote it; an InvalidMinOrdinal ImportFailure if an earlier run of the import cut the
-    model into other batches, whose chunks this batch would write a second time."""
+    call wrote exactly that batch; an InvalidMinOrdinal ImportFailure if an earlier run of the
+    import cut the model into other batches: answering from a chunk that covers fewer records
+    would skip the rest silently, and writing over one would write records twice."""
     rows = conn.execute(_find_query(table), {"uuid": import_uuid, "model": model,
                                              "first": min_ordinal, "last": last_ordinal}).all()
     if not rows:
         return None
     row = rows[0]
-    if len(rows) > 1 or row.min_ordinal != min_ordinal or row.max_ordinal > last_ordinal:
+    # Rows from before batch_last_ordinal was recorded can only be told by their mapped range.
+    if (len(rows) > 1 or row.min_ordinal != min_ordinal or row.max_ordinal > last_ordinal
+            or row.batch_last_ordinal not in (None, last_ordinal)):
+        stored_end = row.max_ordinal if row.batch_last_ordinal is None else row.batch_last_ordinal
         raise ImportFailure(
             ErrorKind.INVALID_MIN_ORDINAL, model,
             f"import {import_uuid} already wrote {model} records {row.min_ordinal} to "
-            f"{row.max_ordinal} as one batch, which this batch of records {min_ordinal} to "
-            f"{last_ordinal} does not match: an earlier run cut the model into other batches "
-            "(another relocate version or --batch-size). Resume it as it was started, or "
-            "import under a new --import-uuid into silos without its records.")
+            f"{stored_end} as one batch, which this batch of records {min_ordinal} to "
+            f"{last_ordinal} does not match. The import's source file, scope and flags are "
+            "the first run's (its binding is checked before any batch), so the first run cut "
+            "the model into other batches: it ran another relocate version or another "
+            "--batch-size. Resume with the version and --batch-size it was started with, or "
+            "import under a new --import-uuid.")
     return Chunk.from_row(row)
 
 
@@ -174,8 +186,9 @@ def record_chunk(conn: sa.Connection, table: sa.Table, chunk: Chunk) -> None:
 
 
 def store_chunk_if_absent(conn: sa.Connection, table: sa.Table, chunk: Chunk) -> bool:
-    """Insert the chunk unless one with the same key exists; True when it was inserted."""
+    """Insert the chunk unless one with the same key exists; True when it was inserted (told by
+    RETURNING: the driver reports a rowcount of -1 for INSERT ... ON CONFLICT here)."""
     stmt = pg.insert(table).values(**chunk.to_row()).on_conflict_do_nothing(
         index_elements=["import_uuid", "model", "min_ordinal"]
-    )
-    return conn.execute(stmt).rowcount == 1
+    ).returning(table.c.id)
+    return conn.execute(stmt).first() is not None

@@ -101,6 +101,7 @@ def _attempt(engine: sa.Engine, chunk_table: sa.Table, key: BatchKey, prepare: P
                     return stored
             unchecked = batch.resolve(conn)
             chunk = batch.write(conn)
+            chunk.batch_last_ordinal = key.last_ordinal
             if chunk.mapped.old_pks:
                 ledger.record_chunk(conn, chunk_table, chunk)
             return chunk

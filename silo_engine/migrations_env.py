@@ -30,3 +30,30 @@ def retype_chunk_maps(tables: Iterable[str], kind: str) -> None:
     for table in tables:
         op.execute(f"ALTER TABLE {table} " + ", ".join(
             f"ALTER COLUMN {column} TYPE {kind} USING {column}::{kind}" for column in columns))
+
+
+def bind_imports(chunk_tables: Iterable[str]) -> None:
+    """Add the import bindings table (silo_engine.binding) and each chunk's batch last ordinal
+    (silo_engine.ledger): the same step in both silos' histories."""
+    op.create_table(
+        "relocation_importbinding",
+        sa.Column("import_uuid", sa.Uuid(as_uuid=False), nullable=False),
+        sa.Column("scope", sa.String(length=16), nullable=False),
+        sa.Column("merge_users", sa.Boolean(), nullable=False),
+        sa.Column("overwrite_configs", sa.Boolean(), nullable=False),
+        sa.Column("org_slugs", sa.JSON(), nullable=True),
+        sa.Column("usernames", sa.JSON(), nullable=True),
+        sa.Column("source_size", sa.BigInteger(), nullable=False),
+        sa.Column("source_sha256", sa.String(length=64), nullable=False),
+        sa.Column("date_added", sa.DateTime(timezone=True), server_default=sa.text("now()"),
+                  nullable=False),
+        sa.PrimaryKeyConstraint("import_uuid"),
+    )
+    for table in chunk_tables:
+        op.add_column(table, sa.Column("batch_last_ordinal", sa.BigInteger(), nullable=True))
+
+
+def unbind_imports(chunk_tables: Iterable[str]) -> None:
+    for table in chunk_tables:
+        op.drop_column(table, "batch_last_ordinal")
+    op.drop_table("relocation_importbinding")

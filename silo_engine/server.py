@@ -16,6 +16,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from silo_engine.binding import Binding
 from silo_engine.context import ImportFlags, SentPks
 from silo_engine.engine import BatchRequest, SiloEngine
 from silo_engine.export import DEFAULT_EXPORT_BATCH, export_model
@@ -174,6 +175,26 @@ class SiloServicer(silo_service_pb2_grpc.SiloServiceServicer):
             min_ordinal=request.min_ordinal,
         ))
         return chunk_to_response(chunk)
+
+    @guarded
+    def BindImport(self, request, context):
+        scope = ImportScope.from_proto(request.scope)
+        if scope is None:
+            raise ImportFailure(ErrorKind.UNSPECIFIED_SCOPE, None, "no import scope given")
+        if not request.flags.import_uuid:
+            raise ImportFailure(ErrorKind.MISSING_IMPORT_UUID, None, "no import uuid given")
+        bound_before = self.engine.bind_import(Binding(
+            import_uuid=request.flags.import_uuid, scope=scope.value,
+            merge_users=request.flags.merge_users,
+            overwrite_configs=request.flags.overwrite_configs,
+            org_slugs=_names(request, "org_slugs"), usernames=_names(request, "usernames"),
+            source_size=request.source.size, source_sha256=request.source.sha256))
+        return silo_service_pb2.BindImportResponse(bound_before=bound_before)
+
+
+def _names(request: silo_service_pb2.BindImportRequest, field: str) -> list[str] | None:
+    """A name filter of the request, sorted; None when the import is not limited by it."""
+    return sorted(getattr(request, field).names) if request.HasField(field) else None
 
 
 @dataclass

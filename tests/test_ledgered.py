@@ -10,9 +10,9 @@ from dataclasses import dataclass
 import pytest
 import sqlalchemy as sa
 
-from region_service.models import regionimportchunk
+from region_service.models import controlimportchunkreplica, regionimportchunk
 from silo_engine.collisions import Action, Lookups
-from silo_engine.ledger import Chunk, Mapped
+from silo_engine.ledger import Chunk, Mapped, store_chunk_if_absent
 from silo_engine.ledgered import BatchKey, write_ledgered
 from tests.conftest import Silos
 from wire.errors import ErrorKind, ImportFailure
@@ -89,3 +89,33 @@ def test_a_refused_key_that_was_looked_up_is_an_integrity_error(probe_db: sa.Eng
     with probe_db.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(regionimportchunk)
                             ).scalar_one() == 0
+
+
+def test_a_stored_chunk_shorter_than_the_batch_is_refused_naming_both_ranges(
+        probe_db: sa.Engine) -> None:
+    """A resume whose batch ends past the stored chunk's used to be answered from it, and the
+    records past the chunk were never written; a stored chunk must cover exactly the batch."""
+    import_uuid = str(uuid.uuid4())
+    _write(probe_db, BatchKey(import_uuid, MODEL, 1, 3), "first", 0, [])
+    seen: list[Lookups] = []
+    with pytest.raises(ImportFailure) as refused:
+        _write(probe_db, BatchKey(import_uuid, MODEL, 1, 5), "second", 0, seen)
+    assert refused.value.kind is ErrorKind.INVALID_MIN_ORDINAL
+    assert "records 1 to 3 as one batch, which this batch of records 1 to 5" in \
+        refused.value.reason
+    assert seen == []  # nothing was prepared, nothing written
+    with probe_db.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM ledgered_probe")).scalar() == 2
+
+
+def test_a_replica_chunk_is_stored_once_and_says_so(silos: Silos) -> None:
+    """StoreControlChunkReplica's `created`: true for the first copy only (it was always
+    false: the driver's rowcount for INSERT ... ON CONFLICT is -1)."""
+    chunk = Chunk.summarise(str(uuid.uuid4()), "sentry.user", 1,
+                            Mapped("sentry.user", [1], [2], [Action.INSERT.code]))
+    stored = []
+    for _ in range(2):
+        with silos.region_db.begin() as conn:
+            stored.append(store_chunk_if_absent(conn, controlimportchunkreplica, chunk))
+    assert stored == [True, False]
+    assert silos.count("region", "sentry_controlimportchunkreplica") == 1

@@ -80,6 +80,10 @@ class ErrorKind(Enum):
     # normalisation refused the record. Not retried.
     VALIDATION_ERROR = "ValidationError"
 
+    # Not Sentry's: the import uuid was bound by an earlier run to another scope, other flags
+    # or another source file, whose resume would skip or mix records. Not retried.
+    IMPORT_UUID_MISMATCH = "ImportUuidMismatch"
+
     @property
     def status_code(self) -> grpc.StatusCode:
         return _STATUS[self]
@@ -106,6 +110,7 @@ _STATUS = {
     ErrorKind.UNEXPECTED_MODEL: grpc.StatusCode.INVALID_ARGUMENT,
     ErrorKind.UNSPECIFIED_SCOPE: grpc.StatusCode.INVALID_ARGUMENT,
     ErrorKind.VALIDATION_ERROR: grpc.StatusCode.INVALID_ARGUMENT,
+    ErrorKind.IMPORT_UUID_MISMATCH: grpc.StatusCode.FAILED_PRECONDITION,
 }
 
 

@@ -10,7 +10,7 @@ from control_service.models import (
     sentry_apps,
     users,
 )
-from control_service.models.metadata import controlimportchunk, metadata
+from control_service.models.metadata import controlimportchunk, importbinding, metadata
 from silo_engine.modelspec import ModelRegistry
 from wire.scopes import Silo
 
@@ -19,4 +19,4 @@ REGISTRY = ModelRegistry(
     [*users.SPECS, *auth.SPECS, *options.SPECS, *integrations.SPECS, *auth_providers.SPECS,
      *api_access.SPECS, *sentry_apps.SPECS])
 
-__all__ = ["REGISTRY", "controlimportchunk", "metadata", "organizations"]
+__all__ = ["REGISTRY", "controlimportchunk", "importbinding", "metadata", "organizations"]

@@ -17,7 +17,12 @@ from region_service.models import (
     snuba,
     workflows,
 )
-from region_service.models.metadata import controlimportchunkreplica, metadata, regionimportchunk
+from region_service.models.metadata import (
+    controlimportchunkreplica,
+    importbinding,
+    metadata,
+    regionimportchunk,
+)
 from silo_engine.modelspec import ModelRegistry
 from wire.scopes import Silo
 
@@ -28,4 +33,5 @@ REGISTRY = ModelRegistry(
      *alert_rules.SPECS, *incidents.SPECS, *notifications.SPECS, *integrations.SPECS,
      *workflows.SPECS])
 
-__all__ = ["REGISTRY", "controlimportchunkreplica", "metadata", "regionimportchunk"]
+__all__ = ["REGISTRY", "controlimportchunkreplica", "importbinding", "metadata",
+           "regionimportchunk"]

@@ -63,6 +63,40 @@ class ImportByModelRequest(_message.Message):
     pk_map: _containers.RepeatedCompositeFieldContainer[_models_pb2.PkMapColumns]
     def __init__(self, model: _Optional[str] = ..., scope: _Optional[_Union[_models_pb2.ImportScope, str]] = ..., flags: _Optional[_Union[ImportFlags, _Mapping]] = ..., filters: _Optional[_Iterable[_Union[ImportFilter, _Mapping]]] = ..., json_records: _Optional[bytes] = ..., min_ordinal: _Optional[int] = ..., pk_map: _Optional[_Iterable[_Union[_models_pb2.PkMapColumns, _Mapping]]] = ...) -> None: ...
 
+class NameFilter(_message.Message):
+    __slots__ = ("names",)
+    NAMES_FIELD_NUMBER: _ClassVar[int]
+    names: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, names: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class SourceFingerprint(_message.Message):
+    __slots__ = ("size", "sha256")
+    SIZE_FIELD_NUMBER: _ClassVar[int]
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    size: int
+    sha256: str
+    def __init__(self, size: _Optional[int] = ..., sha256: _Optional[str] = ...) -> None: ...
+
+class BindImportRequest(_message.Message):
+    __slots__ = ("scope", "flags", "org_slugs", "usernames", "source")
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    FLAGS_FIELD_NUMBER: _ClassVar[int]
+    ORG_SLUGS_FIELD_NUMBER: _ClassVar[int]
+    USERNAMES_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    scope: _models_pb2.ImportScope
+    flags: ImportFlags
+    org_slugs: NameFilter
+    usernames: NameFilter
+    source: SourceFingerprint
+    def __init__(self, scope: _Optional[_Union[_models_pb2.ImportScope, str]] = ..., flags: _Optional[_Union[ImportFlags, _Mapping]] = ..., org_slugs: _Optional[_Union[NameFilter, _Mapping]] = ..., usernames: _Optional[_Union[NameFilter, _Mapping]] = ..., source: _Optional[_Union[SourceFingerprint, _Mapping]] = ...) -> None: ...
+
+class BindImportResponse(_message.Message):
+    __slots__ = ("bound_before",)
+    BOUND_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    bound_before: bool
+    def __init__(self, bound_before: _Optional[bool] = ...) -> None: ...
+
 class ImportByModelResponse(_message.Message):
     __slots__ = ("min_ordinal", "max_ordinal", "min_source_pk", "max_source_pk", "min_inserted_pk", "max_inserted_pk", "from_ledger", "mapped")
     MIN_ORDINAL_FIELD_NUMBER: _ClassVar[int]

@@ -45,6 +45,11 @@ class SiloServiceStub:
                 request_serializer=relocation_dot_v1_dot_silo__service__pb2.ImportByModelRequest.SerializeToString,
                 response_deserializer=relocation_dot_v1_dot_silo__service__pb2.ImportByModelResponse.FromString,
                 _registered_method=True)
+        self.BindImport = channel.unary_unary(
+                '/relocation.v1.SiloService/BindImport',
+                request_serializer=relocation_dot_v1_dot_silo__service__pb2.BindImportRequest.SerializeToString,
+                response_deserializer=relocation_dot_v1_dot_silo__service__pb2.BindImportResponse.FromString,
+                _registered_method=True)
         self.ExportByModel = channel.unary_stream(
                 '/relocation.v1.SiloService/ExportByModel',
                 request_serializer=relocation_dot_v1_dot_silo__service__pb2.ExportByModelRequest.SerializeToString,
@@ -70,6 +75,15 @@ class SiloServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def BindImport(self, request, context):
+        """Bind an import uuid to what it imports (scope, flags, name filters, the source's
+        fingerprint) before its first batch. The first call records the binding; a later call with
+        the same uuid (a resume) must match it, or is refused with IMPORT_UUID_MISMATCH.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ExportByModel(self, request, context):
         """Stream every row of one model that belongs to the scope, in ascending pk order, as
         export records.
@@ -90,6 +104,11 @@ def add_SiloServiceServicer_to_server(servicer, server):
                     servicer.ImportByModel,
                     request_deserializer=relocation_dot_v1_dot_silo__service__pb2.ImportByModelRequest.FromString,
                     response_serializer=relocation_dot_v1_dot_silo__service__pb2.ImportByModelResponse.SerializeToString,
+            ),
+            'BindImport': grpc.unary_unary_rpc_method_handler(
+                    servicer.BindImport,
+                    request_deserializer=relocation_dot_v1_dot_silo__service__pb2.BindImportRequest.FromString,
+                    response_serializer=relocation_dot_v1_dot_silo__service__pb2.BindImportResponse.SerializeToString,
             ),
             'ExportByModel': grpc.unary_stream_rpc_method_handler(
                     servicer.ExportByModel,
@@ -152,6 +171,33 @@ class SiloService:
             '/relocation.v1.SiloService/ImportByModel',
             relocation_dot_v1_dot_silo__service__pb2.ImportByModelRequest.SerializeToString,
             relocation_dot_v1_dot_silo__service__pb2.ImportByModelResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BindImport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/relocation.v1.SiloService/BindImport',
+            relocation_dot_v1_dot_silo__service__pb2.BindImportRequest.SerializeToString,
+            relocation_dot_v1_dot_silo__service__pb2.BindImportResponse.FromString,
             options,
             channel_credentials,
             insecure,
