@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,9 @@ from wire.auth import parse_secrets
 from wire.scopes import ImportScope
 
 Subparsers = argparse._SubParsersAction  # what `add_subparsers` returns: verbs register on it
+# Options whose value is a secret, and the variable that can carry it instead: a command line
+# shown back to the user names the variable, never the value.
+SECRET_OPTIONS = {"--shared-secret": "RELOCATE_SHARED_SECRET"}
 
 
 class EnvDefault(argparse.Action):
@@ -158,3 +162,23 @@ def filters(args: argparse.Namespace) -> tuple[frozenset[str] | None, frozenset[
     if getattr(args, "filter_org_slugs", None):
         org_slugs = frozenset(args.filter_org_slugs.split(","))
     return org_slugs, usernames
+
+
+def rerun_command(args: argparse.Namespace, **options: str) -> str:
+    """The command line this command was run with (`args.argv`, set by `commands.main`), ready
+    to paste into a shell, with `options` (flag without its dashes: value) set in place of any
+    given. A secret given on the command line is shown as its environment variable."""
+    flags = {"--" + name.replace("_", "-"): value for name, value in options.items()}
+    words = ["relocate"]
+    given = iter(args.argv)
+    for word in given:
+        flag, equals, _ = word.partition("=")
+        if flag in flags or flag in SECRET_OPTIONS:
+            if not equals:
+                next(given, None)  # the option's value, given as the next word
+            if flag in SECRET_OPTIONS:
+                words.append(f'{flag} "${SECRET_OPTIONS[flag]}"')
+            continue
+        words.append(shlex.quote(word))
+    words += [f"{flag} {shlex.quote(value)}" for flag, value in flags.items()]
+    return " ".join(words)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import signal
+
 FAILED = 1  # the command ran and did not succeed (an import error, a difference found)
 USAGE = 2  # the command line asks for something that cannot be done as asked
 INTERRUPTED = 130  # stopped by Ctrl-C (SIGINT), as a shell reports it: 128 + 2
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)  # handled as Ctrl-C is (`Stopped`)
 
 
 class CliError(Exception):
@@ -18,3 +21,19 @@ class CliError(Exception):
         super().__init__(message)
         self.message = message
         self.exit_code = exit_code
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (`timeout`, `docker stop`, a closed terminal), raised where Ctrl-C
+    raises KeyboardInterrupt: every cleanup that runs on Ctrl-C (spill, findings, the resume
+    line) runs on them too, with no code path of its own to forget."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def stopped_by(interrupt: KeyboardInterrupt) -> tuple[str, int]:
+    """(signal name, exit code as a shell reports it: 128 + the signal) of an interruption."""
+    signum = getattr(interrupt, "signum", signal.SIGINT)
+    return signal.Signals(signum).name, 128 + signum

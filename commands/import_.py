@@ -13,9 +13,10 @@ from commands.arguments import (
     add_connection_arguments,
     add_username_filter,
     filters,
+    rerun_command,
     scope_parsers,
 )
-from commands.errors import FAILED, INTERRUPTED, USAGE, CliError
+from commands.errors import FAILED, USAGE, CliError, stopped_by
 from commands.heap import frozen_gc
 from commands.silos import silo_clients
 from orchestrator.crypto import DecryptionError, check_export
@@ -83,10 +84,8 @@ def run(args: argparse.Namespace) -> int:
         return FAILED
     try:
         report = _import(args, options, progress)
-    except KeyboardInterrupt:
-        raise CliError(f"interrupted. Batches written before Ctrl-C are kept; rerun with "
-                       f"--import-uuid {options.import_uuid} to resume where it stopped.",
-                       INTERRUPTED) from None
+    except KeyboardInterrupt as stop:
+        raise _interrupted(args, options, stop) from None
     except ImportFailure as failure:
         if args.findings_file:
             write_findings(args.findings_file, [Finding.from_failure(failure)])
@@ -135,6 +134,18 @@ def _explain(failure: ImportFailure, options: ImportOptions) -> None:
     if failure.model is not None:
         print(f"Batches written before the failure are kept. Fix the cause and rerun with "
               f"--import-uuid {options.import_uuid} to resume where it stopped.", file=sys.stderr)
+
+
+def _interrupted(args: argparse.Namespace, options: ImportOptions,
+                 stop: KeyboardInterrupt) -> CliError:
+    """Ctrl-C, SIGTERM or SIGHUP (the spill is already removed): the command that resumes the
+    import, as the only finding and as the one line printed."""
+    name, code = stopped_by(stop)
+    resume = rerun_command(args, import_uuid=str(options.import_uuid))
+    reason = f"interrupted by {name}. Batches written before it are kept; to resume, run: {resume}"
+    if args.findings_file:
+        write_findings(args.findings_file, [Finding.interrupted(name, f"the import was {reason}")])
+    return CliError(reason, code)
 
 
 def _decryption_failed(args: argparse.Namespace, error: DecryptionError) -> CliError:

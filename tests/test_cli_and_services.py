@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import signal
@@ -25,7 +26,15 @@ from commands.main import build_parser
 from control_service import app as control_app
 from region_service import app as region_app
 from silo_engine.database import head_revision
-from tests.conftest import ROOT, Silos, _admin, _db_url, fixture_path, run_cli
+from tests.conftest import (
+    ROOT,
+    Silos,
+    _admin,
+    _db_url,
+    fixture_path,
+    run_cli,
+    run_import,
+)
 from tools.bench.generate import generate
 from tools.bench.verify import verify
 from wire.scopes import ImportScope
@@ -369,19 +378,23 @@ def test_db_revision_without_autogenerate_needs_no_database(
     assert head_revision(migrations) == expected.stem.split("_by_")[0]
 
 
-def test_ctrl_c_stops_an_import_cleanly_and_the_rerun_resumes_it(silos: Silos,
-                                                                  tmp_path: Path) -> None:
-    """SIGINT while batches are being written: exit 130 with one line that names the uuid to
-    resume with (no traceback), the spill is removed, and the rerun with that uuid resumes
-    (batches from the ledger) and lands every record exactly once."""
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_stops_an_import_cleanly_and_its_resume_command_resumes_it(
+        silos: Silos, tmp_path: Path, sig: signal.Signals) -> None:
+    """Ctrl-C, SIGTERM (`timeout`, `docker stop`) or SIGHUP while batches are being written:
+    exit 128 + the signal with one line that gives the exact command to resume with (no
+    traceback), the spill is removed, the findings file says so, and that command, run as
+    printed, resumes (batches from the ledger) and lands every record exactly once."""
     export = generate(tmp_path / "export.json", 30_000, seed=3)
     import_uuid = uuid.uuid4().hex
     spill_root = tmp_path / "spill"
     spill_root.mkdir()
-    env = {**os.environ, "TMPDIR": str(spill_root)}
+    findings = tmp_path / "findings.json"
+    env = {**os.environ, "TMPDIR": str(spill_root),
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     args = [*RELOCATE, "import", "organizations", str(export.path), "--no-prompt",
             "--control", silos.control_address, "--region", silos.region_address,
-            "--import-uuid", import_uuid]
+            "--findings-file", str(findings), "--import-uuid", import_uuid]
     proc = subprocess.Popen(args, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
     assert proc.stderr is not None
     seen = []
@@ -389,25 +402,63 @@ def test_ctrl_c_stops_an_import_cleanly_and_the_rerun_resumes_it(silos: Silos,
         seen.append(line)
         if " records in " in line:  # "sentry.x: N records in 0.12s (...)"
             break
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     seen.append(proc.stderr.read())
     stderr = "".join(seen)
-    assert proc.wait(timeout=120) == 130, stderr
+    assert proc.wait(timeout=120) == 128 + sig, stderr
     assert "Traceback" not in stderr
+    resume = (f"relocate import organizations {export.path} --no-prompt "
+              f"--control {silos.control_address} --region {silos.region_address} "
+              f"--findings-file {findings} --import-uuid {import_uuid}")
     assert stderr.rstrip().splitlines()[-1] == (
-        f"relocate: interrupted. Batches written before Ctrl-C are kept; rerun with "
-        f"--import-uuid {import_uuid} to resume where it stopped.")
+        f"relocate: interrupted by {sig.name}. Batches written before it are kept; to resume, "
+        f"run: {resume}")
+    assert json.loads(findings.read_text()) == [{
+        "finding": "Interrupted", "kind": sig.name, "on": {"model": None, "ordinal": None},
+        "left_pk": None, "right_pk": None,
+        "reason": f"the import was interrupted by {sig.name}. Batches written before it are "
+                  f"kept; to resume, run: {resume}"}]
     assert list(spill_root.iterdir()) == []
     written = silos.count("region", "sentry_organizationmember")
     assert written < export.counts["sentry.organizationmember"]  # it did stop part way
 
-    resumed = subprocess.run(args, capture_output=True, text=True, env=env, cwd=ROOT,
-                             timeout=300)
+    resumed = subprocess.run(resume, shell=True, capture_output=True, text=True, env=env,
+                             cwd=ROOT, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
     assert "resumed" in resumed.stderr
     checked = verify({"control": silos.control_url, "region": silos.region_url},
                      export.counts, ImportScope.ORGANIZATION)
     assert checked.ok, checked.to_json()
+
+
+def test_sigterm_stops_an_export_and_leaves_its_destination_unchanged(
+        silos: Silos, tmp_path: Path) -> None:
+    """SIGTERM during an export: exit 143, one line with the command to run it again, the
+    findings file says so, and no partial file is left beside DEST."""
+    export = generate(tmp_path / "export.json", 30_000, seed=4)
+    run_import(silos, tmp_path, "global", export.path)
+    out = tmp_path / "out"
+    out.mkdir()
+    dest, findings = out / "again.json", tmp_path / "export-findings.json"
+    proc = subprocess.Popen(
+        [*RELOCATE, "export", "global", str(dest), "--findings-file", str(findings),
+         "--control", silos.control_address, "--region", silos.region_address,
+         "--shared-secret", "not-shown"],
+        stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while not any(out.iterdir()) and time.monotonic() < deadline:  # the .partial file
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 143, stderr
+    assert "Traceback" not in stderr and "not-shown" not in stderr
+    assert stderr.rstrip().splitlines()[-1] == (
+        f"relocate: interrupted by SIGTERM; {dest} is unchanged. To export again, run: "
+        f"relocate export global {dest} --findings-file {findings} "
+        f"--control {silos.control_address} --region {silos.region_address} "
+        '--shared-secret "$RELOCATE_SHARED_SECRET"')
+    assert [f["kind"] for f in json.loads(findings.read_text())] == ["SIGTERM"]
+    assert list(out.iterdir()) == []
 
 
 def test_a_closed_pipe_ends_compare_quietly(tmp_path: Path) -> None:
