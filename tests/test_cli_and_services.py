@@ -431,6 +431,47 @@ def test_a_signal_stops_an_import_cleanly_and_its_resume_command_resumes_it(
     assert checked.ok, checked.to_json()
 
 
+def test_spill_files_are_private_and_a_killed_imports_spill_is_removed_by_the_next(
+        silos: Silos, tmp_path: Path) -> None:
+    """Every spill file is 0600 in a 0700 folder; after a kill -9 (no cleanup possible) the
+    next import removes that folder, and only folders whose owner process is gone: not a live
+    process's, nor one with no owner mark; a reused pid (another start time) counts as gone."""
+    export = generate(tmp_path / "export.json", 30_000, seed=5)
+    spill_root = tmp_path / "spill"
+    spill_root.mkdir()
+    live, unmarked, reused = (spill_root / f"relocate-spill-{name}"
+                              for name in ("live", "unmarked", "reused"))
+    for directory in (live, unmarked, reused):
+        directory.mkdir()
+    started = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19]
+    (live / "owner").write_text(f"{os.getpid()} {started}")
+    (reused / "owner").write_text(f"{os.getpid()} {int(started) - 1}")
+    env = {**os.environ, "TMPDIR": str(spill_root)}
+    args = [*RELOCATE, "import", "organizations", str(export.path), "--no-prompt",
+            "--control", silos.control_address, "--region", silos.region_address,
+            "--import-uuid", uuid.uuid4().hex]
+    proc = subprocess.Popen(args, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    assert proc.stderr is not None
+    for line in proc.stderr:  # the spill is complete once a model is imported
+        if " records in " in line:
+            break
+    killed = [d for d in spill_root.iterdir() if d not in (live, unmarked)]
+    assert len(killed) == 1 and not reused.exists()  # the import removed the reused pid's
+    files = [f for f in killed[0].rglob("*") if f.is_file()]
+    assert len(files) > 5
+    assert {oct(f.stat().st_mode & 0o777) for f in files} == {"0o600"}
+    assert killed[0].stat().st_mode & 0o777 == 0o700
+    proc.kill()
+    proc.wait(timeout=30)
+    proc.stderr.close()
+    assert killed[0].exists()  # nothing could clean up after SIGKILL
+
+    again = subprocess.run(args, capture_output=True, text=True, env=env, cwd=ROOT,
+                           timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert sorted(spill_root.iterdir()) == [live, unmarked]
+
+
 def test_sigterm_stops_an_export_and_leaves_its_destination_unchanged(
         silos: Silos, tmp_path: Path) -> None:
     """SIGTERM during an export: exit 143, one line with the command to run it again, the
