@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
+import sys
 
 FAILED = 1  # the command ran and did not succeed (an import error, a difference found)
 USAGE = 2  # the command line asks for something that cannot be done as asked
@@ -37,3 +39,10 @@ def stopped_by(interrupt: KeyboardInterrupt) -> tuple[str, int]:
     """(signal name, exit code as a shell reports it: 128 + the signal) of an interruption."""
     signum = getattr(interrupt, "signum", signal.SIGINT)
     return signal.Signals(signum).name, 128 + signum
+
+
+def say(text: str) -> None:
+    """A line for the user on stderr, dropped when no one reads stderr any more (a closed
+    pipe): what a command prints about its work must never change how the work ends."""
+    with contextlib.suppress(OSError, ValueError):
+        print(text, file=sys.stderr, flush=True)

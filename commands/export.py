@@ -4,7 +4,6 @@ Sentry's encrypted tarball."""
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from commands.arguments import (
     rerun_command,
     scope_parsers,
 )
-from commands.errors import FAILED, CliError, stopped_by
+from commands.errors import FAILED, CliError, say, stopped_by
 from commands.files import PRIVATE, replacing
 from commands.silos import silo_clients
 from orchestrator.crypto import write_encrypted_tarball
@@ -72,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     if args.findings_file:
         write_findings(args.findings_file, [])
     if not args.silent:
-        print(report.summary(), file=sys.stderr)
+        say(report.summary())
     return 0
 
 

@@ -16,7 +16,7 @@ from commands.arguments import (
     rerun_command,
     scope_parsers,
 )
-from commands.errors import FAILED, USAGE, CliError, stopped_by
+from commands.errors import FAILED, USAGE, CliError, say, stopped_by
 from commands.heap import frozen_gc
 from commands.silos import silo_clients
 from orchestrator.crypto import DecryptionError, check_export
@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     if options.scope is ImportScope.GLOBAL and not args.no_prompt and not _confirm(
             "A global import restores users with their passwords, privileges and 2FA exactly as "
             "exported. Continue?"):
-        print("Import cancelled.", file=sys.stderr)
+        say("Import cancelled.")
         return FAILED
     try:
         report = _import(args, options, progress)
@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
     if args.report_file:
         args.report_file.write_text(json.dumps(report.to_json(), indent=2) + "\n")
     if not args.silent:
-        print(report.summary(), file=sys.stderr)
+        say(report.summary())
     return 0
 
 
@@ -127,13 +127,13 @@ def _import(args: argparse.Namespace, options: ImportOptions,
 
 def _explain(failure: ImportFailure, options: ImportOptions) -> None:
     """Sentry's rendering of the error, what may cause it, and how to resume."""
-    print("\n\n" + failure.pretty(), file=sys.stderr)
+    say("\n\n" + failure.pretty())
     if failure.kind is ErrorKind.INTEGRITY_ERROR:
-        print(INTEGRITY_HINT, file=sys.stderr)
-    print(f"\nImport failed: {failure}", file=sys.stderr)
+        say(INTEGRITY_HINT)
+    say(f"\nImport failed: {failure}")
     if failure.model is not None:
-        print(f"Batches written before the failure are kept. Fix the cause and rerun with "
-              f"--import-uuid {options.import_uuid} to resume where it stopped.", file=sys.stderr)
+        say(f"Batches written before the failure are kept. Fix the cause and rerun with "
+            f"--import-uuid {options.import_uuid} to resume where it stopped.")
 
 
 def _interrupted(args: argparse.Namespace, options: ImportOptions,

@@ -20,7 +20,7 @@ from types import FrameType
 
 from commands import backup, bench, compare, db, export, health, import_, serve
 from commands.arguments import show_defaults
-from commands.errors import FAILED, STOP_SIGNALS, CliError, Stopped, stopped_by
+from commands.errors import FAILED, STOP_SIGNALS, CliError, Stopped, say, stopped_by
 from commands.heap import keep_heap_flat
 
 VERBS = (import_, export, compare, serve, health, backup, db, bench)
@@ -56,11 +56,11 @@ def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.run(args))
     except CliError as exc:
-        _say(f"relocate: {exc.message}")
+        say(f"relocate: {exc.message}")
         return exc.exit_code
     except KeyboardInterrupt as exc:
         name, code = stopped_by(exc)
-        _say(f"\nrelocate: interrupted by {name}")
+        say(f"\nrelocate: interrupted by {name}")
         return code
     except BrokenPipeError:
         # Whoever read the output went away (`relocate compare ... | head`): nothing is wrong
@@ -85,12 +85,6 @@ def _stop_signals_interrupt() -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-
-
-def _say(line: str) -> None:
-    """The command's last line on stderr; dropped when no one reads stderr any more."""
-    with contextlib.suppress(OSError):
-        print(line, file=sys.stderr, flush=True)
 
 
 def _silence_closed_outputs() -> None:

@@ -472,6 +472,23 @@ def test_spill_files_are_private_and_a_killed_imports_spill_is_removed_by_the_ne
     assert sorted(spill_root.iterdir()) == [live, unmarked]
 
 
+def test_a_closed_output_pipe_does_not_stop_an_import(silos: Silos, tmp_path: Path) -> None:
+    """`relocate import ... 2>&1 | head -2`: once the reader is gone, progress and the summary
+    are dropped, and the import still lands every record and exits 0."""
+    export = generate(tmp_path / "export.json", 10_000, seed=6)
+    proc = subprocess.Popen(
+        [*RELOCATE, "import", "organizations", str(export.path), "--no-prompt",
+         "--control", silos.control_address, "--region", silos.region_address],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
+    assert proc.stdout is not None
+    assert proc.stdout.readline().startswith("Importing ")
+    proc.stdout.close()  # `head` has what it wanted and leaves
+    assert proc.wait(timeout=300) == 0
+    checked = verify({"control": silos.control_url, "region": silos.region_url},
+                     export.counts, ImportScope.ORGANIZATION)
+    assert checked.ok, checked.to_json()
+
+
 def test_sigterm_stops_an_export_and_leaves_its_destination_unchanged(
         silos: Silos, tmp_path: Path) -> None:
     """SIGTERM during an export: exit 143, one line with the command to run it again, the
