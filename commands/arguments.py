@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from commands.errors import FAILED, USAGE, CliError
-from orchestrator.client import ClientSecurity
+from orchestrator.client import DEFAULT_RETRY_DEADLINE, ClientSecurity
 from orchestrator.crypto import EncryptionError, load_public_key
 from wire.auth import parse_secrets
 from wire.scopes import ImportScope
@@ -87,7 +87,24 @@ def add_connection_arguments(p: argparse.ArgumentParser) -> None:
                    default=Path(".relocate"),
                    help="where the embedded default keeps its PostgreSQL")
     p.add_argument("--batch-size", type=int, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--retry-deadline", type=_seconds, action=EnvDefault,
+                   env="RELOCATE_RETRY_DEADLINE", default=DEFAULT_RETRY_DEADLINE,
+                   metavar="SECONDS",
+                   help="how long a call to a silo that is down or restarting is retried (with "
+                        "backoff, each retry logged) before the import stops with "
+                        "SiloUnavailable; 0 tries once")
     add_security_arguments(p, server=False)
+
+
+def _seconds(text: str) -> float:
+    """A number of seconds, 0 or more (argparse names the option when this refuses)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds (0 or more)")
+    return value
 
 
 def add_security_arguments(p: argparse.ArgumentParser, server: bool) -> None:

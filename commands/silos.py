@@ -20,10 +20,9 @@ def silo_clients(args: argparse.Namespace,
     with contextlib.ExitStack() as stack:
         control_address, region_address, security = stack.enter_context(
             _addresses(args, progress))
-        control = stack.enter_context(
-            contextlib.closing(SiloClient(control_address, "control", security)))
-        region = stack.enter_context(
-            contextlib.closing(SiloClient(region_address, "region", security)))
+        control, region = (stack.enter_context(contextlib.closing(
+            SiloClient(address, label, security, retry_deadline=args.retry_deadline)))
+            for address, label in ((control_address, "control"), (region_address, "region")))
         yield control, region
 
 

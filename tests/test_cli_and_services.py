@@ -82,11 +82,61 @@ def test_unreachable_silo_fails_with_a_clear_message(tmp_path: Path) -> None:
     port = _free_port()
     result = _run("import", "users", fixture_path("user-with-minimum-privileges.json"),
                   "--control", f"127.0.0.1:{port}", "--region", f"127.0.0.1:{port}",
-                  "--findings-file", findings)
+                  "--findings-file", findings, "--retry-deadline", "1")
     assert result.returncode == 1
-    assert "not reachable" in result.stderr and "Is it running?" in result.stderr
-    assert '"kind": "DatabaseError"' in findings.read_text() or \
-        '"kind": "Unknown"' in findings.read_text()
+    assert "not reachable for the retry deadline (1s, --retry-deadline)" in result.stderr
+    assert "Is it running?" in result.stderr
+    assert [f["kind"] for f in json.loads(findings.read_text())] == ["SiloUnavailable"]
+
+
+@pytest.mark.parametrize(("comes_back", "deadline"), [(True, 30), (False, 4)])
+def test_a_silo_restarted_mid_import_is_waited_for_within_the_retry_deadline(
+        silos: Silos, tmp_path: Path, comes_back: bool, deadline: int) -> None:
+    """The region silo stops in the middle of an import (its in-flight calls cancelled) and
+    starts again 8 s later (longer than a few quick retries last) on the same port and
+    database: the import retries, logging each retry, and lands every record exactly once. A
+    silo that never comes back is SiloUnavailable once the retry deadline has passed, not long
+    after."""
+    export = generate(tmp_path / "export.json", 30_000, seed=7)
+    region = region_app.start(silos.region_url, "127.0.0.1:0")
+    port = region.port
+    findings = tmp_path / "findings.json"
+    proc = subprocess.Popen(
+        [*RELOCATE, "import", "organizations", str(export.path), "--no-prompt",
+         "--control", silos.control_address, "--region", f"127.0.0.1:{port}",
+         "--findings-file", str(findings), "--retry-deadline", str(deadline)],
+        stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    assert proc.stderr is not None
+    try:
+        seen = []
+        for line in proc.stderr:  # a first model is written and others are going out
+            seen.append(line)
+            if " records in " in line:
+                break
+        region.stop(0)
+        stopped = time.monotonic()
+        if comes_back:
+            time.sleep(8)
+            region = region_app.start(silos.region_url, f"127.0.0.1:{port}")
+        seen.append(proc.stderr.read())
+        code = proc.wait(timeout=300)
+        ended = time.monotonic() - stopped
+    finally:
+        region.stop(1)
+    stderr = "".join(seen)
+    assert "Traceback" not in stderr
+    assert f"the region silo at 127.0.0.1:{port} did not answer a call on sentry." in stderr
+    assert "retrying in" in stderr
+    if comes_back:
+        assert code == 0, stderr
+        checked = verify({"control": silos.control_url, "region": silos.region_url},
+                         export.counts, ImportScope.ORGANIZATION)
+        assert checked.ok, checked.to_json()
+    else:
+        assert code == 1, stderr
+        assert "SiloUnavailable" in stderr
+        assert [f["kind"] for f in json.loads(findings.read_text())] == ["SiloUnavailable"]
+        assert ended < deadline + 10  # the deadline, a last attempt and the in-flight batches
 
 
 def test_service_refuses_a_database_without_its_schema(empty_db: str) -> None:
