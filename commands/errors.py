@@ -5,11 +5,12 @@ from __future__ import annotations
 import contextlib
 import signal
 import sys
+from collections.abc import Callable, Iterator
 
 FAILED = 1  # the command ran and did not succeed (an import error, a difference found)
 USAGE = 2  # the command line asks for something that cannot be done as asked
 INTERRUPTED = 130  # stopped by Ctrl-C (SIGINT), as a shell reports it: 128 + 2
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)  # handled as Ctrl-C is (`Stopped`)
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # all handled as Ctrl-C is
 
 
 class CliError(Exception):
@@ -46,3 +47,28 @@ def say(text: str) -> None:
     pipe): what a command prints about its work must never change how the work ends."""
     with contextlib.suppress(OSError, ValueError):
         print(text, file=sys.stderr, flush=True)
+
+
+_ON_INTERRUPT: list[Callable[[], None]] = []
+
+
+@contextlib.contextmanager
+def on_interrupt(action: Callable[[], None]) -> Iterator[None]:
+    """While in the block, run `action` when a signal interrupts the command, before the
+    interruption is raised in the main thread: for work in other threads that would otherwise
+    hold up the exit (a call retried until its deadline)."""
+    _ON_INTERRUPT.append(action)
+    try:
+        yield
+    finally:
+        _ON_INTERRUPT.remove(action)
+
+
+def interrupt(signum: int) -> None:
+    """Run the `on_interrupt` actions and raise the interruption: KeyboardInterrupt for Ctrl-C,
+    as Python does, `Stopped` for SIGTERM and SIGHUP."""
+    for action in list(_ON_INTERRUPT):
+        action()
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise Stopped(signum)

@@ -20,7 +20,7 @@ from types import FrameType
 
 from commands import backup, bench, compare, db, export, health, import_, serve
 from commands.arguments import show_defaults
-from commands.errors import FAILED, STOP_SIGNALS, CliError, Stopped, say, stopped_by
+from commands.errors import FAILED, STOP_SIGNALS, CliError, interrupt, say, stopped_by
 from commands.heap import keep_heap_flat
 
 VERBS = (import_, export, compare, serve, health, backup, db, bench)
@@ -70,14 +70,15 @@ def _run(args: argparse.Namespace) -> int:
 
 @contextlib.contextmanager
 def _stop_signals_interrupt() -> Iterator[None]:
-    """While a command runs, SIGTERM and SIGHUP interrupt it as Ctrl-C does (`Stopped`);
-    the handlers before are put back after (tests run commands inside pytest)."""
+    """While a command runs, SIGTERM and SIGHUP interrupt it as Ctrl-C does (`Stopped`), and
+    all three first stop the retries of other threads (`errors.interrupt`); the handlers before
+    are put back after (tests run commands inside pytest)."""
     if threading.current_thread() is not threading.main_thread():
         yield  # only the main thread may set handlers; it is the one they would interrupt
         return
 
     def stop(signum: int, frame: FrameType | None) -> None:
-        raise Stopped(signum)
+        interrupt(signum)
 
     previous = {sig: signal.signal(sig, stop) for sig in STOP_SIGNALS}
     try:

@@ -13,6 +13,7 @@ record it yielded (the silo streams a model in ascending pk order).
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -73,6 +74,7 @@ class SiloClient:
         self.label = label
         self.timeout = timeout
         self.retry_deadline = retry_deadline  # 0: one attempt, no retry
+        self._stopping = threading.Event()  # set: the call in flight is the last attempt
         security = security or ClientSecurity()
         options = [("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
                    ("grpc.max_send_message_length", MAX_MESSAGE_BYTES), *_RECONNECT]
@@ -104,6 +106,11 @@ class SiloClient:
 
     def close(self) -> None:
         self._raw_channel.close()
+
+    def stop_retrying(self) -> None:
+        """Give up the retries waiting and to come (the import was interrupted): a silo that
+        is down must not hold up the exit until the retry deadline."""
+        self._stopping.set()
 
     # --- the calls ----------------------------------------------------------------------------
 
@@ -166,14 +173,15 @@ class SiloClient:
         give_up = time.monotonic() + self.retry_deadline
         delay = FIRST_DELAY
         while True:
-            attempt = _Attempt(self, model, last=time.monotonic() >= give_up)
+            last = self._stopping.is_set() or time.monotonic() >= give_up
+            attempt = _Attempt(self, model, last)
             yield attempt
             left = max(give_up - time.monotonic(), 0.0)
             wait = min(delay, left)
             log.warning("the %s silo at %s did not answer a call%s (%s); retrying in %.1fs, "
                         "giving up in %.0fs", self.label, self.address,
                         f" on {model}" if model else "", attempt.status, wait, left)
-            time.sleep(wait)
+            self._stopping.wait(wait)
             delay = min(delay * 2, MAX_DELAY)
 
 

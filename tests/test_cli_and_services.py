@@ -89,14 +89,15 @@ def test_unreachable_silo_fails_with_a_clear_message(tmp_path: Path) -> None:
     assert [f["kind"] for f in json.loads(findings.read_text())] == ["SiloUnavailable"]
 
 
-@pytest.mark.parametrize(("comes_back", "deadline"), [(True, 30), (False, 4)])
+@pytest.mark.parametrize(("then", "deadline"),
+                         [("restart", 30), ("never", 4), ("sigterm", 120)])
 def test_a_silo_restarted_mid_import_is_waited_for_within_the_retry_deadline(
-        silos: Silos, tmp_path: Path, comes_back: bool, deadline: int) -> None:
+        silos: Silos, tmp_path: Path, then: str, deadline: int) -> None:
     """The region silo stops in the middle of an import (its in-flight calls cancelled) and
     starts again 8 s later (longer than a few quick retries last) on the same port and
     database: the import retries, logging each retry, and lands every record exactly once. A
     silo that never comes back is SiloUnavailable once the retry deadline has passed, not long
-    after."""
+    after; and SIGTERM while retrying stops the import at once, not at the deadline."""
     export = generate(tmp_path / "export.json", 30_000, seed=7)
     region = region_app.start(silos.region_url, "127.0.0.1:0")
     port = region.port
@@ -115,9 +116,16 @@ def test_a_silo_restarted_mid_import_is_waited_for_within_the_retry_deadline(
                 break
         region.stop(0)
         stopped = time.monotonic()
-        if comes_back:
+        if then == "restart":
             time.sleep(8)
             region = region_app.start(silos.region_url, f"127.0.0.1:{port}")
+        elif then == "sigterm":
+            for line in proc.stderr:
+                seen.append(line)
+                if "retrying in" in line:
+                    break
+            proc.send_signal(signal.SIGTERM)
+            stopped = time.monotonic()
         seen.append(proc.stderr.read())
         code = proc.wait(timeout=300)
         ended = time.monotonic() - stopped
@@ -127,16 +135,20 @@ def test_a_silo_restarted_mid_import_is_waited_for_within_the_retry_deadline(
     assert "Traceback" not in stderr
     assert f"the region silo at 127.0.0.1:{port} did not answer a call on sentry." in stderr
     assert "retrying in" in stderr
-    if comes_back:
+    if then == "restart":
         assert code == 0, stderr
         checked = verify({"control": silos.control_url, "region": silos.region_url},
                          export.counts, ImportScope.ORGANIZATION)
         assert checked.ok, checked.to_json()
-    else:
+    elif then == "never":
         assert code == 1, stderr
         assert "SiloUnavailable" in stderr
         assert [f["kind"] for f in json.loads(findings.read_text())] == ["SiloUnavailable"]
         assert ended < deadline + 10  # the deadline, a last attempt and the in-flight batches
+    else:
+        assert code == 143, stderr
+        assert [f["kind"] for f in json.loads(findings.read_text())] == ["SIGTERM"]
+        assert ended < 15  # not the 120 s of the retry deadline
 
 
 def test_service_refuses_a_database_without_its_schema(empty_db: str) -> None:
