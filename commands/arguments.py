@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from commands.errors import FAILED, USAGE, CliError
-from orchestrator.client import ClientSecurity
+from orchestrator.client import DEFAULT_RETRY_DEADLINE, ClientSecurity
 from orchestrator.crypto import EncryptionError, load_public_key
 from wire.auth import SECRET_RULE, parse_secrets, weak_secrets
 from wire.scopes import ImportScope
 
 Subparsers = argparse._SubParsersAction  # what `add_subparsers` returns: verbs register on it
+# Options whose value is a secret, and the variable that can carry it instead: a command line
+# shown back to the user names the variable, never the value.
+SECRET_OPTIONS = {"--shared-secret": "RELOCATE_SHARED_SECRET"}
 
 
 class EnvDefault(argparse.Action):
@@ -83,7 +87,24 @@ def add_connection_arguments(p: argparse.ArgumentParser) -> None:
                    default=Path(".relocate"),
                    help="where the embedded default keeps its PostgreSQL")
     p.add_argument("--batch-size", type=int, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--retry-deadline", type=_seconds, action=EnvDefault,
+                   env="RELOCATE_RETRY_DEADLINE", default=DEFAULT_RETRY_DEADLINE,
+                   metavar="SECONDS",
+                   help="how long a call to a silo that is down or restarting is retried (with "
+                        "backoff, each retry logged) before the import stops with "
+                        "SiloUnavailable; 0 tries once")
     add_security_arguments(p, server=False)
+
+
+def _seconds(text: str) -> float:
+    """A number of seconds, 0 or more (argparse names the option when this refuses)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds (0 or more)")
+    return value
 
 
 def add_security_arguments(p: argparse.ArgumentParser, server: bool) -> None:
@@ -184,3 +205,23 @@ def filters(args: argparse.Namespace) -> tuple[frozenset[str] | None, frozenset[
     if getattr(args, "filter_org_slugs", None):
         org_slugs = frozenset(args.filter_org_slugs.split(","))
     return org_slugs, usernames
+
+
+def rerun_command(args: argparse.Namespace, **options: str) -> str:
+    """The command line this command was run with (`args.argv`, set by `commands.main`), ready
+    to paste into a shell, with `options` (flag without its dashes: value) set in place of any
+    given. A secret given on the command line is shown as its environment variable."""
+    flags = {"--" + name.replace("_", "-"): value for name, value in options.items()}
+    words = ["relocate"]
+    given = iter(args.argv)
+    for word in given:
+        flag, equals, _ = word.partition("=")
+        if flag in flags or flag in SECRET_OPTIONS:
+            if not equals:
+                next(given, None)  # the option's value, given as the next word
+            if flag in SECRET_OPTIONS:
+                words.append(f'{flag} "${SECRET_OPTIONS[flag]}"')
+            continue
+        words.append(shlex.quote(word))
+    words += [f"{flag} {shlex.quote(value)}" for flag, value in flags.items()]
+    return " ".join(words)

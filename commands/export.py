@@ -4,7 +4,6 @@ Sentry's encrypted tarball."""
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from pathlib import Path
 
@@ -14,9 +13,10 @@ from commands.arguments import (
     add_username_filter,
     filters,
     public_key,
+    rerun_command,
     scope_parsers,
 )
-from commands.errors import FAILED, CliError
+from commands.errors import FAILED, CliError, say, stopped_by
 from commands.files import PRIVATE, check_destination, replacing
 from commands.silos import silo_clients
 from orchestrator.crypto import write_encrypted_tarball
@@ -61,10 +61,18 @@ def run(args: argparse.Namespace) -> int:
         if args.findings_file:
             write_findings(args.findings_file, [Finding.from_failure(failure)])
         raise CliError(f"export failed: {failure}", FAILED) from failure
+    except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM, SIGHUP: DEST was left as it was
+        name, code = stopped_by(stop)
+        reason = (f"interrupted by {name}; {args.dest} is unchanged. To export again, run: "
+                  f"{rerun_command(args)}")
+        if args.findings_file:
+            write_findings(args.findings_file,
+                           [Finding.interrupted(name, f"the export was {reason}")])
+        raise CliError(reason, code) from None
     if args.findings_file:
         write_findings(args.findings_file, [])
     if not args.silent:
-        print(report.summary(), file=sys.stderr)
+        say(report.summary())
     return 0
 
 

@@ -13,9 +13,10 @@ from commands.arguments import (
     add_connection_arguments,
     add_username_filter,
     filters,
+    rerun_command,
     scope_parsers,
 )
-from commands.errors import FAILED, INTERRUPTED, USAGE, CliError
+from commands.errors import FAILED, USAGE, CliError, say, stopped_by
 from commands.heap import frozen_gc
 from commands.silos import silo_clients
 from commands.sources import check_source, nothing_imported
@@ -80,14 +81,12 @@ def run(args: argparse.Namespace) -> int:
     if options.scope is ImportScope.GLOBAL and not args.no_prompt and not _confirm(
             "A global import restores users with their passwords, privileges and 2FA exactly as "
             "exported. Continue?"):
-        print("Import cancelled.", file=sys.stderr)
+        say("Import cancelled.")
         return FAILED
     try:
         report = _import(args, options, progress)
-    except KeyboardInterrupt:
-        raise CliError(f"interrupted. Batches written before Ctrl-C are kept; rerun with "
-                       f"--import-uuid {options.import_uuid} to resume where it stopped.",
-                       INTERRUPTED) from None
+    except KeyboardInterrupt as stop:
+        raise _interrupted(args, options, stop) from None
     except ImportFailure as failure:
         if args.findings_file:
             write_findings(args.findings_file, [Finding.from_failure(failure)])
@@ -100,10 +99,10 @@ def run(args: argparse.Namespace) -> int:
     if args.report_file:
         args.report_file.write_text(json.dumps(report.to_json(), indent=2) + "\n")
     if not args.silent:
-        print(report.summary(), file=sys.stderr)
+        say(report.summary())
     warning = nothing_imported(report)
     if warning:
-        print(warning, file=sys.stderr)
+        say(warning)
     return 0
 
 
@@ -131,16 +130,27 @@ def _import(args: argparse.Namespace, options: ImportOptions,
 
 def _explain(failure: ImportFailure, options: ImportOptions) -> None:
     """Sentry's rendering of the error, what may cause it, and how to resume."""
-    print("\n\n" + failure.pretty(), file=sys.stderr)
+    say("\n\n" + failure.pretty())
     if failure.kind is ErrorKind.INTEGRITY_ERROR:
-        print(INTEGRITY_HINT, file=sys.stderr)
-    print(f"\nImport failed: {failure}", file=sys.stderr)
+        say(INTEGRITY_HINT)
+    say(f"\nImport failed: {failure}")
     if failure.model is not None:
-        print(f"Batches written before the failure are kept. Fix the cause and rerun with "
-              f"--import-uuid {options.import_uuid} to resume where it stopped; the uuid is "
-              "bound to this file and these options, so an export changed to fix a record is "
-              "refused under it: import the fixed export under a new --import-uuid.",
-              file=sys.stderr)
+        say(f"Batches written before the failure are kept. Fix the cause and rerun with "
+            f"--import-uuid {options.import_uuid} to resume where it stopped; the uuid is "
+            "bound to this file and these options, so an export changed to fix a record is "
+            "refused under it: import the fixed export under a new --import-uuid.")
+
+
+def _interrupted(args: argparse.Namespace, options: ImportOptions,
+                 stop: KeyboardInterrupt) -> CliError:
+    """Ctrl-C, SIGTERM or SIGHUP (the spill is already removed): the command that resumes the
+    import, as the only finding and as the one line printed."""
+    name, code = stopped_by(stop)
+    resume = rerun_command(args, import_uuid=str(options.import_uuid))
+    reason = f"interrupted by {name}. Batches written before it are kept; to resume, run: {resume}"
+    if args.findings_file:
+        write_findings(args.findings_file, [Finding.interrupted(name, f"the import was {reason}")])
+    return CliError(reason, code)
 
 
 def _decryption_failed(args: argparse.Namespace, error: DecryptionError) -> CliError:

@@ -8,7 +8,7 @@ import contextlib
 from collections.abc import Iterator
 
 from commands.arguments import client_security
-from commands.errors import USAGE, CliError
+from commands.errors import USAGE, CliError, on_interrupt
 from orchestrator.client import ClientSecurity, SiloClient
 from orchestrator.report import Progress
 
@@ -20,10 +20,11 @@ def silo_clients(args: argparse.Namespace,
     with contextlib.ExitStack() as stack:
         control_address, region_address, security = stack.enter_context(
             _addresses(args, progress))
-        control = stack.enter_context(
-            contextlib.closing(SiloClient(control_address, "control", security)))
-        region = stack.enter_context(
-            contextlib.closing(SiloClient(region_address, "region", security)))
+        control, region = (stack.enter_context(contextlib.closing(
+            SiloClient(address, label, security, retry_deadline=args.retry_deadline)))
+            for address, label in ((control_address, "control"), (region_address, "region")))
+        for client in (control, region):  # a silo that is down must not hold up Ctrl-C
+            stack.enter_context(on_interrupt(client.stop_retrying))
         yield control, region
 
 

@@ -1,14 +1,19 @@
 """A silo as the orchestrator sees it: one typed method per call, retries and errors inside.
 
 Every call the orchestrator makes is idempotent (batches by their chunk key, replicas by theirs,
-slug reservations per organization), so UNAVAILABLE and DEADLINE_EXCEEDED are retried with
-backoff; every other failure comes back as the silo's typed ImportFailure. An export stream
-that breaks is opened again and resumes after the last record it yielded (the silo streams a
-model in ascending pk order).
+slug reservations per organization), so a silo that restarts in the middle of an import costs
+a wait, not the import: UNAVAILABLE (the silo is down, or its database is: DatabaseError),
+CANCELLED (a silo shutting down cancels the calls it has) and DEADLINE_EXCEEDED are retried
+with exponential backoff until the retry deadline (`--retry-deadline`), each retry logged; a
+silo still unreachable then is `SiloUnavailable`. Every other failure comes back as the silo's
+typed ImportFailure. An export stream that breaks is opened again and resumes after the last
+record it yielded (the silo streams a model in ascending pk order).
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,7 +25,7 @@ import orjson
 
 from wire import MAX_MESSAGE_BYTES
 from wire.auth import SignRequests
-from wire.errors import ImportFailure
+from wire.errors import ErrorKind, ImportFailure
 from wire.relocation.v1 import (
     control_service_pb2,
     control_service_pb2_grpc,
@@ -32,7 +37,18 @@ from wire.relocation.v1 import (
 )
 from wire.scopes import ImportScope
 
-RETRYABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED}
+RETRYABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED,
+             grpc.StatusCode.DEADLINE_EXCEEDED}
+# Seconds a call is retried for before its silo is given up on: long enough for a silo (or its
+# PostgreSQL) to be restarted or rescheduled (`docker restart`, a Kubernetes pod moved).
+DEFAULT_RETRY_DEADLINE = 180.0
+FIRST_DELAY = 0.2  # seconds before the first retry, doubled after each one, up to MAX_DELAY
+MAX_DELAY = 5.0
+# How soon the channel tries a silo's address again after a failed connection (gRPC's own
+# backoff grows to 120 s, which would leave a silo back after a minute unused for two).
+_RECONNECT = [("grpc.initial_reconnect_backoff_ms", int(FIRST_DELAY * 1000)),
+              ("grpc.max_reconnect_backoff_ms", int(MAX_DELAY * 1000))]
+log = logging.getLogger(__name__)
 _IMPORT_BY_MODEL = "/{}/ImportByModel".format(
     silo_service_pb2.DESCRIPTOR.services_by_name["SiloService"].full_name)
 _Reply = TypeVar("_Reply")
@@ -52,14 +68,16 @@ class SiloClient:
     """One silo's channel; a context manager that closes it."""
 
     def __init__(self, address: str, label: str, security: ClientSecurity | None = None,
-                 timeout: float = 300.0, attempts: int = 5) -> None:
+                 timeout: float = 300.0,
+                 retry_deadline: float = DEFAULT_RETRY_DEADLINE) -> None:
         self.address = address
         self.label = label
         self.timeout = timeout
-        self.attempts = attempts
+        self.retry_deadline = retry_deadline  # 0: one attempt, no retry
+        self._stopping = threading.Event()  # set: the call in flight is the last attempt
         security = security or ClientSecurity()
         options = [("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-                   ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)]
+                   ("grpc.max_send_message_length", MAX_MESSAGE_BYTES), *_RECONNECT]
         if security.tls_ca or security.tls_cert:
             credentials = grpc.ssl_channel_credentials(
                 root_certificates=security.tls_ca, private_key=security.tls_key,
@@ -88,6 +106,11 @@ class SiloClient:
 
     def close(self) -> None:
         self._raw_channel.close()
+
+    def stop_retrying(self) -> None:
+        """Give up the retries waiting and to come (the import was interrupted): a silo that
+        is down must not hold up the exit until the retry deadline."""
+        self._stopping.set()
 
     # --- the calls ----------------------------------------------------------------------------
 
@@ -148,24 +171,33 @@ class SiloClient:
         raise AssertionError("unreachable: the last attempt raises")
 
     def _attempts(self, model: str | None) -> Iterator[_Attempt]:
-        """Attempts of one call: each catches a retryable failure, sleeps and lets the next
-        begin; the last one's failure, or any other, is raised as an ImportFailure."""
-        delay = 0.2
-        for number in range(1, self.attempts + 1):
-            attempt = _Attempt(self, model, last=number == self.attempts)
+        """Attempts of one call: each catches a retryable failure, which is logged, and the
+        next begins after a backoff; the one that starts at the retry deadline or after it
+        raises its failure, as any attempt does a failure that is not retryable."""
+        give_up = time.monotonic() + self.retry_deadline
+        delay = FIRST_DELAY
+        while True:
+            last = self._stopping.is_set() or time.monotonic() >= give_up
+            attempt = _Attempt(self, model, last)
             yield attempt
-            time.sleep(delay)
-            delay = min(delay * 2, 5.0)
+            left = max(give_up - time.monotonic(), 0.0)
+            wait = min(delay, left)
+            log.warning("the %s silo at %s did not answer a call%s (%s); retrying in %.1fs, "
+                        "giving up in %.0fs", self.label, self.address,
+                        f" on {model}" if model else "", attempt.status, wait, left)
+            self._stopping.wait(wait)
+            delay = min(delay * 2, MAX_DELAY)
 
 
 class _Attempt:
     """One try of a call (a context manager): maps its gRPC failure to an ImportFailure and
-    swallows it when another try may follow."""
+    swallows it (keeping its status, for the log) when another try may follow."""
 
     def __init__(self, client: SiloClient, model: str | None, last: bool) -> None:
         self.client = client
         self.model = model
         self.last = last
+        self.status = ""
 
     def __enter__(self) -> None:
         return None
@@ -175,12 +207,16 @@ class _Attempt:
         if not isinstance(error, grpc.RpcError):
             return False
         code = error.code()
-        failure = ImportFailure.from_rpc_error(error, self.model)
         if code in RETRYABLE and not self.last:
+            self.status = f"{code.name}: {error.details()}"
             return True
-        if code == grpc.StatusCode.UNAVAILABLE and failure.model is None:
-            failure.reason = (f"the {self.client.label} silo at {self.client.address} is not "
-                              f"reachable ({error.details()}). Is it running?")
+        failure = ImportFailure.from_rpc_error(error, self.model)
+        if failure.kind is ErrorKind.SILO_UNAVAILABLE:
+            waited = (f" for the retry deadline ({self.client.retry_deadline:g}s, "
+                      "--retry-deadline)" if self.client.retry_deadline else "")
+            failure.reason = (f"the {self.client.label} silo at {self.client.address} was not "
+                              f"reachable{waited} ({code.name}: {error.details()}). Is it "
+                              "running?")
         raise failure from None
 
 

@@ -37,6 +37,10 @@ class FindingKind(enum.StrEnum):
     """An encrypted export could not be decrypted (wrong key, damaged tarball); nothing was
     imported. Always the only finding in its file."""
 
+    INTERRUPTED = "Interrupted"
+    """The import (or export) was stopped by a signal (Ctrl-C, SIGTERM, SIGHUP); `kind` is the
+    signal's name and the reason says how to resume. Always the only finding in its file."""
+
     UNKNOWN_MODEL_SKIPPED = "UnknownModelSkipped"
     """Records of a model this version does not import (removed, renamed, not relocatable)
     were skipped; the import went on."""
@@ -85,6 +89,12 @@ class Finding:
         """An export that cannot be decrypted: its one sentence as the reason."""
         return cls(FindingKind.DECRYPTION_ERROR, DECRYPTION_FAILED, None, None, None, None,
                    str(error))
+
+    @classmethod
+    def interrupted(cls, signal_name: str, reason: str) -> Finding:
+        """The run was stopped by `signal_name`; `reason` says what was kept and the command
+        that resumes it."""
+        return cls(FindingKind.INTERRUPTED, signal_name, None, None, None, None, reason)
 
     @classmethod
     def unknown_model(cls, model: str, count: int) -> Finding:

@@ -118,7 +118,7 @@ class Progress:
     def echo(self, text: str) -> None:
         if self.enabled:
             with self.lock:
-                print(("\r\033[K" if self.tty else "") + text, file=self.stream, flush=True)
+                self._write(("\r\033[K" if self.tty else "") + text + "\n")
 
     def begin(self, total: int) -> None:
         self.total, self.done = total, 0
@@ -133,9 +133,17 @@ class Progress:
             self.last = now
             rate = self.done / max(now - self.started, 1e-6)
             eta = (self.total - self.done) / rate if rate else 0
-            self.stream.write(f"\r\033[K{self.done:,}/{self.total:,} records "
-                              f"({rate:,.0f}/s, ETA {eta:,.0f}s)")
+            self._write(f"\r\033[K{self.done:,}/{self.total:,} records "
+                        f"({rate:,.0f}/s, ETA {eta:,.0f}s)")
+
+    def _write(self, text: str) -> None:
+        """Write under the lock. Output never aborts an import: once the stream fails (a
+        closed pipe: `relocate import ... 2>&1 | head -2`), progress is dropped."""
+        try:
+            self.stream.write(text)
             self.stream.flush()
+        except (OSError, ValueError):  # ValueError: the stream was closed
+            self.enabled = False
 
     def model_done(self, model: str, counts: ModelCounts, seconds: float) -> None:
         rate = counts.in_export / seconds if seconds > 0 else 0

@@ -19,7 +19,6 @@ import pickle
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -35,8 +34,12 @@ from orchestrator.json_items import Framed, Readable, record_boundary, record_in
 from orchestrator.storage import (
     LINE,
     SpilledExport,
+    empty_spill_directory,
+    make_spill_directory,
     model_path,
     open_model_file,
+    private_open,
+    remove_abandoned,
     repeated_pk,
     sort_by_pk,
 )
@@ -136,7 +139,8 @@ def spill(stream: IO[bytes], catalog: Catalog, workdir: Path | None = None,
     if head and not head[start:].lstrip().startswith(b"["):
         raise _fail("the export must be a JSON array of records ([{\"model\", \"pk\", "
                     "\"fields\"}, ...])")
-    directory = Path(tempfile.mkdtemp(prefix="relocate-spill-", dir=workdir))
+    remove_abandoned(workdir)
+    directory = make_spill_directory(workdir)
     try:
         keep = dict(keep or {})
         spilled = _spill_in_two(stream, catalog, directory, start, keep)
@@ -368,7 +372,7 @@ def _spill_in_two(stream: IO[bytes], catalog: Catalog, directory: Path,
     if cut is None:
         return None
     second_directory = directory / "second-half"
-    second_directory.mkdir()
+    second_directory.mkdir(mode=0o700)
     # A fresh interpreter (not fork: the caller may run gRPC threads; not multiprocessing's
     # spawn, which would run the caller's main script again) that knows where this package is.
     env = dict(os.environ)
@@ -401,13 +405,12 @@ def _spill_in_two(stream: IO[bytes], catalog: Catalog, directory: Path,
                                                                        catalog.fk_targets):
         second = None  # a referenced pk repeated across the cut: one pass names the item
     if first is None or second is None:
-        shutil.rmtree(directory)
-        directory.mkdir(mode=0o700)
+        empty_spill_directory(directory)
         return None
     for model in second.counts:
         source = model_path(second_directory, model)
         if model in first.counts:
-            with source.open("rb") as f, model_path(directory, model).open("ab") as out:
+            with source.open("rb") as f, private_open(model_path(directory, model), "ab") as out:
                 shutil.copyfileobj(f, out, _WINDOW)
             source.unlink()
         else:

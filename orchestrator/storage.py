@@ -5,8 +5,12 @@ export size needs only constant memory and models may come in any order. Everyth
 import (`source.spill`) and `relocate compare` (`tools.compare.Side`) write on disk is written
 and read back here.
 
-On-disk layout of a spill folder (made under the work directory, removed when done):
+On-disk layout of a spill folder (made under the work directory, mode 0700, removed when done;
+every file in it is 0600: it holds the export's plaintext, credentials included):
 
+    owner                 the pid of the process that made the folder and that process's start
+                          time (`<pid> <start>`): a folder whose process is gone (kill -9) is
+                          removed by the next import (`remove_abandoned`).
     <model>.jsonl         one line per record of the model, in ascending pk order:
                               pk<TAB>references<TAB>kept<TAB>json<LF>
                           pk          the record's pk, in decimal;
@@ -35,6 +39,9 @@ from __future__ import annotations
 import contextlib
 import heapq
 import itertools
+import os
+import shutil
+import tempfile
 from array import array
 from collections import Counter
 from collections.abc import Iterator
@@ -49,6 +56,18 @@ LINE = b"%d\t%b\t%b\t%b\n"
 # Records per sorted run when a model's records must be put in pk order on disk.
 SORT_RUN = 50_000
 _BUFFER = 1 << 16
+SPILL_PREFIX = "relocate-spill-"
+OWNER = "owner"
+
+
+def _private(path: str, flags: int) -> int:
+    """`open`'s opener for a spill file: created 0600, whatever the umask allows."""
+    return os.open(path, flags, 0o600)
+
+
+def private_open(path: Path, mode: str, buffering: int = -1) -> IO[bytes]:
+    """A spill file opened in binary `mode`; if it is created, only its owner may read it."""
+    return open(path, mode, buffering=buffering, opener=_private)
 
 
 def model_path(directory: Path, model: str, suffix: str = "jsonl") -> Path:
@@ -57,7 +76,7 @@ def model_path(directory: Path, model: str, suffix: str = "jsonl") -> Path:
 
 def open_model_file(directory: Path, model: str, mode: str = "ab") -> IO[bytes]:
     """The model's spill file, buffered for appending one line per record."""
-    return model_path(directory, model).open(mode, buffering=_BUFFER)
+    return private_open(model_path(directory, model), mode, _BUFFER)
 
 
 def split_line(line: bytes) -> list[bytes]:
@@ -77,13 +96,14 @@ def sort_by_pk(path: Path) -> None:
         while chunk := list(itertools.islice(f, SORT_RUN)):
             chunk.sort(key=pk_of)
             run = path.with_name(f"{path.name}.run{len(runs)}")
-            run.write_bytes(b"".join(chunk))
+            with private_open(run, "wb") as out:
+                out.write(b"".join(chunk))
             runs.append(run)
     merged = path.with_name(path.name + ".sorted")
     with contextlib.ExitStack() as stack:
         files = [stack.enter_context(run.open("rb")) for run in runs]
         lines: Iterator[bytes] = heapq.merge(*files, key=pk_of)
-        with merged.open("wb") as out:
+        with private_open(merged, "wb") as out:
             out.writelines(lines)
     merged.replace(path)
     for run in runs:
@@ -106,13 +126,74 @@ def write_pk_index(directory: Path, model: str) -> None:
     """Write the model's `.pks` index from its (sorted) spill file."""
     pks = array("q")
     with model_path(directory, model).open("rb") as f, \
-            model_path(directory, model, "pks").open("wb") as out:
+            private_open(model_path(directory, model, "pks"), "wb") as out:
         for line in f:
             pks.append(pk_of(line))
             if len(pks) >= 8192:
                 pks.tofile(out)
                 del pks[:]
         pks.tofile(out)
+
+
+# --- spill folders and their owners ---------------------------------------------------------
+
+
+def make_spill_directory(workdir: Path | None) -> Path:
+    """A new spill folder (0700) under `workdir` (the temporary directory when None), marked
+    with this process as its owner."""
+    directory = Path(tempfile.mkdtemp(prefix=SPILL_PREFIX, dir=workdir))
+    with private_open(directory / OWNER, "wb") as out:
+        out.write(b"%d %d" % (os.getpid(), _started(os.getpid()) or 0))
+    return directory
+
+
+def empty_spill_directory(directory: Path) -> None:
+    """Remove everything a spill folder holds but its owner mark."""
+    for entry in directory.iterdir():
+        if entry.is_dir():
+            shutil.rmtree(entry)
+        elif entry.name != OWNER:
+            entry.unlink()
+
+
+def remove_abandoned(workdir: Path | None) -> list[Path]:
+    """Remove the spill folders under `workdir` whose owner process is gone (killed with
+    SIGKILL, or the machine stopped): they hold plaintext nobody will delete. A folder with no
+    owner mark (being made, or made by an older version) is left alone; a pid that was reused
+    is told apart by its process's start time. Returns the folders removed."""
+    root = Path(workdir or tempfile.gettempdir())
+    removed = []
+    for directory in root.glob(SPILL_PREFIX + "*"):
+        try:
+            pid, started = map(int, (directory / OWNER).read_bytes().split())
+        except (OSError, ValueError):
+            continue
+        if not _alive(pid, started):
+            shutil.rmtree(directory, ignore_errors=True)
+            removed.append(directory)
+    return removed
+
+
+def _alive(pid: int, started: int) -> bool:
+    """Whether process `pid` runs and is the one that started at `started` (0: unknown)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process: alive, and not ours to judge
+    now = _started(pid)
+    return not (started and now and now != started)
+
+
+def _started(pid: int) -> int | None:
+    """The process's start time in clock ticks since boot (Linux's /proc), None elsewhere."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_bytes()
+    except OSError:
+        return None
+    # The command name (field 2) may hold spaces and parentheses: count from its last ")".
+    return int(stat[stat.rindex(b")") + 2:].split()[19])
 
 
 # --- the import's spilled export -------------------------------------------------------------
@@ -226,7 +307,7 @@ class ImportedOrganizations:
     def add(self, organizations: list[ImportedOrganization]) -> None:
         if not organizations:
             return
-        with self.path.open("ab") as f:
+        with private_open(self.path, "ab") as f:
             f.write(b"".join(orjson.dumps(list(org)) + b"\n" for org in organizations))
 
     def slices(self, size: int) -> Iterator[list[ImportedOrganization]]:

@@ -171,13 +171,13 @@ def test_mutual_tls_requires_a_client_certificate(pg_admin_url: str, templates: 
     with fresh_silos(pg_admin_url, templates, security=security) as silos:
         good = SiloClient(silos.control_address.replace("127.0.0.1", "localhost"), "control",
                           ClientSecurity(secret=NEW, tls_ca=pki["ca"], tls_cert=pki["client_cert"],
-                                         tls_key=pki["client_key"]), attempts=1, timeout=10)
+                                         tls_key=pki["client_key"]), retry_deadline=0, timeout=10)
         assert good.describe().models
         good.close()
         for security_without_cert in (ClientSecurity(secret=NEW, tls_ca=pki["ca"]),
                                       ClientSecurity(secret=NEW)):
             bad = SiloClient(silos.control_address.replace("127.0.0.1", "localhost"),
-                             "control", security_without_cert, attempts=1, timeout=10)
+                             "control", security_without_cert, retry_deadline=0, timeout=10)
             with pytest.raises(ImportFailure):
                 bad.describe()
             bad.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -26,7 +27,15 @@ from commands.main import build_parser
 from control_service import app as control_app
 from region_service import app as region_app
 from silo_engine.database import head_revision
-from tests.conftest import ROOT, Silos, _admin, _db_url, fixture_path, run_cli
+from tests.conftest import (
+    ROOT,
+    Silos,
+    _admin,
+    _db_url,
+    fixture_path,
+    run_cli,
+    run_import,
+)
 from tools.bench.generate import generate
 from tools.bench.verify import verify
 from wire.scopes import ImportScope
@@ -75,11 +84,73 @@ def test_unreachable_silo_fails_with_a_clear_message(tmp_path: Path) -> None:
     port = _free_port()
     result = _run("import", "users", fixture_path("user-with-minimum-privileges.json"),
                   "--control", f"127.0.0.1:{port}", "--region", f"127.0.0.1:{port}",
-                  "--findings-file", findings)
+                  "--findings-file", findings, "--retry-deadline", "1")
     assert result.returncode == 1
-    assert "not reachable" in result.stderr and "Is it running?" in result.stderr
-    assert '"kind": "DatabaseError"' in findings.read_text() or \
-        '"kind": "Unknown"' in findings.read_text()
+    assert "not reachable for the retry deadline (1s, --retry-deadline)" in result.stderr
+    assert "Is it running?" in result.stderr
+    assert [f["kind"] for f in json.loads(findings.read_text())] == ["SiloUnavailable"]
+
+
+@pytest.mark.parametrize(("then", "deadline"),
+                         [("restart", 30), ("never", 4), ("sigterm", 120)])
+def test_a_silo_restarted_mid_import_is_waited_for_within_the_retry_deadline(
+        silos: Silos, tmp_path: Path, then: str, deadline: int) -> None:
+    """The region silo stops in the middle of an import (its in-flight calls cancelled) and
+    starts again 8 s later (longer than a few quick retries last) on the same port and
+    database: the import retries, logging each retry, and lands every record exactly once. A
+    silo that never comes back is SiloUnavailable once the retry deadline has passed, not long
+    after; and SIGTERM while retrying stops the import at once, not at the deadline."""
+    export = generate(tmp_path / "export.json", 30_000, seed=7)
+    region = region_app.start(silos.region_url, "127.0.0.1:0")
+    port = region.port
+    findings = tmp_path / "findings.json"
+    proc = subprocess.Popen(
+        [*RELOCATE, "import", "organizations", str(export.path), "--no-prompt",
+         "--control", silos.control_address, "--region", f"127.0.0.1:{port}",
+         "--findings-file", str(findings), "--retry-deadline", str(deadline)],
+        stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    assert proc.stderr is not None
+    try:
+        seen = []
+        for line in proc.stderr:  # a first model is written and others are going out
+            seen.append(line)
+            if " records in " in line:
+                break
+        region.stop(0)
+        stopped = time.monotonic()
+        if then == "restart":
+            time.sleep(8)
+            region = region_app.start(silos.region_url, f"127.0.0.1:{port}")
+        elif then == "sigterm":
+            for line in proc.stderr:
+                seen.append(line)
+                if "retrying in" in line:
+                    break
+            proc.send_signal(signal.SIGTERM)
+            stopped = time.monotonic()
+        seen.append(proc.stderr.read())
+        code = proc.wait(timeout=300)
+        ended = time.monotonic() - stopped
+    finally:
+        region.stop(1)
+    stderr = "".join(seen)
+    assert "Traceback" not in stderr
+    assert f"the region silo at 127.0.0.1:{port} did not answer a call on sentry." in stderr
+    assert "retrying in" in stderr
+    if then == "restart":
+        assert code == 0, stderr
+        checked = verify({"control": silos.control_url, "region": silos.region_url},
+                         export.counts, ImportScope.ORGANIZATION)
+        assert checked.ok, checked.to_json()
+    elif then == "never":
+        assert code == 1, stderr
+        assert "SiloUnavailable" in stderr
+        assert [f["kind"] for f in json.loads(findings.read_text())] == ["SiloUnavailable"]
+        assert ended < deadline + 10  # the deadline, a last attempt and the in-flight batches
+    else:
+        assert code == 143, stderr
+        assert [f["kind"] for f in json.loads(findings.read_text())] == ["SIGTERM"]
+        assert ended < 15  # not the 120 s of the retry deadline
 
 
 def test_service_refuses_a_database_without_its_schema(empty_db: str) -> None:
@@ -397,19 +468,23 @@ def test_db_revision_without_autogenerate_needs_no_database(
     assert head_revision(migrations) == expected.stem.split("_by_")[0]
 
 
-def test_ctrl_c_stops_an_import_cleanly_and_the_rerun_resumes_it(silos: Silos,
-                                                                  tmp_path: Path) -> None:
-    """SIGINT while batches are being written: exit 130 with one line that names the uuid to
-    resume with (no traceback), the spill is removed, and the rerun with that uuid resumes
-    (batches from the ledger) and lands every record exactly once."""
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_stops_an_import_cleanly_and_its_resume_command_resumes_it(
+        silos: Silos, tmp_path: Path, sig: signal.Signals) -> None:
+    """Ctrl-C, SIGTERM (`timeout`, `docker stop`) or SIGHUP while batches are being written:
+    exit 128 + the signal with one line that gives the exact command to resume with (no
+    traceback), the spill is removed, the findings file says so, and that command, run as
+    printed, resumes (batches from the ledger) and lands every record exactly once."""
     export = generate(tmp_path / "export.json", 30_000, seed=3)
     import_uuid = uuid.uuid4().hex
     spill_root = tmp_path / "spill"
     spill_root.mkdir()
-    env = {**os.environ, "TMPDIR": str(spill_root)}
+    findings = tmp_path / "findings.json"
+    env = {**os.environ, "TMPDIR": str(spill_root),
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     args = [*RELOCATE, "import", "organizations", str(export.path), "--no-prompt",
             "--control", silos.control_address, "--region", silos.region_address,
-            "--import-uuid", import_uuid]
+            "--findings-file", str(findings), "--import-uuid", import_uuid]
     proc = subprocess.Popen(args, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
     assert proc.stderr is not None
     seen = []
@@ -417,25 +492,121 @@ def test_ctrl_c_stops_an_import_cleanly_and_the_rerun_resumes_it(silos: Silos,
         seen.append(line)
         if " records in " in line:  # "sentry.x: N records in 0.12s (...)"
             break
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     seen.append(proc.stderr.read())
     stderr = "".join(seen)
-    assert proc.wait(timeout=120) == 130, stderr
+    assert proc.wait(timeout=120) == 128 + sig, stderr
     assert "Traceback" not in stderr
+    resume = (f"relocate import organizations {export.path} --no-prompt "
+              f"--control {silos.control_address} --region {silos.region_address} "
+              f"--findings-file {findings} --import-uuid {import_uuid}")
     assert stderr.rstrip().splitlines()[-1] == (
-        f"relocate: interrupted. Batches written before Ctrl-C are kept; rerun with "
-        f"--import-uuid {import_uuid} to resume where it stopped.")
+        f"relocate: interrupted by {sig.name}. Batches written before it are kept; to resume, "
+        f"run: {resume}")
+    assert json.loads(findings.read_text()) == [{
+        "finding": "Interrupted", "kind": sig.name, "on": {"model": None, "ordinal": None},
+        "left_pk": None, "right_pk": None,
+        "reason": f"the import was interrupted by {sig.name}. Batches written before it are "
+                  f"kept; to resume, run: {resume}"}]
     assert list(spill_root.iterdir()) == []
     written = silos.count("region", "sentry_organizationmember")
     assert written < export.counts["sentry.organizationmember"]  # it did stop part way
 
-    resumed = subprocess.run(args, capture_output=True, text=True, env=env, cwd=ROOT,
-                             timeout=300)
+    resumed = subprocess.run(resume, shell=True, capture_output=True, text=True, env=env,
+                             cwd=ROOT, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
     assert "resumed" in resumed.stderr
     checked = verify({"control": silos.control_url, "region": silos.region_url},
                      export.counts, ImportScope.ORGANIZATION)
     assert checked.ok, checked.to_json()
+
+
+def test_spill_files_are_private_and_a_killed_imports_spill_is_removed_by_the_next(
+        silos: Silos, tmp_path: Path) -> None:
+    """Every spill file is 0600 in a 0700 folder; after a kill -9 (no cleanup possible) the
+    next import removes that folder, and only folders whose owner process is gone: not a live
+    process's, nor one with no owner mark; a reused pid (another start time) counts as gone."""
+    export = generate(tmp_path / "export.json", 30_000, seed=5)
+    spill_root = tmp_path / "spill"
+    spill_root.mkdir()
+    live, unmarked, reused = (spill_root / f"relocate-spill-{name}"
+                              for name in ("live", "unmarked", "reused"))
+    for directory in (live, unmarked, reused):
+        directory.mkdir()
+    started = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19]
+    (live / "owner").write_text(f"{os.getpid()} {started}")
+    (reused / "owner").write_text(f"{os.getpid()} {int(started) - 1}")
+    env = {**os.environ, "TMPDIR": str(spill_root)}
+    args = [*RELOCATE, "import", "organizations", str(export.path), "--no-prompt",
+            "--control", silos.control_address, "--region", silos.region_address,
+            "--import-uuid", uuid.uuid4().hex]
+    proc = subprocess.Popen(args, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    assert proc.stderr is not None
+    for line in proc.stderr:  # the spill is complete once a model is imported
+        if " records in " in line:
+            break
+    killed = [d for d in spill_root.iterdir() if d not in (live, unmarked)]
+    assert len(killed) == 1 and not reused.exists()  # the import removed the reused pid's
+    files = [f for f in killed[0].rglob("*") if f.is_file()]
+    assert len(files) > 5
+    assert {oct(f.stat().st_mode & 0o777) for f in files} == {"0o600"}
+    assert killed[0].stat().st_mode & 0o777 == 0o700
+    proc.kill()
+    proc.wait(timeout=30)
+    proc.stderr.close()
+    assert killed[0].exists()  # nothing could clean up after SIGKILL
+
+    again = subprocess.run(args, capture_output=True, text=True, env=env, cwd=ROOT,
+                           timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert sorted(spill_root.iterdir()) == [live, unmarked]
+
+
+def test_a_closed_output_pipe_does_not_stop_an_import(silos: Silos, tmp_path: Path) -> None:
+    """`relocate import ... 2>&1 | head -2`: once the reader is gone, progress and the summary
+    are dropped, and the import still lands every record and exits 0."""
+    export = generate(tmp_path / "export.json", 10_000, seed=6)
+    proc = subprocess.Popen(
+        [*RELOCATE, "import", "organizations", str(export.path), "--no-prompt",
+         "--control", silos.control_address, "--region", silos.region_address],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
+    assert proc.stdout is not None
+    assert proc.stdout.readline().startswith("Importing ")
+    proc.stdout.close()  # `head` has what it wanted and leaves
+    assert proc.wait(timeout=300) == 0
+    checked = verify({"control": silos.control_url, "region": silos.region_url},
+                     export.counts, ImportScope.ORGANIZATION)
+    assert checked.ok, checked.to_json()
+
+
+def test_sigterm_stops_an_export_and_leaves_its_destination_unchanged(
+        silos: Silos, tmp_path: Path) -> None:
+    """SIGTERM during an export: exit 143, one line with the command to run it again, the
+    findings file says so, and no partial file is left beside DEST."""
+    export = generate(tmp_path / "export.json", 30_000, seed=4)
+    run_import(silos, tmp_path, "global", export.path)
+    out = tmp_path / "out"
+    out.mkdir()
+    dest, findings = out / "again.json", tmp_path / "export-findings.json"
+    proc = subprocess.Popen(
+        [*RELOCATE, "export", "global", str(dest), "--findings-file", str(findings),
+         "--control", silos.control_address, "--region", silos.region_address,
+         "--shared-secret", "not-shown"],
+        stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while not any(out.iterdir()) and time.monotonic() < deadline:  # the .partial file
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 143, stderr
+    assert "Traceback" not in stderr and "not-shown" not in stderr
+    assert stderr.rstrip().splitlines()[-1] == (
+        f"relocate: interrupted by SIGTERM; {dest} is unchanged. To export again, run: "
+        f"relocate export global {dest} --findings-file {findings} "
+        f"--control {silos.control_address} --region {silos.region_address} "
+        '--shared-secret "$RELOCATE_SHARED_SECRET"')
+    assert [f["kind"] for f in json.loads(findings.read_text())] == ["SIGTERM"]
+    assert list(out.iterdir()) == []
 
 
 def test_a_closed_pipe_ends_compare_quietly(tmp_path: Path) -> None:

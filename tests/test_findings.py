@@ -25,6 +25,8 @@ FINDINGS = [
     Finding.unequal_value(None, "sentry.user", 1, 1, 11, "name", '"\u00e9"', '"\u00fc"'),
     Finding.unequal_value("AutoSuffixComparator", "sentry.user", 2, 2, 12, "username", '"b"',
                           '"b-x"'),
+    Finding.interrupted("SIGTERM", "the import was interrupted by SIGTERM; to resume, run: "
+                                   "relocate import global export.json --import-uuid 1"),
 ]
 
 

@@ -37,16 +37,16 @@ def cut(text: str, limit: int = SHOWN_CHARACTERS) -> str:
 
 
 class ErrorKind(Enum):
-    """Why an import call failed. Only DATABASE_ERROR is transient: its status, UNAVAILABLE, is
-    retried by the orchestrator's clients (every call is idempotent); every other kind is the
-    same on a retry and ends the import."""
+    """Why an import call failed. Only DATABASE_ERROR and SILO_UNAVAILABLE are transient: their
+    status, UNAVAILABLE, is retried by the orchestrator's clients (every call is idempotent)
+    until the retry deadline; every other kind is the same on a retry and ends the import."""
 
     # An unexpected exception in the silo (a bug), or a failed call that carried no typed
     # error. Not retried.
     UNKNOWN = "Unknown"
 
     # The database failed a statement for a reason other than the batch's data (connection
-    # lost, deadlock, timeout), or the silo could not be reached. Transient: retried.
+    # lost, deadlock, timeout). Transient: retried.
     DATABASE_ERROR = "DatabaseError"
 
     # The batch's JSON does not decode, or a record is not an object with a model, an integer
@@ -83,6 +83,11 @@ class ErrorKind(Enum):
     # Not Sentry's: the import uuid was bound by an earlier run to another scope, other flags
     # or another source file, whose resume would skip or mix records. Not retried.
     IMPORT_UUID_MISMATCH = "ImportUuidMismatch"
+    # Not one of Sentry's kinds: the silo could not be reached (down, restarting, shutting down:
+    # UNAVAILABLE or CANCELLED with no typed error) for as long as the orchestrator retries.
+    # Made by the orchestrator's client, never sent by a silo. Transient: retried until the
+    # retry deadline; the import resumes with the same uuid once the silo is back.
+    SILO_UNAVAILABLE = "SiloUnavailable"
 
     @property
     def status_code(self) -> grpc.StatusCode:
@@ -111,7 +116,11 @@ _STATUS = {
     ErrorKind.UNSPECIFIED_SCOPE: grpc.StatusCode.INVALID_ARGUMENT,
     ErrorKind.VALIDATION_ERROR: grpc.StatusCode.INVALID_ARGUMENT,
     ErrorKind.IMPORT_UUID_MISMATCH: grpc.StatusCode.FAILED_PRECONDITION,
+    ErrorKind.SILO_UNAVAILABLE: grpc.StatusCode.UNAVAILABLE,
 }
+# Statuses of a call that ended without a typed error because the silo was not there to answer:
+# down or restarting (UNAVAILABLE), or shutting down with the call in flight (CANCELLED).
+_SILO_GONE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED}
 
 
 @dataclass
@@ -191,8 +200,7 @@ class ImportFailure(Exception):
                 if any_detail.Unpack(msg):
                     return cls.from_proto(msg)
         code = error.code() if hasattr(error, "code") else None
-        unavailable = code == grpc.StatusCode.UNAVAILABLE
-        kind = ErrorKind.DATABASE_ERROR if unavailable else ErrorKind.UNKNOWN
+        kind = ErrorKind.SILO_UNAVAILABLE if code in _SILO_GONE else ErrorKind.UNKNOWN
         details = error.details() if hasattr(error, "details") else str(error)
         return cls(kind, model, f"the silo call failed ({code.name if code else 'no status'}): "
                                 f"{details}")
