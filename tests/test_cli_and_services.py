@@ -591,7 +591,7 @@ def test_sigterm_stops_an_export_and_leaves_its_destination_unchanged(
     proc = subprocess.Popen(
         [*RELOCATE, "export", "global", str(dest), "--findings-file", str(findings),
          "--control", silos.control_address, "--region", silos.region_address,
-         "--shared-secret", "not-shown"],
+         "--shared-secret", "not-shown-0123456789abcdef0123456789"],
         stderr=subprocess.PIPE, text=True, cwd=ROOT)
     deadline = time.monotonic() + 60
     while not any(out.iterdir()) and time.monotonic() < deadline:  # the .partial file
