@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import ipaddress
 import json
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import grpc
 import pytest
@@ -22,7 +26,14 @@ from orchestrator.client import ClientSecurity, SiloClient
 from silo_engine.redact import database_message, field_message, is_sensitive
 from silo_engine.server import Security
 from tests.conftest import Silos, fixture_path, fresh_silos, load_fixture, run_cli
-from wire.auth import SignRequests, signature
+from wire.auth import (
+    BUSY_MESSAGE,
+    REPLAY_MESSAGE,
+    ReplayGuard,
+    SignRequests,
+    signature,
+    signed_metadata,
+)
 from wire.errors import ImportFailure
 from wire.relocation.v1 import silo_service_pb2, silo_service_pb2_grpc
 from wire.scopes import ImportScope
@@ -43,6 +54,18 @@ def _option_request() -> silo_service_pb2.ImportByModelRequest:
         json_records=b'[{"model": "sentry.controloption", "pk": 7, "fields": {"key": "k", '
                      b'"value": "\\"v\\"", "last_updated": "2023-06-22T00:00:00.000Z", '
                      b'"last_updated_by": "unknown"}}]')
+
+
+class _Capture(grpc.UnaryUnaryClientInterceptor):
+    """Records the metadata a call went out with, as someone on the wire would."""
+
+    def __init__(self) -> None:
+        self.metadata: list[tuple[str, str]] = []
+
+    def intercept_unary_unary(self, continuation: Callable, details: grpc.ClientCallDetails,
+                              request: Any) -> Any:
+        self.metadata = list(details.metadata or ())
+        return continuation(details, request)
 
 
 def _call(address: str, secret: bytes | None) -> silo_service_pb2.ImportByModelResponse:
@@ -71,16 +94,85 @@ def test_rotated_secret_list_accepts_old_and_new(secured: Silos) -> None:
     assert secured.count("control", "sentry_controloption") == 1
 
 
+IMPORT_BY_MODEL = "/relocation.v1.SiloService/ImportByModel"
+
+
+def _stub(address: str) -> silo_service_pb2_grpc.SiloServiceStub:
+    return silo_service_pb2_grpc.SiloServiceStub(grpc.insecure_channel(address))
+
+
 def test_a_tampered_body_is_refused(secured: Silos) -> None:
     """A signature made for one request does not authorise another."""
     request = _option_request()
-    method = "/relocation.v1.SiloService/ImportByModel"
-    header = f"rpcsignature {signature(NEW, method, request.SerializeToString())}"
+    metadata = signed_metadata(NEW, IMPORT_BY_MODEL, request.SerializeToString())
     request.min_ordinal = 2
-    stub = silo_service_pb2_grpc.SiloServiceStub(grpc.insecure_channel(secured.control_address))
     with pytest.raises(grpc.RpcError) as caught:
-        stub.ImportByModel(request, metadata=[("authorization", header)], timeout=10)
+        _stub(secured.control_address).ImportByModel(request, metadata=metadata, timeout=10)
     assert caught.value.code() is grpc.StatusCode.UNAUTHENTICATED
+
+
+def test_an_exact_replay_of_a_signed_call_is_refused(secured: Silos) -> None:
+    """The same metadata and body sent again (a captured call) is refused by its nonce, and
+    the silo answers nothing (a replayed export would hand out password hashes); the same
+    request signed anew passes."""
+    capture = _Capture()  # inside the signer: sees what goes on the wire
+    channel = grpc.intercept_channel(grpc.insecure_channel(secured.control_address),
+                                     SignRequests(NEW), capture)
+    signed = silo_service_pb2_grpc.SiloServiceStub(channel)
+    assert list(signed.ImportByModel(_option_request(), timeout=10).mapped.old_pks) == [7]
+    with pytest.raises(grpc.RpcError) as caught:
+        _stub(secured.control_address).ImportByModel(_option_request(),
+                                                     metadata=capture.metadata, timeout=10)
+    assert caught.value.code() is grpc.StatusCode.UNAUTHENTICATED
+    assert "replayed call is refused" in caught.value.details()
+    assert signed.ImportByModel(_option_request(), timeout=10).from_ledger
+    assert secured.count("control", "sentry_controloption") == 1
+
+
+@pytest.mark.parametrize("skew", [-301, 301])
+def test_a_call_signed_outside_the_window_is_refused(secured: Silos, skew: int) -> None:
+    """A correctly signed call whose timestamp is over 300 s from the silo's clock (a stale
+    capture, or a clock that drifted) is refused, naming the skew."""
+    request = _option_request()
+    metadata = signed_metadata(NEW, IMPORT_BY_MODEL, request.SerializeToString(),
+                               now=time.time() + skew)
+    with pytest.raises(grpc.RpcError) as caught:
+        _stub(secured.control_address).ImportByModel(request, metadata=metadata, timeout=10)
+    assert caught.value.code() is grpc.StatusCode.UNAUTHENTICATED
+    assert "from the silo's clock" in caught.value.details()
+    assert "synchronise the clocks" in caught.value.details()
+    assert secured.count("control", "sentry_controloption") == 0
+
+
+def test_the_nonces_remembered_are_bounded_and_expire_with_the_window() -> None:
+    """A silo keeps a nonce only while its call could still be replayed, and no more than
+    its capacity at once: past that it refuses calls rather than forget a live nonce."""
+    now = [1_000_000.0]
+    guard = ReplayGuard(window=300, capacity=2, clock=lambda: now[0])
+
+    def call(nonce: str, at: float) -> str | None:
+        return guard.refusal({"x-relocate-timestamp": str(int(at)), "x-relocate-nonce": nonce})
+
+    assert call("a" * 32, now[0]) is None and call("b" * 32, now[0] + 100) is None
+    assert call("a" * 32, now[0]) == REPLAY_MESSAGE
+    assert call("c" * 32, now[0]) == BUSY_MESSAGE
+    now[0] += 301  # the first call is stale now: its nonce is let go, the second's is kept
+    assert call("c" * 32, now[0]) is None and len(guard) == 2
+    assert call("b" * 32, now[0] - 201) == REPLAY_MESSAGE
+    assert "outside the 300 s window" in (call("d" * 32, now[0] - 301) or "")
+
+
+def test_sentrys_plain_signature_is_refused(secured: Silos) -> None:
+    """Sentry's rpc0 scheme (method and body only) is what made replays possible; no Sentry
+    client calls a silo, so it is not accepted."""
+    request = _option_request()
+    digest = hmac.new(NEW, IMPORT_BY_MODEL.encode() + b":" + request.SerializeToString(),
+                      hashlib.sha256).hexdigest()
+    with pytest.raises(grpc.RpcError) as caught:
+        _stub(secured.control_address).ImportByModel(
+            request, metadata=[("authorization", f"rpcsignature rpc0:{digest}")], timeout=10)
+    assert caught.value.code() is grpc.StatusCode.UNAUTHENTICATED
+    assert "RELOCATE_SHARED_SECRET" in caught.value.details()
 
 
 def test_health_needs_no_signature(secured: Silos) -> None:
@@ -99,12 +191,17 @@ def _reflect(address: str, metadata: list[tuple[str, str]]) -> list[str]:
 
 
 def test_reflection_is_served_to_a_signed_call(secured: Silos) -> None:
-    """A stream of requests is signed as a whole: the method and an empty body, e.g.
-    `grpcurl -H "authorization: rpcsignature rpc0:$(printf METHOD: | openssl dgst ...)"`."""
+    """A stream of requests is signed as a whole: the method, timestamp, nonce and an empty
+    body (README: the grpcurl example); a replay of that stream's metadata is refused."""
     method = "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"
-    header = ("authorization", f"rpcsignature {signature(OLD, method, b'')}")
-    assert "relocation.v1.SiloService" in _reflect(secured.control_address, [header])
-    for refused in ([], [("authorization", f"rpcsignature {signature(b'x' * 40, method, b'')}")]):
+    metadata = signed_metadata(OLD, method, b"")
+    assert "relocation.v1.SiloService" in _reflect(secured.control_address, metadata)
+    timestamp, nonce = str(int(time.time())), "0123456789abcdef"
+    for refused in ([], metadata, signed_metadata(b"x" * 40, method, b""),
+                    signed_metadata(OLD, method, b"", now=time.time() - 600),
+                    [("x-relocate-timestamp", timestamp), ("x-relocate-nonce", nonce),
+                     ("authorization", "rpcsignature "
+                      + signature(OLD, method, b"", timestamp, nonce + "0"))]):
         with pytest.raises(grpc.RpcError) as caught:
             _reflect(secured.control_address, refused)
         assert caught.value.code() is grpc.StatusCode.UNAUTHENTICATED

@@ -1,16 +1,25 @@
 """Signed RPC between the orchestrator and the silos.
 
-Every call carries `authorization: rpcsignature rpc0:<hex>` where the hex is HMAC-SHA256 of the
-method path, a colon and the serialized request, keyed with a shared secret (Sentry's RPC
-signature scheme). Servers accept a list of secrets so a secret can be rotated: sign with the
-new one first while the old one is still accepted, then drop the old one.
+Every call carries `x-relocate-timestamp` (unix seconds), `x-relocate-nonce` (random hex) and
+`authorization: rpcsignature rpc1:<hex>` where the hex is HMAC-SHA256 of the method path, the
+timestamp, the nonce and the serialized request, joined by colons, keyed with a shared secret.
+Sentry's scheme (`rpc0`, method and request only) let a captured call be replayed forever; a
+silo refuses a timestamp outside the window and a nonce it has seen within it, and only ever
+accepts `rpc1`: both ends are ours, no Sentry client calls a silo. Servers accept a list of
+secrets so a secret can be rotated: sign with the new one first while the old one is still
+accepted, then drop the old one.
 """
 
 from __future__ import annotations
 
 import collections
 import hashlib
+import heapq
 import hmac
+import re
+import secrets as random_bytes
+import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -18,7 +27,17 @@ import grpc
 
 METADATA_KEY = "authorization"
 SCHEME = "rpcsignature"
-VERSION = "rpc0"
+VERSION = "rpc1"
+TIMESTAMP_KEY = "x-relocate-timestamp"
+NONCE_KEY = "x-relocate-nonce"
+# How far a call's timestamp may be from the silo's clock, either way: room for clock skew
+# and a batch queued behind others, small enough that a captured call soon goes stale.
+WINDOW_SECONDS = 300
+# Nonces remembered at once (each until its timestamp leaves the window): bounds the memory a
+# flood of signed calls can take; past it calls are refused until old nonces expire.
+MAX_NONCES = 100_000
+_NONCE = re.compile(r"[0-9a-f]{16,64}")
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
 # Calls anyone may make: load balancers and orchestrators probe health without a secret.
 UNSIGNED_METHODS = frozenset({"/grpc.health.v1.Health/Check", "/grpc.health.v1.Health/Watch"})
 # Streams of requests, which cannot be signed one request at a time: the call is signed as a
@@ -28,6 +47,10 @@ SIGNED_AS_A_CALL = frozenset({"/grpc.reflection.v1alpha.ServerReflection/ServerR
                               "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo"})
 UNAUTHENTICATED_MESSAGE = ("missing or invalid RPC signature: give the orchestrator and the silo "
                            "the same secret (--shared-secret or RELOCATE_SHARED_SECRET)")
+REPLAY_MESSAGE = ("RPC signature nonce already used: a replayed call is refused; sign every "
+                  "call anew, with a fresh nonce")
+BUSY_MESSAGE = ("too many signed calls within the replay window to remember their nonces; "
+                "retry later")
 
 
 # A secret anyone could guess signs calls anyone could make: 32 characters is what
@@ -51,18 +74,66 @@ def parse_secrets(value: str | Sequence[str] | None) -> list[bytes]:
     return [item.strip().encode() for item in items if item.strip()]
 
 
-def signature(secret: bytes, method: str, body: bytes) -> str:
-    digest = hmac.new(secret, method.encode() + b":" + body, hashlib.sha256).hexdigest()
-    return f"{VERSION}:{digest}"
+def signature(secret: bytes, method: str, body: bytes, timestamp: str, nonce: str) -> str:
+    signed = b":".join((method.encode(), timestamp.encode(), nonce.encode(), body))
+    return f"{VERSION}:{hmac.new(secret, signed, hashlib.sha256).hexdigest()}"
 
 
-def verify(secrets: Sequence[bytes], method: str, body: bytes, header: str | None) -> bool:
-    if not header or not header.lower().startswith(SCHEME + " "):
+def signed_metadata(secret: bytes, method: str, body: bytes,
+                    now: float | None = None) -> list[tuple[str, str]]:
+    """The metadata that signs one call: a timestamp, a fresh nonce and their signature."""
+    timestamp = str(int(time.time() if now is None else now))
+    nonce = random_bytes.token_hex(16)
+    return [(TIMESTAMP_KEY, timestamp), (NONCE_KEY, nonce),
+            (METADATA_KEY, f"{SCHEME} {signature(secret, method, body, timestamp, nonce)}")]
+
+
+def verify(secrets: Sequence[bytes], method: str, body: bytes, metadata: dict[str, str]) -> bool:
+    header, timestamp = metadata.get(METADATA_KEY), metadata.get(TIMESTAMP_KEY)
+    nonce = metadata.get(NONCE_KEY)
+    if not header or not header.lower().startswith(SCHEME + " ") or not timestamp or \
+            not _TIMESTAMP.fullmatch(timestamp) or not nonce or not _NONCE.fullmatch(nonce):
         return False
     given = header[len(SCHEME) + 1:].strip()
     if not given.startswith(VERSION + ":"):
         return False
-    return any(hmac.compare_digest(signature(s, method, body), given) for s in secrets)
+    return any(hmac.compare_digest(signature(s, method, body, timestamp, nonce), given)
+               for s in secrets)
+
+
+class ReplayGuard:
+    """The nonces of the calls accepted within the window, each kept until its timestamp
+    leaves the window (a replay after that is refused as stale)."""
+
+    def __init__(self, window: int = WINDOW_SECONDS, capacity: int = MAX_NONCES,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.window, self.capacity, self.clock = window, capacity, clock
+        self._seen: set[str] = set()
+        self._expiry: list[tuple[int, str]] = []  # a heap: the first to expire on top
+        self._lock = threading.Lock()
+
+    def refusal(self, metadata: dict[str, str]) -> str | None:
+        """Why a correctly signed call must be refused (stale or replayed), or None, having
+        recorded its nonce."""
+        timestamp, nonce = int(metadata[TIMESTAMP_KEY]), metadata[NONCE_KEY]
+        now = int(self.clock())
+        if abs(now - timestamp) > self.window:
+            return (f"RPC signature timestamp is {now - timestamp:+d} s from the silo's clock, "
+                    f"outside the {self.window} s window: a stale or replayed call is refused; "
+                    "synchronise the clocks of the orchestrator and the silo (NTP)")
+        with self._lock:
+            while self._expiry and self._expiry[0][0] < now:
+                self._seen.discard(heapq.heappop(self._expiry)[1])
+            if nonce in self._seen:
+                return REPLAY_MESSAGE
+            if len(self._seen) >= self.capacity:
+                return BUSY_MESSAGE
+            self._seen.add(nonce)
+            heapq.heappush(self._expiry, (timestamp + self.window, nonce))
+        return None
+
+    def __len__(self) -> int:
+        return len(self._seen)
 
 
 class SignatureCheck(grpc.ServerInterceptor):
@@ -77,31 +148,39 @@ class SignatureCheck(grpc.ServerInterceptor):
         if not secrets:
             raise ValueError("a signature check needs at least one shared secret")
         self.secrets = list(secrets)
+        self.guard = ReplayGuard()
+
+    def refusal(self, method: str, body: bytes, metadata: dict[str, str]) -> str | None:
+        """Why a call must be refused, or None: signature first, so that only a holder of
+        the secret learns about the clock or takes room among the nonces."""
+        if not verify(self.secrets, method, body, metadata):
+            return UNAUTHENTICATED_MESSAGE
+        return self.guard.refusal(metadata)
 
     def intercept_service(self, continuation: Callable, details: grpc.HandlerCallDetails) -> Any:
         handler = continuation(details)
         if handler is None or details.method in UNSIGNED_METHODS:
             return handler
-        header = dict(details.invocation_metadata or ()).get(METADATA_KEY)
-        if handler.request_streaming:
-            if details.method in SIGNED_AS_A_CALL and verify(self.secrets, details.method,
-                                                             b"", header):
-                return handler
-            return _refuse(handler, "client-streaming calls are not accepted on an "
-                                    "authenticated silo")
+        metadata = {key: value for key, value in details.invocation_metadata or ()
+                    if isinstance(value, str)}
         method = details.method
-        secrets = self.secrets
+        if handler.request_streaming:
+            if method not in SIGNED_AS_A_CALL:
+                return _refuse(handler, "client-streaming calls are not accepted on an "
+                                        "authenticated silo")
+            refusal = self.refusal(method, b"", metadata)
+            return handler if refusal is None else _refuse(handler, refusal)
 
-        def deserialize(raw: bytes) -> tuple[Any, bool]:
-            ok = verify(secrets, method, raw, header)
-            return (handler.request_deserializer(raw) if ok else None), ok
+        def deserialize(raw: bytes) -> tuple[Any, str | None]:
+            refusal = self.refusal(method, raw, metadata)
+            return (handler.request_deserializer(raw) if refusal is None else None), refusal
 
         inner = handler.unary_stream if handler.response_streaming else handler.unary_unary
 
-        def behaviour(checked: tuple[Any, bool], context: grpc.ServicerContext) -> Any:
-            request, ok = checked
-            if not ok:
-                context.abort(grpc.StatusCode.UNAUTHENTICATED, UNAUTHENTICATED_MESSAGE)
+        def behaviour(checked: tuple[Any, str | None], context: grpc.ServicerContext) -> Any:
+            request, refusal = checked
+            if refusal is not None:
+                context.abort(grpc.StatusCode.UNAUTHENTICATED, refusal)
             return inner(request, context)
 
         build = grpc.unary_stream_rpc_method_handler if handler.response_streaming else \
@@ -129,15 +208,16 @@ class _CallDetails(collections.namedtuple(
 
 
 class SignRequests(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor):
-    """Adds the signature of each request, made with the first secret."""
+    """Adds the timestamp, a fresh nonce and the signature of each request, made with the
+    first secret: every attempt is signed anew, so a retry is not taken for a replay."""
 
     def __init__(self, secret: bytes) -> None:
         self.secret = secret
 
     def _signed(self, details: grpc.ClientCallDetails, request: Any) -> _CallDetails:
         body = request if isinstance(request, bytes) else request.SerializeToString()
-        header = f"{SCHEME} {signature(self.secret, details.method, body)}"
-        metadata = [*(details.metadata or ()), (METADATA_KEY, header)]
+        metadata = [*(details.metadata or ()),
+                    *signed_metadata(self.secret, details.method, body)]
         return _CallDetails(details.method, details.timeout, metadata, details.credentials,
                             getattr(details, "wait_for_ready", None),
                             getattr(details, "compression", None))
