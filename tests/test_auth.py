@@ -131,8 +131,8 @@ def test_an_exact_replay_of_a_signed_call_is_refused(secured: Silos) -> None:
 
 @pytest.mark.parametrize("skew", [-301, 301])
 def test_a_call_signed_outside_the_window_is_refused(secured: Silos, skew: int) -> None:
-    """A correctly signed call whose timestamp is over 300 s from the silo's clock (a stale
-    capture, or a clock that drifted) is refused, naming the skew."""
+    """A correctly signed call whose timestamp is outside the window around the silo's
+    clock (a stale capture, or a clock that drifted) is refused, naming the skew."""
     request = _option_request()
     metadata = signed_metadata(NEW, IMPORT_BY_MODEL, request.SerializeToString(),
                                now=time.time() + skew)
