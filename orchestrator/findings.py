@@ -12,13 +12,19 @@ from __future__ import annotations
 import enum
 import json
 import os
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from orchestrator.crypto import DecryptionError
 from wire.errors import ImportFailure
+
+NAMES_SHOWN = 20  # unknown models (or fields) named one by one in findings and the summary
+NAMES_COUNTED = 10_000  # distinct unknown names counted apart; records of any more are "others"
+
+K = TypeVar("K", bound=Hashable)
 
 COMPATIBILITY = "Compatibility"  # the `kind` of every compatibility notice
 DECRYPTION_FAILED = "DecryptionFailed"  # the `kind` of a decryption finding
@@ -62,6 +68,41 @@ class FindingKind(enum.StrEnum):
     change; `kind` names the comparator whose rule did not accept them, if any."""
 
 
+class Tally(Counter[K]):
+    """Records per unknown name, counted apart for the first `NAMES_COUNTED` distinct names
+    and together (`others`) after: an export of a million made-up model names (or a record
+    of a million made-up fields) must not cost memory, findings or stderr in proportion."""
+
+    def __init__(self, counts: Iterable[tuple[K, int]] = (), others: int = 0) -> None:
+        super().__init__()
+        self.others = others
+        for key, count in counts:
+            self[key] += count
+
+    def __setitem__(self, key: K, count: int) -> None:
+        if key in self or len(self) < NAMES_COUNTED:
+            super().__setitem__(key, count)
+        else:
+            self.others += count
+
+    def update(self, other: Any = None, /, **kwargs: int) -> None:
+        """Add `other`'s counts (and, from another Tally, its others)."""
+        if isinstance(other, Mapping):
+            for key, count in other.items():
+                self[key] += count
+            self.others += getattr(other, "others", 0)
+        elif other is not None:
+            super().update(other)
+        if kwargs:
+            super().update(kwargs)  # type: ignore[arg-type]  # Counter(a=1) form
+
+    def records(self) -> int:
+        return sum(self.values()) + self.others
+
+    def __reduce__(self) -> Any:  # Counter's would drop `others` on the way to a spill child
+        return type(self), (list(self.items()), self.others)
+
+
 @dataclass(frozen=True)
 class Finding:
     """One finding. `field`, `left` and `right` (the values as shown, redacted for credentials)
@@ -101,6 +142,22 @@ class Finding:
         return cls(FindingKind.UNKNOWN_MODEL_SKIPPED, COMPATIBILITY, model, None, None, None,
                    f"{count} record(s) of a model this installation does not import (removed, "
                    "renamed or not relocatable) were skipped")
+
+    @classmethod
+    def other_unknown_models(cls, records: int, models: int, capped: bool) -> Finding:
+        """The unknown models past the first `NAMES_SHOWN`, in one finding."""
+        some = f"more than {models:,}" if capped else f"{models:,}"
+        return cls(FindingKind.UNKNOWN_MODEL_SKIPPED, COMPATIBILITY, None, None, None, None,
+                   f"{records:,} record(s) of {some} other model(s) this installation does not "
+                   f"import were skipped (the first {NAMES_SHOWN} models are named apart)")
+
+    @classmethod
+    def other_dropped_fields(cls, records: int, fields: int, capped: bool) -> Finding:
+        """The unknown fields past the first `NAMES_SHOWN`, in one finding."""
+        some = f"more than {fields:,}" if capped else f"{fields:,}"
+        return cls(FindingKind.UNKNOWN_FIELD_DROPPED, COMPATIBILITY, None, None, None, None,
+                   f"{some} other field(s) this installation does not know were dropped, "
+                   f"{records:,} time(s) in all (the first {NAMES_SHOWN} fields are named apart)")
 
     @classmethod
     def dropped_field(cls, model: str, name: str, count: int) -> Finding:

@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import IO, Any
 
-from orchestrator.findings import Finding
+from orchestrator.findings import NAMES_SHOWN, Finding, Tally
 
 RENAMES_SHOWN = 50
 
@@ -46,8 +46,8 @@ class ImportReport:
     models: dict[str, ModelCounts] = field(default_factory=dict)
     renamed_users: Renames = field(default_factory=Renames)
     renamed_organizations: Renames = field(default_factory=Renames)
-    unknown_models: Counter[str] = field(default_factory=Counter)
-    dropped_fields: Counter[tuple[str, str]] = field(default_factory=Counter)
+    unknown_models: Counter[str] = field(default_factory=Tally)
+    dropped_fields: Counter[tuple[str, str]] = field(default_factory=Tally)
     out_of_scope: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
 
@@ -55,11 +55,22 @@ class ImportReport:
         return self.models.setdefault(model, ModelCounts())
 
     def notices(self) -> list[Finding]:
-        """Findings for what was read but not imported because this version has no place for it."""
-        return [*(Finding.unknown_model(model, count)
-                  for model, count in sorted(self.unknown_models.items())),
-                *(Finding.dropped_field(model, name, count)
-                  for (model, name), count in sorted(self.dropped_fields.items()))]
+        """Findings for what was read but not imported because this version has no place for
+        it: the first `NAMES_SHOWN` models (and fields) one by one, the rest in one finding."""
+        models = sorted(self.unknown_models.items())
+        fields = sorted(self.dropped_fields.items())
+        notices = [*(Finding.unknown_model(model, count) for model, count in models[:NAMES_SHOWN])]
+        rest, others = models[NAMES_SHOWN:], getattr(self.unknown_models, "others", 0)
+        if rest or others:
+            notices.append(Finding.other_unknown_models(
+                sum(count for _, count in rest) + others, len(rest), others > 0))
+        notices += [Finding.dropped_field(model, name, count)
+                    for (model, name), count in fields[:NAMES_SHOWN]]
+        rest_fields, others = fields[NAMES_SHOWN:], getattr(self.dropped_fields, "others", 0)
+        if rest_fields or others:
+            notices.append(Finding.other_dropped_fields(
+                sum(count for _, count in rest_fields) + others, len(rest_fields), others > 0))
+        return notices
 
     def to_json(self) -> dict[str, Any]:
         """The report as one JSON document (`relocate import --report-file`): what tools such as

@@ -30,6 +30,7 @@ import orjson
 
 from orchestrator import json_items
 from orchestrator.catalog import Catalog, ModelInfo
+from orchestrator.findings import Tally
 from orchestrator.json_items import Framed, Readable, record_boundary, record_indent
 from orchestrator.storage import (
     LINE,
@@ -171,8 +172,8 @@ class _Part:
     (a model whose pks ever descend must be sorted afterwards)."""
 
     counts: Counter[str] = field(default_factory=Counter)
-    unknown_models: Counter[str] = field(default_factory=Counter)
-    dropped_fields: Counter[tuple[str, str]] = field(default_factory=Counter)
+    unknown_models: Counter[str] = field(default_factory=Tally)  # bounded: names may be made up
+    dropped_fields: Counter[tuple[str, str]] = field(default_factory=Tally)
     total: int = 0
     first: dict[str, int] = field(default_factory=dict)
     last: dict[str, int] = field(default_factory=dict)

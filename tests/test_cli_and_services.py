@@ -636,3 +636,32 @@ def test_the_cli_loads_no_silo_code_until_a_verb_needs_it() -> None:
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             cwd=ROOT, check=True).stdout.strip()
     assert loaded == ""
+
+
+@pytest.mark.db  # starts the embedded PostgreSQL
+def test_embedded_default_with_a_long_data_dir_keeps_the_socket_private(tmp_path: Path) -> None:
+    """A data dir too long for a socket path must not put PostgreSQL's socket in a directory
+    other local users can enter, nor let them in by `trust`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RELOCATE_")}
+    data_dir = tmp_path / ("d" * 60) / ("e" * 60)
+    assert len(str(data_dir)) >= 120
+    example = ROOT / "examples" / "acme-export.json"
+    result = _run("import", "organizations", example, "--no-prompt", "--data-dir", data_dir,
+                  env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    hba = (data_dir / "pg" / "pg_hba.conf").read_text()
+    assert not [line for line in hba.splitlines() if line.split()[:1] == ["local"]
+                and "trust" in line.split()]
+
+    from commands.embedded import embedded_postgres
+
+    with embedded_postgres(data_dir) as urls:
+        socket_dir = Path(urls["control"].split("host=", 1)[1].split("&", 1)[0])
+        with psycopg.connect(urls["control"]) as conn:
+            ((users,),) = conn.execute("SELECT count(*) FROM auth_user").fetchall()
+        status = socket_dir.stat()
+        pg_uid = (data_dir / "pg").stat().st_uid  # the OS user PostgreSQL runs as
+        assert socket_dir != data_dir / "pg"
+        assert status.st_mode & 0o777 == 0o700, oct(status.st_mode)
+        assert status.st_uid == pg_uid
+    assert users == 3  # the example's users, imported once
