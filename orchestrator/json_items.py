@@ -48,6 +48,23 @@ class TooDeep(ijson.JSONError):
     """An item nests deeper than MAX_DEPTH; the items before it were read."""
 
 
+class LoneSurrogate(ijson.JSONError):
+    """A string escapes half of a UTF-16 surrogate pair (`"\\ud800"`): ijson's C parser
+    would read it as "?", silently, and PostgreSQL text cannot hold it; the items before it
+    were read."""
+
+
+# A \uD800-\uDFFF escape that is not half of a pair (the backslash itself not escaped): a high
+# half not followed by a low one, or a low half not after a high one.
+_LONE_SURROGATE = re.compile(
+    rb"(?<!\\)(?:\\\\)*(\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|(?<![\\]u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2})")
+# The start of a low half's escape, cut short by the end of a read (the empty string too).
+_LOW_HALF_START = re.compile(rb"(?:\\(?:u(?:[dD](?:[c-fC-F][0-9a-fA-F]?)?)?)?)?")
+# What a read keeps of the one before, so that a pair or escape cut by the read is seen whole.
+_SURROGATE_TAIL = 16
+
+
 class Readable(Protocol):
     """What the readers here need of a stream (a file, or a Framed part of one)."""
 
@@ -112,6 +129,8 @@ def _ijson_items(stream: Any) -> Iterator[Any]:
     except ijson.JSONError:
         if limited.too_deep:  # the stream was cut where the item went too deep
             raise TooDeep(f"an item nests deeper than {MAX_DEPTH} levels") from None
+        if limited.lone_surrogate:  # the stream was cut before the escape
+            raise LoneSurrogate(limited.lone_surrogate) from None
         raise
 
 
@@ -128,13 +147,19 @@ class _DepthLimited:
         self.depth = 0  # counting the array: an item's own level is 2
         self.carry = b""  # the unfinished string a read ended in: its quote and any backslash
         self.too_deep = False
+        self.tail = b""  # the end of the read before, for escapes a read cuts in two
+        self.lone_surrogate = ""  # the escape the stream was cut before, if any
 
     def read(self, n: int = -1) -> bytes:
-        if n == 0 or self.too_deep:
+        if n == 0 or self.too_deep or self.lone_surrogate:
             return b""
         chunk = self.stream.read(n)
         if not chunk:
             return chunk
+        seen = self.tail + chunk
+        self.tail = seen[-_SURROGATE_TAIL:]
+        if b"\\u" in seen:
+            chunk = self._before_lone_surrogate(seen, chunk)
         text = self.carry + chunk
         # Escapes only occur in strings: without them, a string is what lies between quotes.
         plain = text.replace(b"\\\\", b"").replace(b'\\"', b"") if b"\\" in text else text
@@ -148,6 +173,17 @@ class _DepthLimited:
         if self.depth + opens > MAX_DEPTH + 1 and self._peak(brackets) > MAX_DEPTH + 1:
             return self._cut(text, chunk)
         self.depth += 2 * opens - len(brackets)
+        return chunk
+
+    def _before_lone_surrogate(self, seen: bytes, chunk: bytes) -> bytes:
+        """`chunk`, or the part of it before a lone surrogate escape (then noted); `seen` is
+        it after the tail of the read before. A high half whose next bytes may yet begin the
+        low half is judged in the next read, from the tail."""
+        for found in _LONE_SURROGATE.finditer(seen):
+            if _LOW_HALF_START.fullmatch(seen, found.end()) and found.group(1)[3] in b"89abAB":
+                continue
+            self.lone_surrogate = found.group(1).decode()
+            return chunk[:max(0, found.start(1) - (len(seen) - len(chunk)))]
         return chunk
 
     def _peak(self, brackets: bytes) -> int:
