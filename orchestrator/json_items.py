@@ -13,6 +13,9 @@ What ijson reads is first scanned for nesting (`_DepthLimited`): ijson keeps a p
 open level, so its memory grows with the square of the depth, and a small file nested 100,000
 levels deep took gigabytes. An item nested deeper than MAX_DEPTH is refused (`TooDeep`) before
 ijson reads into it. orjson refuses more than 1,024 levels itself (that run then goes to ijson).
+
+The same scan refuses a lone surrogate escape (`"\\ud800"`, `LoneSurrogate`): orjson refuses
+the run that holds one, and ijson's C parser reads it as "?", silently.
 """
 
 from __future__ import annotations
@@ -46,6 +49,24 @@ _SQUARE = bytes.maketrans(b"{}", b"[]")
 
 class TooDeep(ijson.JSONError):
     """An item nests deeper than MAX_DEPTH; the items before it were read."""
+
+
+class LoneSurrogate(ijson.JSONError):
+    """A string escapes half of a UTF-16 surrogate pair (`"\\ud800"`): ijson's C parser
+    would read it as "?", silently, and PostgreSQL text cannot hold it; the items before it
+    were read."""
+
+
+# Any \uD800-\uDFFF escape, found fast (a literal start); each is then judged alone:
+# a high half needs a low one after it, a low half a high one before it.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_HIGH = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}")
+_LOW = re.compile(rb"\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+_PAIR = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+# The start of a low half's escape, cut short by the end of a read (the empty string too).
+_LOW_HALF_START = re.compile(rb"(?:\\(?:u(?:[dD](?:[c-fC-F][0-9a-fA-F]?)?)?)?)?")
+# What a read keeps of the one before, so that a pair or escape cut by the read is seen whole.
+_SURROGATE_TAIL = 16
 
 
 class Readable(Protocol):
@@ -112,6 +133,8 @@ def _ijson_items(stream: Any) -> Iterator[Any]:
     except ijson.JSONError:
         if limited.too_deep:  # the stream was cut where the item went too deep
             raise TooDeep(f"an item nests deeper than {MAX_DEPTH} levels") from None
+        if limited.lone_surrogate:  # the stream was cut before the escape
+            raise LoneSurrogate(limited.lone_surrogate) from None
         raise
 
 
@@ -128,13 +151,22 @@ class _DepthLimited:
         self.depth = 0  # counting the array: an item's own level is 2
         self.carry = b""  # the unfinished string a read ended in: its quote and any backslash
         self.too_deep = False
+        self.tail = b""  # the end of the read before, for escapes a read cuts in two
+        self.lone_surrogate = ""  # the escape the stream was cut before, if any
 
     def read(self, n: int = -1) -> bytes:
-        if n == 0 or self.too_deep:
+        if n == 0 or self.too_deep or self.lone_surrogate:
             return b""
         chunk = self.stream.read(n)
         if not chunk:
             return chunk
+        seen = self.tail + chunk
+        self.tail = seen[-_SURROGATE_TAIL:]
+        # Rare: non-BMP characters written as escapes. Whole pairs taken out (in C), nothing
+        # is left to judge unless a backslash before an escape may be escaped itself.
+        if _SURROGATE_ESCAPE.search(seen) and (
+                b"\\\\u" in seen or _SURROGATE_ESCAPE.search(_PAIR.sub(b"", seen))):
+            chunk = self._before_lone_surrogate(seen, chunk)
         text = self.carry + chunk
         # Escapes only occur in strings: without them, a string is what lies between quotes.
         plain = text.replace(b"\\\\", b"").replace(b'\\"', b"") if b"\\" in text else text
@@ -148,6 +180,25 @@ class _DepthLimited:
         if self.depth + opens > MAX_DEPTH + 1 and self._peak(brackets) > MAX_DEPTH + 1:
             return self._cut(text, chunk)
         self.depth += 2 * opens - len(brackets)
+        return chunk
+
+    def _before_lone_surrogate(self, seen: bytes, chunk: bytes) -> bytes:
+        """`chunk`, or the part of it before a lone surrogate escape (then noted); `seen` is
+        it after the tail of the read before. A high half whose next bytes may yet begin the
+        low half is judged in the next read, from the tail."""
+        judged = len(seen) - len(chunk)  # the tail: each escape whole in it was judged
+        for found in _SURROGATE_ESCAPE.finditer(seen):
+            at = found.start()
+            if not _escapes(seen, at):
+                continue
+            if _HIGH.match(seen, at):
+                if _LOW.match(seen, at + 6) or _LOW_HALF_START.fullmatch(seen, at + 6):
+                    continue  # a pair, or maybe one: the next read tells
+            elif at + 6 <= judged or not _LOW.match(seen, at) or (
+                    at >= 6 and _HIGH.match(seen, at - 6) and _escapes(seen, at - 6)):
+                continue  # judged, not four hex digits (ijson refuses those), or a pair's half
+            self.lone_surrogate = seen[at:at + 6].decode()
+            return chunk[:max(0, at - (len(seen) - len(chunk)))]
         return chunk
 
     def _peak(self, brackets: bytes) -> int:
@@ -180,6 +231,14 @@ class _DepthLimited:
             elif kind in (b"]", b"}"):
                 depth -= 1
         return chunk
+
+
+def _escapes(text: bytes, at: int) -> bool:
+    """Whether the backslash at `at` starts an escape (it is not itself escaped)."""
+    start = at
+    while start > 0 and text[start - 1] == 92:  # 92 is a backslash
+        start -= 1
+    return (at - start) % 2 == 0
 
 
 def _read_at_least(stream: Readable, size: int) -> bytes:

@@ -92,6 +92,11 @@ def read_records(stream: Readable, label: str = "the export"
                     f"{json_items.MAX_DEPTH} levels of objects and arrays, the most an import "
                     "reads (Sentry writes a few); remove or flatten that record", None,
                     position + 1) from exc
+    except json_items.LoneSurrogate as exc:
+        raise _fail(f"item #{position + 1} of {label} holds {exc} in a string, half of a UTF-16 "
+                    "surrogate pair without the other half: not a character, and PostgreSQL "
+                    "text cannot store it (read as is, it became \"?\"); remove or replace it",
+                    None, position + 1) from exc
     except ijson.JSONError as exc:
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         if "integer overflow" in detail:

@@ -140,19 +140,26 @@ def test_long_integers_are_told_from_digit_runs_in_strings(text: bytes,
     assert json_items._may_hold_a_long_integer(text) is long_integer
 
 
-def test_escapes_orjson_refuses_read_as_ijson_reads_them(tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch
-                                                         ) -> None:
-    """A lone surrogate: ijson reads it, orjson refuses the run that holds it."""
+@pytest.mark.parametrize("escape, lone", [("\\ud800", True), ("\\udfff", True),
+                                          ("\\ud83d\\ude00", False), ("\\\\ud800", False)])
+def test_a_lone_surrogate_is_refused_after_the_items_before_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, escape: str, lone: bool) -> None:
+    """orjson refuses the run that holds a lone surrogate, and ijson's C parser would read it
+    as "?": it is refused, in any read size. A pair, or an escaped backslash before "ud800",
+    reads as ijson reads it."""
     monkeypatch.setattr(json_items, "_BLOCK", 200)
     lines = [json.dumps({"model": "sentry.email", "pk": pk, "fields": {"email": f"e{pk}"}})
              for pk in range(1, 30)]
-    lines[12] = lines[12].replace('"e13"', '"e\\ud80013"')
+    lines[12] = lines[12].replace('"e13"', f'"e{escape}13"')
     path = tmp_path / "export.json"
     path.write_text("[\n" + ",\n".join(lines) + "\n]")
-    got = _items(path)
-    assert got == _ijson(path)
-    assert len(got) == 29 and got[28]["pk"] == 29
+    if not lone:
+        assert _items(path) == _ijson(path)
+        return
+    got: list[Any] = []
+    with path.open("rb") as f, pytest.raises(json_items.LoneSurrogate, match="ud"):
+        got.extend(json_items.items(f))
+    assert [item["pk"] for item in got] == list(range(1, 13))
 
 
 @pytest.mark.parametrize("damage", ["truncated", "garbage after", "missing comma",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import unicodedata
 import zoneinfo
 
 import orjson
@@ -33,8 +34,22 @@ from wire.scopes import ImportScope, RelocationScope, Silo
 USER, CONFIG, GLOBAL = RelocationScope.USER, RelocationScope.CONFIG, RelocationScope.GLOBAL
 
 
+def _check_username(username: str) -> None:
+    """Refuse control and format characters (Unicode Cc, Cf): a newline or a bidi override
+    (U+202E) makes a name display as another one, and Sentry's forms never let them in.
+    Printable ASCII, nearly every name, is decided by two fast string methods."""
+    if username.isascii() and username.isprintable():
+        return
+    for char in username:
+        if unicodedata.category(char) in ("Cc", "Cf"):
+            raise FieldError(f"field 'username': holds the control character U+{ord(char):04X} "
+                             f"({unicodedata.name(char, 'unnamed')}); usernames may not contain "
+                             "control or formatting characters: remove it from the export")
+
+
 def _sanitize_user(row: Row, ctx: BatchContext) -> None:
     """Strip instance privileges outside Config/Global; make users claim their account."""
+    _check_username(row["username"])
     if ctx.scope not in (ImportScope.CONFIG, ImportScope.GLOBAL):
         row["is_staff"] = row["is_superuser"] = row["is_managed"] = False
     if ctx.scope is not ImportScope.GLOBAL or row["is_unclaimed"]:
