@@ -1,5 +1,10 @@
 """The wire contract: code generated from protos/ lives under relocation/ (see
 scripts/generate_protos.py); what both ends of a channel must agree on beyond it is here."""
 
-# Largest message either end sends or accepts: a batch of big records with its pk-map entries.
-MAX_MESSAGE_BYTES = 256 * 1024 * 1024
+# Largest single record (its JSON as exported) an import accepts: far above any record Sentry
+# writes, small enough that one record always fits a message with room for its pk-map entries.
+MAX_RECORD_BYTES = 32 * 1024 * 1024
+# Largest message either end sends or accepts: one batch (cut so that it fits) with its pk-map
+# entries. A silo reads a message before its handler runs, so this also bounds what one call
+# can make a silo hold.
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
