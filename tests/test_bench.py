@@ -212,3 +212,20 @@ def test_a_service_that_does_not_start_is_reported_with_its_log(tmp_path: Path) 
         service.wait_ready(timeout=60)
     assert service.proc.returncode not in (None, 0)
     assert (tmp_path / "control.log").read_text().splitlines()[-1] in str(raised.value)
+
+
+def test_bench_run_encrypted_imports_the_tarball(pg_admin_url: str, tmp_path: Path) -> None:
+    """`--encrypted`: the import reads Sentry's encrypted tarball of the generated export, with
+    its key, and lands every record."""
+    out = tmp_path / "bench.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "commands.cli", "bench", "run", "--records", "2000",
+         "--runs", "1", "--reference-batch-size", "0", "--encrypted", "--pg-url", pg_admin_url,
+         "--json", str(out), "--workdir", str(tmp_path / "work")],
+        capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(out.read_text())
+    assert report["verified"] and report["config"]["encrypted"]
+    [run] = report["runs"]["import"]
+    assert "/export.tar --decrypt-with " in run["command"]
+    assert run["rows_written"] == report["copy"]["rows"] > 0

@@ -61,6 +61,8 @@ def add_bench_commands(sub: Any) -> None:
                      help="keep the export, logs and COPY files here (default: a temp dir)")
     run.add_argument("--keep", action="store_true",
                      help="keep the databases and files afterwards, for inspection")
+    run.add_argument("--encrypted", action="store_true",
+                     help="import the export as Sentry's encrypted tarball (--decrypt-with)")
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -85,7 +87,7 @@ def _run(args: argparse.Namespace) -> int:
         records=args.records, runs=args.runs, batch_size=args.batch_size,
         reference_batch_size=max(0, args.reference_batch_size), seed=args.seed,
         scope=ImportScope(args.scope), pg_url=args.pg_url, data_dir=args.data_dir,
-        workdir=args.workdir, keep=args.keep)
+        workdir=args.workdir, keep=args.keep, encrypted=args.encrypted)
     try:
         report = run_benchmark(config)
     except BenchError as exc:

@@ -66,6 +66,7 @@ class BenchConfig:
     data_dir: Path = Path(".relocate-bench")
     workdir: Path | None = None
     keep: bool = False
+    encrypted: bool = False  # import the export as Sentry's encrypted tarball
     echo: Callable[[str], None] = field(default=lambda text: print(text, file=sys.stderr,
                                                                   flush=True))
 
@@ -104,6 +105,7 @@ class _Bench:
         self.templates: dict[str, str] = {}
         self.databases: list[str] = []
         self.counter = 0
+        self.source: list[str] = []  # what the import reads: the export, or its tarball and key
 
     # databases
 
@@ -187,7 +189,7 @@ class _Bench:
         report_file = logs / "report.json"
         timed = _Timed()
         with self._services(urls, secret, logs, timed) as (control, region):
-            args = ["import", self.config.scope.value, str(export.path),
+            args = ["import", self.config.scope.value, *(self.source or [str(export.path)]),
                     "--control", control.address, "--region", region.address,
                     "--shared-secret", secret, "--no-prompt", "--report-file", str(report_file)]
             if batch_size is not None:
@@ -303,6 +305,18 @@ def _references(bench: _Bench, export: GeneratedExport) -> list[dict[str, Any]]:
     return references
 
 
+def _encrypt(export: Path, workdir: Path) -> list[str]:
+    """The export as Sentry's encrypted tarball, for a new key pair: the import's arguments."""
+    from orchestrator.crypto import generate_keypair, write_encrypted_tarball
+
+    private, public = generate_keypair(2048)
+    key, tarball = workdir / "bench-key.pem", workdir / "export.tar"
+    key.write_bytes(private)
+    with export.open("rb") as plain, tarball.open("wb") as out:
+        write_encrypted_tarball(plain, export.stat().st_size, public, out)
+    return [str(tarball), "--decrypt-with", str(key)]
+
+
 def _run(bench: _Bench, config: BenchConfig, echo: Callable[[str], None]) -> dict[str, Any]:
     workdir = bench.workdir
     echo(f"Generating about {config.records:,} records (seed {config.seed}) ...")
@@ -312,6 +326,8 @@ def _run(bench: _Bench, config: BenchConfig, echo: Callable[[str], None]) -> dic
     generated_in = time.perf_counter() - started
     echo(f"  {export.total:,} records, {export.path.stat().st_size / 1e6:,.1f} MB in "
          f"{generated_in:.1f}s")
+    if config.encrypted:
+        bench.source = _encrypt(export.path, workdir)
     bench.make_templates()
     dump = workdir / "copy"
     dump.mkdir()
@@ -326,7 +342,7 @@ def _run(bench: _Bench, config: BenchConfig, echo: Callable[[str], None]) -> dic
         "config": {"records": config.records, "runs": config.runs,
                    "batch_size": config.batch_size,
                    "reference_batch_size": config.reference_batch_size, "seed": config.seed,
-                   "scope": config.scope.value},
+                   "scope": config.scope.value, "encrypted": config.encrypted},
         "machine": {"cpus": os.cpu_count(), "load_average": list(os.getloadavg()),
                     "python": platform.python_version(), "platform": platform.platform()},
         "code": bench.code.version,
