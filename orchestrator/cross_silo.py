@@ -16,7 +16,6 @@ spilled beside each record (KEPT_FIELDS) and wait with the batch, as JSON, for i
 from __future__ import annotations
 
 from concurrent.futures import Executor, Future
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import orjson
@@ -83,7 +82,7 @@ class CrossSiloSteps:
 
     def __init__(self, control: SiloClient, region: SiloClient, pool: Executor,
                  import_uuid: str, region_name: str, pk_map: PkMap, report: ImportReport,
-                 directory: Path) -> None:
+                 orgs: ImportedOrganizations) -> None:
         self.control = control
         self.region = region
         self.pool = pool
@@ -91,7 +90,7 @@ class CrossSiloSteps:
         self.region_name = region_name
         self.pk_map = pk_map
         self.report = report
-        self.orgs = ImportedOrganizations(directory / "organizations.jsonl")
+        self.orgs = orgs
         self.reserved: Future[list[region_service_pb2.SlugUpdate]] | None = None
 
     def answered(self, info: ModelInfo, kept_fields: bytearray,

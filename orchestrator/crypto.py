@@ -419,7 +419,7 @@ def decrypt_token(token_b64: Iterable[bytes], fernet_key: bytes, label: str) -> 
         yield out
 
 
-class _IterStream(io.RawIOBase):
+class IterStream(io.RawIOBase):
     """A read-only raw stream over an iterator of byte pieces (wrap it in io.BufferedReader)."""
 
     def __init__(self, pieces: Iterator[bytes]) -> None:
@@ -502,7 +502,7 @@ def open_export(path: Path, decrypt_with: Path | None) -> Iterator[BinaryIO]:
         crcs = array("I")
         verify_token(_recorded(token(), crcs), fernet_key, label)
         pieces = decrypt_token(_unchanged(token(), crcs, label), fernet_key, label)
-        plaintext = io.BufferedReader(_IterStream(pieces), buffer_size=1 << 16)
+        plaintext = io.BufferedReader(IterStream(pieces), buffer_size=1 << 16)
         yield plaintext
 
 
@@ -564,7 +564,7 @@ def write_encrypted_tarball(plaintext: BinaryIO, plaintext_size: int, public_key
     spki = public_pem(public_key)
     fernet_key = Fernet.generate_key()
     wrapped = public_key.encrypt(fernet_key, _OAEP)
-    token = io.BufferedReader(_IterStream(_b64encode(_token_pieces(plaintext, plaintext_size,
+    token = io.BufferedReader(IterStream(_b64encode(_token_pieces(plaintext, plaintext_size,
                                                                    fernet_key))),
                               buffer_size=CHUNK)
     now = int(time.time())

@@ -83,7 +83,8 @@ class Importer:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="relocate-hash") as hashing:
             source_print = hashing.submit(fingerprint, source)
             with open_export(source, options.decrypt_with) as stream:  # verified first
-                export = spill(stream, catalog, options.workdir, KEPT_FIELDS)
+                export = spill(stream, catalog, options.workdir, KEPT_FIELDS,
+                               sealed=options.decrypt_with is not None)
         try:  # from here on the spill is removed however the import ends (Ctrl-C included)
             self.progress.echo(f"Read {export.total:,} records of {len(export.counts)} models "
                                f"in {time.monotonic() - started:.1f}s; importing")
@@ -143,7 +144,7 @@ class _Run:
                                        thread_name_prefix="relocate-batch")
         self.cross_silo = CrossSiloSteps(importer.control, importer.region, self.pool,
                                          import_uuid, region_name, self.pk_map, report,
-                                         export.directory)
+                                         export.imported_organizations())
         self.scheduler = Scheduler(options.parallel_models)
         self.scheduler.on_finished(self._release_maps)
         self.scheduler.on_finished(self.cross_silo.organizations_imported, ORGANIZATION)

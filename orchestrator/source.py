@@ -35,11 +35,12 @@ from orchestrator.json_items import Framed, Readable, record_boundary, record_in
 from orchestrator.storage import (
     LINE,
     SpilledExport,
+    SpillKey,
+    append_file,
     empty_spill_directory,
     make_spill_directory,
     model_path,
     open_model_file,
-    private_open,
     remove_abandoned,
     repeated_pk,
     sort_by_pk,
@@ -132,8 +133,9 @@ Keep = Mapping[str, tuple[str, ...]]
 
 
 def spill(stream: IO[bytes], catalog: Catalog, workdir: Path | None = None,
-          keep: Keep | None = None) -> SpilledExport:
-    """Stream `stream` (a JSON array of records) into per-model files under a new folder.
+          keep: Keep | None = None, sealed: bool = False) -> SpilledExport:
+    """Stream `stream` (a JSON array of records) into per-model files under a new folder,
+    `sealed` (under a new key) when the records must not reach disk in clear.
 
     A large plain file is read in two halves by two processes (see `split_point`); anything
     else, and any half that fails, is read in one pass, so every error names the item the
@@ -147,15 +149,16 @@ def spill(stream: IO[bytes], catalog: Catalog, workdir: Path | None = None,
                     "\"fields\"}, ...])")
     remove_abandoned(workdir)
     directory = make_spill_directory(workdir)
+    key = SpillKey() if sealed else None
     try:
         keep = dict(keep or {})
-        spilled = _spill_in_two(stream, catalog, directory, start, keep)
+        spilled = _spill_in_two(stream, catalog, directory, start, keep, key)
         if spilled is None:
             stream.read(start)
-            spilled = _spill_part(read_records(stream), catalog, directory, keep)
+            spilled = _spill_part(read_records(stream), catalog, directory, keep, key)
         for model in spilled.unsorted:
-            sort_by_pk(model_path(directory, model))
-            pk = repeated_pk(model_path(directory, model)) \
+            sort_by_pk(model_path(directory, model), key)
+            pk = repeated_pk(model_path(directory, model), key) \
                 if model in catalog.fk_targets else None
             if pk is not None:
                 raise _fail(f"the export holds two {model} records with pk {pk}. {_UNIQUE_PKS}",
@@ -164,7 +167,7 @@ def spill(stream: IO[bytes], catalog: Catalog, workdir: Path | None = None,
         shutil.rmtree(directory, ignore_errors=True)
         raise
     return SpilledExport(directory, spilled.counts, spilled.unknown_models,
-                         spilled.dropped_fields, spilled.total)
+                         spilled.dropped_fields, spilled.total, key)
 
 
 _UNIQUE_PKS = ("Other records point at this model by pk, so which of the two they mean cannot "
@@ -207,20 +210,20 @@ class _ModelFile:
     """What spilling needs per model, found with one lookup per record."""
 
     def __init__(self, info: ModelInfo, directory: Path, first_pk: int, referenced: bool,
-                 keep: tuple[str, ...]) -> None:
+                 keep: tuple[str, ...], key: SpillKey | None) -> None:
         self.info = info
         self.fields = info.fields
         self.references = tuple(name for name, _ in info.foreign_keys)
         self.keep = keep
         self.referenced = referenced  # some foreign key points at the model: pks must differ
-        self.handle = open_model_file(directory, info.name)
+        self.handle = open_model_file(directory, info.name, key=key)
         self.count = 0
         self.first = first_pk
         self.last = first_pk - 1
 
 
 def _spill_part(records: Iterator[tuple[str, int, dict[str, Any]]], catalog: Catalog,
-                directory: Path, keep: Keep) -> _Part:
+                directory: Path, keep: Keep, key: SpillKey | None) -> _Part:
     """Append each record to its model's file in `directory` (see `storage`)."""
     part = _Part()
     files: dict[str, _ModelFile] = {}
@@ -228,7 +231,7 @@ def _spill_part(records: Iterator[tuple[str, int, dict[str, Any]]], catalog: Cat
     # by every few hundred of them, would only scan the records in hand.
     with _cycle_collection_paused():
         try:
-            _spill_records(records, catalog, directory, keep, part, files)
+            _spill_records(records, catalog, directory, keep, key, part, files)
         finally:
             for spilled in files.values():
                 spilled.handle.close()
@@ -240,7 +243,7 @@ def _spill_part(records: Iterator[tuple[str, int, dict[str, Any]]], catalog: Cat
 
 
 def _spill_records(records: Iterator[tuple[str, int, dict[str, Any]]], catalog: Catalog,
-                   directory: Path, keep: Keep, part: _Part,
+                   directory: Path, keep: Keep, key: SpillKey | None, part: _Part,
                    files: dict[str, _ModelFile]) -> None:
     """The loop of `_spill_part`, once per record: `files` gets each model's open file."""
     line_format = LINE
@@ -254,7 +257,7 @@ def _spill_records(records: Iterator[tuple[str, int, dict[str, Any]]], catalog: 
                 continue
             spilled = files[model] = _ModelFile(info, directory, pk,
                                                 model in catalog.fk_targets,
-                                                keep.get(model, ()))
+                                                keep.get(model, ()), key)
         spilled.count += 1
         kept = fields
         if not fields.keys() <= spilled.fields:  # fields this version of Sentry lacks
@@ -362,7 +365,7 @@ def _slice(f: IO[bytes], start: int, end: int | None, prefix: bytes, suffix: byt
 
 
 def _spill_in_two(stream: IO[bytes], catalog: Catalog, directory: Path,
-                  start: int, keep: Keep) -> _Part | None:
+                  start: int, keep: Keep, key: SpillKey | None) -> _Part | None:
     """Spill the two halves of a large plain file (its JSON from byte `start`) at once, the
     second in a child process; None (and `stream` back at its start) when the file is not one,
     has no usable cut, or a half fails to read."""
@@ -393,10 +396,10 @@ def _spill_in_two(stream: IO[bytes], catalog: Catalog, directory: Path,
     try:
         with contextlib.suppress(BrokenPipeError), child.stdin:  # a dead child reads nothing
             child.stdin.write(pickle.dumps((os.path.abspath(path), cut[1], catalog,
-                                            second_directory, keep)))
+                                            second_directory, keep, key)))
         with contextlib.suppress(ImportFailure):
             first = _spill_part(read_records(_slice(stream, start, cut[0], b"", b"]")), catalog,
-                                directory, keep)
+                                directory, keep, key)
         if first is not None:
             answer = child.stdout.read()
             if child.wait() == 0:
@@ -416,9 +419,7 @@ def _spill_in_two(stream: IO[bytes], catalog: Catalog, directory: Path,
     for model in second.counts:
         source = model_path(second_directory, model)
         if model in first.counts:
-            with source.open("rb") as f, private_open(model_path(directory, model), "ab") as out:
-                shutil.copyfileobj(f, out, _WINDOW)
-            source.unlink()
+            append_file(source, model_path(directory, model))
         else:
             source.rename(model_path(directory, model))
     second_directory.rmdir()
@@ -429,11 +430,11 @@ def _spill_in_two(stream: IO[bytes], catalog: Catalog, directory: Path,
 def _spill_second_half() -> None:
     """The child process of `_spill_in_two`: spill from the cut to the end of the file and
     write the _Part to stdout; exit 1 if that half cannot be read."""
-    path, start, catalog, directory, keep = pickle.load(sys.stdin.buffer)
+    path, start, catalog, directory, keep, key = pickle.load(sys.stdin.buffer)
     try:
         with open(path, "rb") as f:
             part = _spill_part(read_records(_slice(f, start, None, b"[", b"")), catalog,
-                               directory, keep)
+                               directory, keep, key)
     except ImportFailure:
         sys.exit(1)
     sys.stdout.buffer.write(pickle.dumps(part))

@@ -6,7 +6,8 @@ import (`source.spill`) and `relocate compare` (`tools.compare.Side`) write on d
 and read back here.
 
 On-disk layout of a spill folder (made under the work directory, mode 0700, removed when done;
-every file in it is 0600: it holds the export's plaintext, credentials included):
+every file in it is 0600: it holds the export's records, credentials included, in clear unless
+sealed, below):
 
     owner                 the pid of the process that made the folder and that process's start
                           time (`<pid> <start>`): a folder whose process is gone (kill -9) is
@@ -32,15 +33,38 @@ every file in it is 0600: it holds the export's plaintext, credentials included)
                           appended to the first's afterwards.
     <model>.jsonl.run<N>, <model>.jsonl.sorted
                           while a file whose pks do not ascend is merge-sorted.
+
+A spill of an encrypted tarball is sealed, so the decrypted export never reaches disk in clear
+(not even after a kill -9, which no cleanup survives). Every file above but `owner` (and
+compare's `.pks`, whose sources are plain files) is then written as AES-256-GCM frames under a
+`SpillKey`: 256 random bits made in memory for the one import, never written, logged, or put in
+argv or the environment (the second-half child reads it from its stdin pipe). A frame is
+
+    length   4 bytes, big-endian: of the ciphertext, its 16-byte tag included;
+    final    1 byte: 1 on the last frame of a writer, else 0;
+    nonce    12 bytes: the writer's random 8-byte prefix, then the frame's number within the
+             writer (from 0, 4 bytes big-endian);
+    ciphertext and tag, with those 17 header bytes as the associated data.
+
+The plaintext is the file's bytes as laid out above, cut where the file's write buffer was
+flushed (at most FRAME bytes a frame). Each opening for writing (a writer) draws its own prefix,
+numbers its frames from 0 and ends with an empty final frame, so a file appended to (the second
+half's files, organizations.jsonl) is its writers' frames one after another. A reader checks
+every tag, the numbering and that each writer ended: a frame changed, moved or cut, or a file
+cut inside a writer's frames, is an ImportFailure, and none of the frame's bytes are used. A
+plain JSON export's spill stays in clear: its source is plaintext on disk already
+(docs/performance.md gives the sealing's cost).
 """
 
 from __future__ import annotations
 
 import contextlib
 import heapq
+import io
 import itertools
 import os
 import shutil
+import struct
 import tempfile
 from array import array
 from collections import Counter
@@ -50,6 +74,11 @@ from pathlib import Path
 from typing import IO, Any, NamedTuple
 
 import orjson
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from orchestrator.crypto import IterStream
+from wire.errors import ErrorKind, ImportFailure
 
 # One spilled line, from (pk, references, kept, json): formatted inline by the spill's loop.
 LINE = b"%d\t%b\t%b\t%b\n"
@@ -58,6 +87,11 @@ SORT_RUN = 50_000
 _BUFFER = 1 << 16
 SPILL_PREFIX = "relocate-spill-"
 OWNER = "owner"
+# The most plaintext a sealed frame holds: a larger write is cut, so a reader never trusts a
+# length beyond this (and its memory follows the frame, not the write).
+FRAME = 1 << 20
+_FRAME_HEADER = struct.Struct(">IB8sI")  # length, final, nonce (writer's prefix, frame number)
+_TAG = 16
 
 
 def _private(path: str, flags: int) -> int:
@@ -70,13 +104,139 @@ def private_open(path: Path, mode: str, buffering: int = -1) -> IO[bytes]:
     return open(path, mode, buffering=buffering, opener=_private)
 
 
+class SpillKey:
+    """The AES-256-GCM key a sealed spill is written with (see the layout above): made in
+    memory per import and dropped with it; its repr shows nothing, and pickling (only into the
+    pipe to the second-half child) is the one way it leaves the process."""
+
+    __slots__ = ("_aead", "_secret")
+
+    def __init__(self, secret: bytes | None = None) -> None:
+        self._secret = secret or AESGCM.generate_key(bit_length=256)
+        self._aead = AESGCM(self._secret)
+
+    def __repr__(self) -> str:
+        return "SpillKey(<in memory>)"
+
+    def __reduce__(self) -> tuple[type[SpillKey], tuple[bytes]]:
+        return SpillKey, (self._secret,)
+
+    def seal(self, prefix: bytes, number: int, plaintext: bytes | memoryview,
+             final: bool) -> bytes:
+        """One frame: header, then ciphertext and tag."""
+        header = _FRAME_HEADER.pack(len(plaintext) + _TAG, final, prefix, number)
+        return header + self._aead.encrypt(header[5:], plaintext, header)
+
+    def frames(self, f: IO[bytes], path: Path) -> Iterator[bytes]:
+        """The plaintext of each frame of a sealed file, each checked before it is given."""
+        writer: bytes | None = None  # the prefix of the writer whose frames are being read
+        number = 0  # the number the next frame must have
+        at = 0
+        while header := f.read(_FRAME_HEADER.size):
+            if len(header) < _FRAME_HEADER.size:
+                raise _tampered(path, at, "is cut short")
+            length, final, prefix, found = _FRAME_HEADER.unpack(header)
+            if not _TAG <= length <= FRAME + _TAG or final > 1 or found != number or \
+                    writer not in (None, prefix):
+                raise _tampered(path, at, "is out of place or its header was changed")
+            body = f.read(length)
+            if len(body) < length:
+                raise _tampered(path, at, "is cut short")
+            try:
+                plaintext = self._aead.decrypt(header[5:], body, header)
+            except InvalidTag:
+                raise _tampered(path, at, "fails its AES-GCM check") from None
+            writer, number = (None, 0) if final else (prefix, number + 1)
+            at += len(header) + length
+            yield plaintext
+        if writer is not None:
+            raise _tampered(path, at, "is missing: the file ends before its writer's last frame")
+
+
+def _tampered(path: Path, at: int, what: str) -> ImportFailure:
+    return ImportFailure(ErrorKind.DESERIALIZATION_FAILED, None,
+                         f"the sealed spill file {path} was changed after it was written: its "
+                         f"frame at byte {at} {what}. Something else writes to the spill "
+                         "folder; nothing of that file was used. Run the import again (with "
+                         "its --import-uuid to resume) with TMPDIR on a disk only it writes to")
+
+
+class _Sealer(io.RawIOBase):
+    """The raw file under a sealed file's write buffer: each flush becomes frames, and closing
+    writes the writer's final frame."""
+
+    def __init__(self, key: SpillKey, f: IO[bytes]) -> None:
+        super().__init__()
+        self._key = key
+        self._file = f
+        self._prefix = os.urandom(8)
+        self._number = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data)
+        for start in range(0, len(view), FRAME):
+            self._frame(view[start:start + FRAME], final=False)
+        return len(view)
+
+    def _frame(self, plaintext: bytes | memoryview, final: bool) -> None:
+        self._file.write(self._key.seal(self._prefix, self._number, plaintext, final))
+        self._number += 1
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        try:
+            self._frame(b"", final=True)
+        finally:
+            self._file.close()
+            super().close()
+
+
+class _Opener(IterStream):
+    """The raw file under a sealed file's read buffer: its frames' plaintext, checked."""
+
+    def __init__(self, key: SpillKey, f: IO[bytes], path: Path) -> None:
+        super().__init__(key.frames(f, path))
+        self._file = f
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+def open_spill(path: Path, mode: str, key: SpillKey | None = None,
+               buffering: int = -1) -> IO[bytes]:
+    """A spill file opened to read ("rb") or write ("wb", "ab"), buffered, 0600 if created:
+    sealed with `key` when one is given (its buffer then FRAME-sized at most, as `buffering`
+    or 64 KiB), else in clear as before."""
+    if key is None:
+        return private_open(path, mode, buffering)
+    f = private_open(path, mode)
+    size = buffering if buffering > 0 else _BUFFER
+    if "r" in mode:
+        return io.BufferedReader(_Opener(key, f, path), size)
+    return io.BufferedWriter(_Sealer(key, f), min(size, FRAME))
+
+
+def append_file(source: Path, target: Path) -> None:
+    """Append `source`'s bytes to `target` and remove `source`: sealed files too, since a sealed
+    file is its writers' frames one after another."""
+    with source.open("rb") as f, private_open(target, "ab") as out:
+        shutil.copyfileobj(f, out, 1 << 20)
+    source.unlink()
+
+
 def model_path(directory: Path, model: str, suffix: str = "jsonl") -> Path:
     return directory / f"{model}.{suffix}"
 
 
-def open_model_file(directory: Path, model: str, mode: str = "ab") -> IO[bytes]:
+def open_model_file(directory: Path, model: str, mode: str = "ab",
+                    key: SpillKey | None = None) -> IO[bytes]:
     """The model's spill file, buffered for appending one line per record."""
-    return private_open(model_path(directory, model), mode, _BUFFER)
+    return open_spill(model_path(directory, model), mode, key, _BUFFER)
 
 
 def split_line(line: bytes) -> list[bytes]:
@@ -89,30 +249,30 @@ def pk_of(line: bytes) -> int:
     return int(line[:line.index(b"\t")])
 
 
-def sort_by_pk(path: Path) -> None:
+def sort_by_pk(path: Path, key: SpillKey | None = None) -> None:
     """Stable external merge sort of a spill file, SORT_RUN lines in memory at a time."""
     runs: list[Path] = []
-    with path.open("rb") as f:
+    with open_spill(path, "rb", key) as f:
         while chunk := list(itertools.islice(f, SORT_RUN)):
             chunk.sort(key=pk_of)
             run = path.with_name(f"{path.name}.run{len(runs)}")
-            with private_open(run, "wb") as out:
+            with open_spill(run, "wb", key) as out:
                 out.write(b"".join(chunk))
             runs.append(run)
     merged = path.with_name(path.name + ".sorted")
     with contextlib.ExitStack() as stack:
-        files = [stack.enter_context(run.open("rb")) for run in runs]
+        files = [stack.enter_context(open_spill(run, "rb", key)) for run in runs]
         lines: Iterator[bytes] = heapq.merge(*files, key=pk_of)
-        with private_open(merged, "wb") as out:
+        with open_spill(merged, "wb", key) as out:
             out.writelines(lines)
     merged.replace(path)
     for run in runs:
         run.unlink()
 
 
-def repeated_pk(path: Path) -> int | None:
+def repeated_pk(path: Path, key: SpillKey | None = None) -> int | None:
     """The first pk a sorted spill file holds twice, if any."""
-    with path.open("rb") as f:
+    with open_spill(path, "rb", key) as f:
         previous = None
         for line in f:
             pk = pk_of(line)
@@ -125,7 +285,7 @@ def repeated_pk(path: Path) -> int | None:
 def write_pk_index(directory: Path, model: str) -> None:
     """Write the model's `.pks` index from its (sorted) spill file."""
     pks = array("q")
-    with model_path(directory, model).open("rb") as f, \
+    with open_spill(model_path(directory, model), "rb") as f, \
             private_open(model_path(directory, model, "pks"), "wb") as out:
         for line in f:
             pks.append(pk_of(line))
@@ -214,19 +374,20 @@ class SpilledExport:
     unknown_models: Counter[str] = field(default_factory=Counter)
     dropped_fields: Counter[tuple[str, str]] = field(default_factory=Counter)
     total: int = 0
+    key: SpillKey | None = None  # the spill is sealed (the export was an encrypted tarball)
 
     def path(self, model: str) -> Path:
         return model_path(self.directory, model)
 
     def size(self, model: str) -> int:
-        """Bytes of the model's spill file."""
+        """Bytes of the model's spill file (sealed: its plaintext's and 33 a frame)."""
         return self.path(model).stat().st_size if self.counts.get(model) else 0
 
     def entries(self, model: str) -> Iterator[tuple[bytes, bytes]]:
         """(references, record JSON) for each of the model's records, in ascending pk order."""
         if not self.counts.get(model):
             return
-        with self.path(model).open("rb") as f:
+        with open_spill(self.path(model), "rb", self.key) as f:
             for line in f:
                 _, references, _, record = split_line(line.rstrip(b"\n"))
                 yield references, record
@@ -242,7 +403,7 @@ class SpilledExport:
         references: list[bytes] = []
         kept = bytearray(b"[")
         array_ = bytearray(b"[")
-        with self.path(model).open("rb") as f:
+        with open_spill(self.path(model), "rb", self.key) as f:
             for line in f:
                 _, line_references, fields, record = line.split(b"\t", 3)  # split_line, inline
                 references.append(line_references)
@@ -255,6 +416,10 @@ class SpilledExport:
                     references, kept, array_ = [], bytearray(b"["), bytearray(b"[")
         if references:
             yield Batch.of(references, kept, array_)
+
+    def imported_organizations(self) -> ImportedOrganizations:
+        """Where the import keeps the organizations it inserted, beside the spilled export."""
+        return ImportedOrganizations(self.directory / "organizations.jsonl", self.key)
 
 
 class Batch(NamedTuple):
@@ -301,20 +466,21 @@ class ImportedOrganizations:
     append-only file (appended from one thread, the organization model's), so they do not
     wait in memory for the rest of the import; read back in slices."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, key: SpillKey | None = None) -> None:
         self.path = path
+        self.key = key
 
     def add(self, organizations: list[ImportedOrganization]) -> None:
         if not organizations:
             return
-        with private_open(self.path, "ab") as f:
+        with open_spill(self.path, "ab", self.key) as f:
             f.write(b"".join(orjson.dumps(list(org)) + b"\n" for org in organizations))
 
     def slices(self, size: int) -> Iterator[list[ImportedOrganization]]:
         """Every organization added, in the order added, `size` at a time."""
         if not self.path.exists():  # none was added
             return
-        with self.path.open("rb") as f:
+        with open_spill(self.path, "rb", self.key) as f:
             lines = (ImportedOrganization(*orjson.loads(line)) for line in f)
             while part := list(itertools.islice(lines, size)):
                 yield part

@@ -166,7 +166,7 @@ class Side:
         source = storage.model_path(self.directory, model)
         kept = storage.model_path(self.directory, model, "kept")
         dropped = 0
-        with source.open("rb") as f, kept.open("wb") as out:
+        with storage.open_spill(source, "rb") as f, storage.open_spill(kept, "wb") as out:
             for line in f:
                 if dangling(orjson.loads(storage.split_line(line)[3])):
                     dropped += 1
@@ -187,7 +187,7 @@ class Side:
         """(pk, fields) of the model's records in ascending pk order."""
         if not self.counts.get(model):
             return
-        with storage.model_path(self.directory, model).open("rb") as f:
+        with storage.open_spill(storage.model_path(self.directory, model), "rb") as f:
             for line in f:
                 pk, _, _, fields = storage.split_line(line)
                 yield int(pk), orjson.loads(fields)
