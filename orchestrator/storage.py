@@ -154,11 +154,13 @@ class SpillKey:
 
 
 def _tampered(path: Path, at: int, what: str) -> ImportFailure:
-    return ImportFailure(ErrorKind.DESERIALIZATION_FAILED, None,
+    """The error for a sealed file changed on disk, naming the model it holds (if one)."""
+    model = path.name.partition(".jsonl")[0]
+    return ImportFailure(ErrorKind.DESERIALIZATION_FAILED, model if "." in model else None,
                          f"the sealed spill file {path} was changed after it was written: its "
                          f"frame at byte {at} {what}. Something else writes to the spill "
-                         "folder; nothing of that file was used. Run the import again (with "
-                         "its --import-uuid to resume) with TMPDIR on a disk only it writes to")
+                         "folder, and nothing of that file was used; set TMPDIR to a folder "
+                         "only relocate writes to")
 
 
 class _Sealer(io.RawIOBase):

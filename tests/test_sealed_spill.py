@@ -86,33 +86,54 @@ def _leaks(directory: Path, needles: tuple[bytes, ...]) -> dict[str, list[bytes]
 # --- (a) a killed import leaves only sealed files ---------------------------------------------
 
 
+class _Import:
+    """`relocate import` of an encrypted tarball of a generated export, in a process of its
+    own, its spill under `spill_root`."""
+
+    def __init__(self, silos: Silos, keys: KeyPair, tmp_path: Path, records: int,
+                 seed: int) -> None:
+        self.export = generate(tmp_path / "export.json", records, seed=seed)
+        self.tarball = sentry_tarball(tmp_path / "export.tar", self.export.path.read_bytes(),
+                                      keys.public_pem)
+        self.spill_root = tmp_path / "spill"
+        self.spill_root.mkdir()
+        self.env = {**os.environ, "TMPDIR": str(self.spill_root)}
+        self.args = [*RELOCATE, "import", "organizations", str(self.tarball), "--decrypt-with",
+                     str(keys.private_path), "--no-prompt", "--control", silos.control_address,
+                     "--region", silos.region_address, "--import-uuid", uuid.uuid4().hex]
+        self.proc = subprocess.Popen(self.args, stderr=subprocess.PIPE, text=True,
+                                     env=self.env, cwd=ROOT)
+
+    def stop_at(self, start: str) -> Path:
+        """SIGSTOP the import once its stderr prints a line that starts with `start`; its
+        spill folder."""
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            if line.startswith(start):
+                break
+        self.proc.send_signal(signal.SIGSTOP)
+        [directory] = self.spill_root.iterdir()
+        return directory
+
+    def again(self) -> subprocess.CompletedProcess:
+        return subprocess.run(self.args, capture_output=True, text=True, env=self.env, cwd=ROOT,
+                              timeout=300)
+
+
 def test_a_tarball_import_killed_with_sigkill_leaves_no_plaintext_and_resumes(
         silos: Silos, keys: KeyPair, tmp_path: Path) -> None:
-    """kill -9 once a model is imported (the spill complete, organizations.jsonl written): no
-    file under the spill folder holds the known password hash, email, username, organization
-    slug or any record JSON; every file is 0600 in a 0700 folder. The same command with the
-    same --import-uuid then resumes, lands every record and removes the dead folder."""
-    export = generate(tmp_path / "export.json", 30_000, seed=8)
-    records = json.loads(export.path.read_text())
+    """kill -9 once organizations are imported (the spill complete, organizations.jsonl
+    written): no file under the spill folder holds the known password hash, email, username,
+    organization slug or any record JSON; every file is 0600 in a 0700 folder. The same command
+    with the same --import-uuid then resumes, lands every record and removes the dead folder."""
+    run = _Import(silos, keys, tmp_path, 30_000, seed=8)
+    records = json.loads(run.export.path.read_text())
     user = _first(records, "sentry.user")
     slug = _first(records, "sentry.organization")["slug"]
     secrets_ = (user["password"].encode(), user["email"].encode(), user["username"].encode(),
                 slug.encode())
-    tarball = sentry_tarball(tmp_path / "export.tar", export.path.read_bytes(), keys.public_pem)
-    spill_root = tmp_path / "spill"
-    spill_root.mkdir()
-    env = {**os.environ, "TMPDIR": str(spill_root)}
-    args = [*RELOCATE, "import", "organizations", str(tarball), "--decrypt-with",
-            str(keys.private_path), "--no-prompt", "--control", silos.control_address,
-            "--region", silos.region_address, "--import-uuid", uuid.uuid4().hex]
-    proc = subprocess.Popen(args, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
-    assert proc.stderr is not None
-    for line in proc.stderr:  # organizations are imported: organizations.jsonl holds them
-        if line.startswith("sentry.organization: "):
-            break
-    proc.send_signal(signal.SIGSTOP)  # hold it still while its files are read
     try:
-        [killed] = spill_root.iterdir()
+        killed = run.stop_at("sentry.organization: ")  # held still while its files are read
         files = [f for f in killed.rglob("*") if f.is_file()]
         assert (killed / "organizations.jsonl").stat().st_size > 0
         assert (killed / "sentry.user.jsonl").stat().st_size > 0
@@ -120,18 +141,17 @@ def test_a_tarball_import_killed_with_sigkill_leaves_no_plaintext_and_resumes(
         assert killed.stat().st_mode & 0o777 == 0o700
         assert _leaks(killed, secrets_ + RECORD_MARKS) == {}
     finally:
-        proc.kill()
-        proc.wait(timeout=30)
-        proc.stderr.close()
+        run.proc.kill()
+        run.proc.wait(timeout=30)
     assert killed.exists()  # nothing could clean up after SIGKILL
     assert _leaks(killed, secrets_ + RECORD_MARKS) == {}
 
-    again = subprocess.run(args, capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+    again = run.again()
     assert again.returncode == 0, again.stderr
     assert "resumed" in again.stderr
-    assert list(spill_root.iterdir()) == []
+    assert list(run.spill_root.iterdir()) == []
     checked = verify({"control": silos.control_url, "region": silos.region_url},
-                     export.counts, ImportScope.ORGANIZATION)
+                     run.export.counts, ImportScope.ORGANIZATION)
     assert checked.ok, checked.to_json()
 
 
@@ -263,7 +283,32 @@ def test_a_changed_sealed_spill_file_is_refused_not_used(name: str, tmp_path: Pa
     path.write_bytes(change(path.read_bytes()))
     with pytest.raises(ImportFailure) as failure:
         list(spilled.batches(model, 10_000))
-    assert failure.value.kind is ErrorKind.DESERIALIZATION_FAILED
+    assert (failure.value.kind, failure.value.model) == (ErrorKind.DESERIALIZATION_FAILED,
+                                                         model)
     assert f"the sealed spill file {path} was changed after it was written" in \
         failure.value.reason
     assert reason in failure.value.reason
+
+
+def test_an_import_whose_sealed_spill_is_changed_stops_with_one_error(
+        silos: Silos, keys: KeyPair, tmp_path: Path) -> None:
+    """A sealed spill file changed while the import runs (here the organization auth tokens',
+    the last model it reads): exit 1 with the DeserializationFailed error naming the file, no
+    traceback, and none of that model's rows written."""
+    run = _Import(silos, keys, tmp_path, 10_000, seed=6)
+    try:
+        directory = run.stop_at("Read ")  # spilled; no model read yet
+        path = directory / "sentry.orgauthtoken.jsonl"
+        path.write_bytes(_tamper_byte(path.read_bytes()))
+        run.proc.send_signal(signal.SIGCONT)
+        _, stderr = run.proc.communicate(timeout=300)
+    finally:
+        run.proc.kill()
+        run.proc.wait(timeout=30)
+    assert run.proc.returncode == 1, stderr
+    assert "Traceback" not in stderr
+    assert "Import failed: DeserializationFailed on sentry.orgauthtoken: the sealed spill file " \
+           f"{path} was changed after it was written: its frame at byte 0 fails its AES-GCM " \
+           "check." in stderr
+    assert silos.count("control", "sentry_orgauthtoken") == 0
+    assert not directory.exists()
