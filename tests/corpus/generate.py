@@ -537,6 +537,8 @@ def _unknown_models() -> Iterator[Case]:
     yield Case("model-name-with-nul", cat, "users", imported(USER_ROWS),
                records(lambda: [user(1, "alice"),
                                 {"model": "sentry.us\u0000er", "pk": 2, "fields": {}}]))
+    yield Case("field-name-of-1mb", cat, "users", imported(USER_ROWS, usernames("alice")),
+               records(lambda: one_user(**{"x" * MIB: 1})))
     yield Case("unknown-fields", cat, "users", imported(USER_ROWS, usernames("alice")),
                records(lambda: one_user(**{f"made_up_{n}": n for n in range(1000)},
                                         **{SQL: 1, "\u0000": 2})))
