@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, Silos, fresh_silos, run_cli
-from tests.test_corpus import data_rows
+from tests.test_corpus import data_rows, empty
 
 RECORDS = 3000  # each export: some 40 organizations and 120 users; seconds to import
 
@@ -74,10 +74,25 @@ def _column(silos: Silos, silo: str, sql: str) -> list[str]:
     return sorted(row[0] for row in silos.rows(silo, sql))
 
 
+@pytest.fixture(scope="module")
+def pair(pg_admin_url: str, templates: dict[str, str]) -> Iterator[tuple[Silos, Silos]]:
+    """Silos for the imports at once and silos for the same imports one after the other,
+    emptied before each test (dropping their databases is a checkpoint each: slow)."""
+    with fresh_silos(pg_admin_url, templates) as at_once, \
+            fresh_silos(pg_admin_url, templates) as sequential:
+        yield at_once, sequential
+
+
 @pytest.fixture
-def sequential(pg_admin_url: str, templates: dict[str, str]) -> Iterator[Silos]:
-    with fresh_silos(pg_admin_url, templates) as silos:
-        yield silos
+def silos(pair: tuple[Silos, Silos]) -> Silos:
+    empty(pair[0])
+    return pair[0]
+
+
+@pytest.fixture
+def sequential(pair: tuple[Silos, Silos]) -> Silos:
+    empty(pair[1])
+    return pair[1]
 
 
 def test_two_exports_at_once_equal_them_one_after_the_other(

@@ -378,8 +378,7 @@ def _numbers() -> Iterator[Case]:
          failed("ValidationError", "'avatar_type'.*does not fit")),
         ("negative-under-its-column", b"-40000",
          failed("ValidationError", "'avatar_type'.*does not fit")),
-        ("float-1e400-in-an-integer", b"1e400", failed("(ValidationError|DeserializationFailed)",
-                                                     "")),
+        ("float-1e400-in-an-integer", b"1e400", invalid_json("floating point. overflow")),
         ("float-in-an-integer", b"1.5", failed("ValidationError", "'avatar_type'")),
     ]:
         yield Case(name, cat, "users", expect,
@@ -388,7 +387,7 @@ def _numbers() -> Iterator[Case]:
     for name, ref, expect in [
         ("41-digit-reference", "9" * 41, invalid_json(LARGER)),
         ("negative-reference", -1, imported(USER_ROWS)),
-        ("reference-beyond-int64", 2**64, failed("(ValidationError|DeserializationFailed)", "")),
+        ("reference-beyond-int64", 2**64, invalid_json(LARGER)),
     ]:
         yield Case(name, cat, "users", expect,
                    raw(lambda ref=ref: as_lines([user(1, "alice"), useremail(7, 0)])
