@@ -45,7 +45,7 @@ from orchestrator.storage import (
     repeated_pk,
     sort_by_pk,
 )
-from wire.errors import ErrorKind, ImportFailure, shown
+from wire.errors import ErrorKind, ImportFailure, cut, shown
 from wire.numbers import NumberTooLong, integer_value
 
 INT64 = (-(2**63), 2**63 - 1)
@@ -98,6 +98,10 @@ def read_records(stream: Readable, label: str = "the export"
                     "surrogate pair without the other half: not a character, and PostgreSQL "
                     "text cannot store it (read as is, it became \"?\"); remove or replace it",
                     None, position + 1) from exc
+    except UnicodeDecodeError as exc:  # ijson decodes strings itself, and raises this
+        raise _fail(f"{label} is not valid UTF-8 (byte 0x{exc.object[exc.start]:02x} in a string, "
+                    f"after item #{position}); Sentry writes exports in UTF-8, so convert it "
+                    "(iconv -t UTF-8) or export it again") from exc
     except ijson.JSONError as exc:
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         if "integer overflow" in detail:
@@ -252,8 +256,8 @@ def _spill_records(records: Iterator[tuple[str, int, dict[str, Any]]], catalog: 
         spilled = files.get(model)
         if spilled is None:
             info = catalog.get(model)
-            if info is None:
-                part.unknown_models[model] += 1
+            if info is None:  # a made-up name may be megabytes: counted (and shown) cut
+                part.unknown_models[cut(model)] += 1
                 continue
             spilled = files[model] = _ModelFile(info, directory, pk,
                                                 model in catalog.fk_targets,
@@ -263,7 +267,7 @@ def _spill_records(records: Iterator[tuple[str, int, dict[str, Any]]], catalog: 
         if not fields.keys() <= spilled.fields:  # fields this version of Sentry lacks
             kept = {name: value for name, value in fields.items() if name in spilled.fields}
             for name in fields.keys() - spilled.fields:
-                part.dropped_fields[(model, name)] += 1
+                part.dropped_fields[(model, cut(name))] += 1
         references = b""
         if spilled.references:
             values = [kept.get(name) for name in spilled.references]
