@@ -39,13 +39,14 @@ from wire import MAX_RECORD_BYTES
 
 # How a record opens: its brace and its first key.
 _RECORD_START = rb'\{\s*"(?:model|pk|fields)"'
+_RECORD_LINE = re.compile(rb"\n([ \t]*)" + _RECORD_START)
 _BLOCK = 1 << 17
 # A stream with no cut in this many bytes is not laid out one record per line, or holds a
 # record over the limit: ijson reads it (and measures its items). Room for a record at the
 # limit and the line that opens the next one.
 _MAX_PENDING = MAX_RECORD_BYTES + (1 << 20)
-# What a search for a cut looks at again of the bytes it searched before: a record's opening
-# that the end of a read cut short.
+# What a search for a record's opening (or a cut) looks at again of the bytes it searched before:
+# an opening that the end of a read cut short.
 _CUT_OVERLAP = 256
 _SPACE = b" \t\r\n"
 _SPACES = re.compile(rb"[ \t\r\n]*")
@@ -115,9 +116,10 @@ class Readable(Protocol):
     def read(self, n: int = -1, /) -> bytes: ...
 
 
-def record_indent(text: bytes | bytearray) -> bytes | None:
-    """The indentation of the first record in `text` that opens a line of its own, if any."""
-    found = re.search(rb"\n([ \t]*)" + _RECORD_START, text)
+def record_indent(text: bytes | bytearray, start: int = 0) -> bytes | None:
+    """The indentation of the first record in `text` (from `start`) that opens a line of its
+    own, if any."""
+    found = _RECORD_LINE.search(text, start)
     return None if found is None else bytes(found.group(1))
 
 
@@ -136,9 +138,11 @@ def items(stream: Readable) -> Iterator[Any]:
         if not more:
             break
         head += more
-        indent = record_indent(head)
+        indent = record_indent(head, max(0, len(head) - len(more) - _CUT_OVERLAP))
     if indent is None or not head.lstrip().startswith(b"["):
-        yield from _ijson_items(Framed(stream, head))
+        rest = Framed(stream, head)
+        del head  # the prefix is let go of once read
+        yield from _ijson_items(rest)
         return
     marker = b"\n" + indent + b"{"
     boundary = record_boundary(indent)
@@ -169,7 +173,9 @@ def items(stream: Readable) -> Iterator[Any]:
             yield from records
         pending[:cut[1]] = b"["
         searched = 1
-    yield from _ijson_items(Framed(stream, pending))
+    rest = Framed(stream, pending)
+    del pending
+    yield from _ijson_items(rest)
 
 
 def _ijson_items(stream: Any) -> Iterator[Any]:
@@ -209,19 +215,37 @@ class _DepthLimited:
         self.head = b""  # the first _HEAD bytes of the item, to name it
         self.too_large = False
 
-    def read(self, n: int = -1) -> bytes:
-        if n == 0 or self.too_deep or self.lone_surrogate or self.too_large:
+    def read(self, n: int = -1) -> bytes | bytearray:
+        """The next bytes, read on to the end of the string they end in while the item they
+        are part of goes on: ijson's parser reads a token cut by a read again from its start
+        at every read, so a long string is handed over whole."""
+        if n == 0:  # ijson's probe for bytes or text
             return b""
+        whole = bytearray()
+        while not (self.too_deep or self.lone_surrogate or self.too_large):
+            piece, same_item = self._piece(n)
+            if self.too_large:
+                return b""  # the item began reads ago: every item before it was given
+            if not whole and not (piece and self.carry and same_item):
+                return piece  # the usual read: one piece, not copied
+            whole += piece
+            if not (piece and self.carry and same_item):
+                break
+        return whole
+
+    def _piece(self, n: int) -> tuple[bytes, bool]:
+        """The next read of the stream, or the part of it before what ends the stream, and
+        whether it is all part of the item being read before."""
         chunk = self.stream.read(n if n < 0 else min(max(n, self.item), _LONG_READ))
         if not chunk:
-            return chunk
+            return chunk, True
         seen = self.tail + chunk
         self.tail = seen[-_SURROGATE_TAIL:]
         # Rare: non-BMP characters written as escapes. Whole pairs taken out (in C), nothing
         # is left to judge unless a backslash before an escape may be escaped itself.
         if _SURROGATE_ESCAPE.search(seen) and (
                 b"\\\\u" in seen or _SURROGATE_ESCAPE.search(_PAIR.sub(b"", seen))):
-            chunk = self._before_lone_surrogate(seen, chunk)
+            chunk = self._before_lone_surrogate(seen, chunk)  # noted: the stream ends
         text = self.carry + chunk
         # Escapes only occur in strings: without them, a string is what lies between quotes.
         # (Each is blanked, not taken out, so that offsets in `plain` are offsets in `text`.)
@@ -234,28 +258,30 @@ class _DepthLimited:
         brackets = b"".join(parts[::2]).translate(_SQUARE, _NOT_BRACKETS)
         opens = brackets.count(b"[")
         if self.depth + opens > MAX_DEPTH + 1 and self._peak(brackets) > MAX_DEPTH + 1:
-            return self._cut(text, chunk)
+            return self._cut(text, chunk), False
         start = self.depth
         self.depth += 2 * opens - len(brackets)
-        if self._too_large(text, chunk, parts, start if _lowest(brackets, start) <= 1 else None):
-            self.too_large = True
-            return b""  # the item began reads ago: every item before it was given
-        return chunk
+        same_item = self._follow(text, chunk, parts,
+                                 start if _lowest(brackets, start) <= 1 else None)
+        return chunk, same_item
 
-    def _too_large(self, text: bytes, chunk: bytes, parts: list[bytes], start: int | None
-                   ) -> bool:
-        """Whether the item being read is now larger than MAX_RECORD_BYTES, once `chunk` is
-        read (`text` is it after the carried string start, `parts` that split at quotes).
+    def _follow(self, text: bytes, chunk: bytes, parts: list[bytes], start: int | None
+                ) -> bool:
+        """Follow the size of the item being read through `chunk` (`text` is it after the
+        carried string start, `parts` that split at quotes), noting `too_large` once it is
+        larger than MAX_RECORD_BYTES; whether `chunk` is all part of the item it began in.
         `start`, the level before it, is None when the read never comes back to the array's
         level: it then holds no separator between items."""
         in_string = len(parts) % 2 == 0
-        after = None if start is None else _after_last_separator(parts, self.depth)
+        after = None if start is None else _after_last_separator(parts, len(text), self.depth)
         if start is None or after is None:
             self._add(chunk, in_string)
-            return self.item - self.spaces > MAX_RECORD_BYTES
+            self.too_large = self.item - self.spaces > MAX_RECORD_BYTES
+            return True
         if self.item + len(chunk) > MAX_RECORD_BYTES:  # the item may end past the limit
             self._add(text[len(text) - len(chunk):_first_separator(parts, start)], False)
-            if self.item - self.spaces > MAX_RECORD_BYTES:
+            self.too_large = self.item - self.spaces > MAX_RECORD_BYTES
+            if self.too_large:
                 return True
         # Items wholly inside a read are smaller than a read, and reads than the limit.
         self.item, self.spaces, self.head = 0, 0, b""
@@ -346,10 +372,10 @@ def _lowest(brackets: bytes, depth: int) -> int:
     return depth - _reduced(brackets)[0].count(b"]")
 
 
-def _after_last_separator(parts: list[bytes], depth: int) -> int | None:
-    """The offset, in the text `parts` were split from at each quote, just after the last
-    comma between items or bracket of the array itself; `depth` is the level at its end."""
-    end = sum(map(len, parts)) + len(parts) - 1
+def _after_last_separator(parts: list[bytes], end: int, depth: int) -> int | None:
+    """The offset, in the text `parts` were split from at each quote (`end` bytes long), just
+    after the last comma between items or bracket of the array itself; `depth` is the level
+    at its end."""
     for index in range(len(parts) - 1, -1, -1):
         start = end - len(parts[index])
         if index % 2 == 0:  # between strings
@@ -438,10 +464,12 @@ class Framed:
     def read(self, n: int = -1) -> bytes:
         if n == 0:  # ijson's probe for bytes or text, whose answer it discards
             return b""
-        if self.at < len(self.prefix):
+        if self.prefix:
             end = len(self.prefix) if n < 0 else self.at + n
             chunk = bytes(memoryview(self.prefix)[self.at:end])
             self.at += len(chunk)
+            if self.at == len(self.prefix):
+                self.prefix = b""
             return chunk
         if self.left is not None:
             n = self.left if n < 0 else min(n, self.left)
