@@ -20,9 +20,13 @@ the run that holds one, and ijson's C parser reads it as "?", silently.
 And it follows the size of the item being read: one larger than wire.MAX_RECORD_BYTES, which
 could not travel to a silo, is refused (`TooLarge`) once that much of it was read, never held
 whole. A run is only cut for orjson while its record is within the limit; a longer one is
-left to ijson, which measures it. ijson's C parser reads a token split across reads again from
-its start at every read (a 64 MB string took minutes in 64 KB reads), so a long item is read
-in reads that grow with it: linear time, a bounded read.
+left to ijson, which measures it.
+
+ijson's C parser reads a token that a read cut short again from its start at every read after
+(a 64 MB string took 12.6 s in its 64 KiB reads, 200 MB more than 180 s). So a read that ends
+inside a string goes on to the string's end while the item goes on (the string is handed over
+whole, up to the limit), and reads grow with the item (up to _LONG_READ) for other tokens:
+reading is linear in the size.
 """
 
 from __future__ import annotations
@@ -66,7 +70,8 @@ _SQUARE = bytes.maketrans(b"{}", b"[]")
 _STRUCTURE = re.compile(rb"[\[\]{},]")
 # The level to the left of each of them, from the level to its right.
 _STEP_BACK = {ord("["): -1, ord("{"): -1, ord("]"): 1, ord("}"): 1, ord(","): 0}
-# The largest read of an item past this size: see the module's docstring.
+# Reads grow with the item being read up to this size (see the module's docstring); smaller
+# than the limit, so that an item wholly inside one read is within the limit.
 _LONG_READ = 4 << 20
 # How much of the start of an item is kept, to name it (model, pk) if it is too large.
 _HEAD = 512
