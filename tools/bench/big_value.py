@@ -29,9 +29,11 @@ def _text(record: dict[str, Any], one_line: bool) -> bytes:
     return json.dumps(record, indent=4).replace("\n", "\n    ").encode()
 
 
-def write_big_record_export(path: Path, record_bytes: int, one_line: bool = False) -> int:
-    """Write the export; its second record is `record_bytes` long from its "{" to its "}".
-    Returns the length of its string value."""
+def write_big_record_export(path: Path, record_bytes: int, one_line: bool = False,
+                            before: int = 0) -> int:
+    """Write the export; its second record is `record_bytes` long from its "{" to its "}"
+    (after `before` bytes of small records, pks from 4 up, if asked). Returns the length of
+    its string value."""
     around = _text(option(2, ""), one_line)
     head, tail = around.split(b'""')
     value_bytes = record_bytes - len(head) - len(tail) - 2
@@ -40,7 +42,12 @@ def write_big_record_export(path: Path, record_bytes: int, one_line: bool = Fals
     between = b", " if one_line else b",\n    "
     with path.open("wb") as out:
         out.write(b"[" if one_line else b"[\n    ")
-        out.write(_text(option(1, "before"), one_line) + between + head + b'"')
+        out.write(_text(option(1, "before"), one_line) + between)
+        pk = 4
+        while out.tell() < before:
+            out.write(_text(option(pk, f"padding {pk}"), one_line) + between)
+            pk += 1
+        out.write(head + b'"')
         left = value_bytes
         while left > 0:
             out.write(_PIECE[:left])
