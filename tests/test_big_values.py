@@ -16,7 +16,7 @@ import pytest
 
 from orchestrator import json_items
 from orchestrator.source import read_records
-from tests.conftest import ROOT, Silos
+from tests.conftest import ROOT, Silos, run_import
 from tests.test_rpc_and_chunks import nothing_anywhere
 from tools.bench.big_value import big_value, write_big_record_export
 from wire import MAX_RECORD_BYTES
@@ -54,6 +54,17 @@ def test_a_record_a_byte_over_the_limit_is_refused_naming_it(layout: str,
     assert failure.reason.startswith(
         "item #2 of the export is larger than 33,554,432 bytes (32 MiB), the largest record an "
         "import accepts")
+
+
+def test_a_record_at_the_limit_imports(silos: Silos, tmp_path: Path) -> None:
+    """The limit is the reader's only: a record of that size goes through the spill, one
+    batch and the silo, and lands whole."""
+    path = tmp_path / "export.json"
+    value_bytes = write_big_record_export(path, MAX_RECORD_BYTES)
+    run_import(silos, tmp_path, "global", path)
+    (row,) = silos.rows("region", "SELECT value FROM sentry_option WHERE key = 'bench.big.2'")
+    assert json.loads(row.value) == big_value(value_bytes)
+    assert silos.count("region", "sentry_option") == 3
 
 
 def _spans(text: str) -> list[tuple[Any, int]]:
