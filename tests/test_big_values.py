@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -160,16 +161,22 @@ def test_a_200_mb_value_is_refused_in_bounded_memory_and_nothing_is_written(
                 "_, status, usage = os.wait4(child.pid, 0)\n"
                 "print(usage.ru_maxrss)\n"
                 "sys.exit(os.waitstatus_to_exitcode(status))\n")
-    result = subprocess.run(
-        [sys.executable, "-c", measured, sys.executable, "-m", "commands.cli", "import",
-         "global", str(export), "--no-prompt", "--control", silos.control_address,
-         "--region", silos.region_address, "--findings-file", str(tmp_path / "findings.json")],
-        capture_output=True, text=True, cwd=ROOT, timeout=120,
-        env={**os.environ, "TMPDIR": str(spill_root)})
-    assert result.returncode == 1, result.stderr
-    assert "Traceback" not in result.stderr and len(result.stderr) < 3000, result.stderr
+    command = [sys.executable, "-c", measured, sys.executable, "-m", "commands.cli", "import",
+               "global", str(export), "--no-prompt", "--control", silos.control_address,
+               "--region", silos.region_address, "--findings-file", str(tmp_path / "f.json")]
+    # Its own session, so that a run that does not stop is killed with the import it waits on.
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          cwd=ROOT, env={**os.environ, "TMPDIR": str(spill_root)},
+                          start_new_session=True) as proc:
+        try:
+            stdout, stderr = proc.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            raise
+    assert proc.returncode == 1, stderr
+    assert "Traceback" not in stderr and len(stderr) < 3000, stderr
     assert ("\nImport failed: DeserializationFailed on sentry.option #2 (pk 2): item #2 of the "
-            "export is larger than 33,554,432 bytes (32 MiB)") in result.stderr, result.stderr
-    assert int(result.stdout) < 200 << 10, f"peak RSS {int(result.stdout) >> 10} MB"
+            "export is larger than 33,554,432 bytes (32 MiB)") in stderr, stderr
+    assert int(stdout) < 200 << 10, f"peak RSS {int(stdout) >> 10} MB"
     nothing_anywhere(silos)
     assert list(spill_root.iterdir()) == []
