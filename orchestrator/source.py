@@ -45,6 +45,7 @@ from orchestrator.storage import (
     repeated_pk,
     sort_by_pk,
 )
+from wire import MAX_RECORD_BYTES
 from wire.errors import ErrorKind, ImportFailure, cut, shown
 from wire.numbers import NumberTooLong, integer_value
 
@@ -75,8 +76,10 @@ def fingerprint(path: Path) -> Fingerprint:
     return Fingerprint(size, digest.hexdigest())
 
 
-def _fail(reason: str, model: str | None = None, ordinal: int | None = None) -> ImportFailure:
-    return ImportFailure(ErrorKind.DESERIALIZATION_FAILED, model, reason, ordinal=ordinal)
+def _fail(reason: str, model: str | None = None, ordinal: int | None = None,
+          pk: int | None = None) -> ImportFailure:
+    return ImportFailure(ErrorKind.DESERIALIZATION_FAILED, model, reason, ordinal=ordinal,
+                         left_pk=pk)
 
 
 def read_records(stream: Readable, label: str = "the export"
@@ -93,6 +96,12 @@ def read_records(stream: Readable, label: str = "the export"
                     f"{json_items.MAX_DEPTH} levels of objects and arrays, the most an import "
                     "reads (Sentry writes a few); remove or flatten that record", None,
                     position + 1) from exc
+    except json_items.TooLarge as exc:
+        raise _fail(f"item #{position + 1} of {label} is larger than {MAX_RECORD_BYTES:,} bytes "
+                    f"({MAX_RECORD_BYTES >> 20} MiB), the largest record an import accepts (a "
+                    "record travels to its silo in one message); reading stopped after "
+                    f"{exc.read:,} bytes of it. Shorten or remove its largest value",
+                    exc.model, position + 1, exc.pk) from exc
     except json_items.LoneSurrogate as exc:
         raise _fail(f"item #{position + 1} of {label} holds {exc} in a string, half of a UTF-16 "
                     "surrogate pair without the other half: not a character, and PostgreSQL "
