@@ -48,9 +48,7 @@ NOT_DATA = ("relocation_importbinding", "alembic_version")
 
 
 def _params() -> list[pytest.param]:  # type: ignore[valid-type]
-    return [pytest.param(case.name, id=case.name, marks=[pytest.mark.xfail(
-        strict=True, reason=case.expect.xfail)] if case.expect.xfail else [])
-        for case in cases()]
+    return [pytest.param(case.name, id=case.name) for case in cases()]
 
 
 @pytest.fixture(scope="session")

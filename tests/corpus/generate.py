@@ -57,7 +57,6 @@ class Expect:
     kind: str | None = None  # the `kind` of the findings file's one finding, for a failure
     rows: dict[str, int] | None = None
     queries: tuple[Query, ...] = ()
-    xfail: str | None = None  # why this case is expected to fail on this branch
 
 
 @dataclass(frozen=True)
@@ -76,9 +75,9 @@ class Case:
         return entry
 
 
-def failed(kind: str, says: str, xfail: str | None = None) -> Expect:
+def failed(kind: str, says: str) -> Expect:
     """An import that stops on a typed error: exit 1, nothing written."""
-    return Expect(1, rf"Import failed: {kind}\b.*{says}.*", kind, xfail=xfail)
+    return Expect(1, rf"Import failed: {kind}\b.*{says}.*", kind)
 
 
 def invalid_json(says: str = "is not valid JSON") -> Expect:
@@ -335,9 +334,7 @@ def _option(value: Any) -> Record:
 
 def _huge_strings() -> Iterator[Case]:
     cat = "huge strings"
-    needs = "needs bigvalues (wire.MAX_RECORD_BYTES enforced on read)"
-    too_big = failed(r"(DeserializationFailed|ValidationError)", r"(32 MiB|33,554,432)",
-                     xfail=needs)
+    too_big = failed(r"DeserializationFailed", r"(32 MiB|33,554,432)")
 
     def user_with_name(size: int) -> Callable[[], Iterator[bytes]]:
         def pieces() -> Iterator[bytes]:
