@@ -4,9 +4,11 @@ lines with a batch's fields, JSON lines that every stderr line parses as)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -194,34 +196,57 @@ def test_json_lines_on_stderr_even_for_what_the_user_is_told() -> None:
     assert {line["logger"] for line in lines} <= {"relocate", "orchestrator.client"}
 
 
+@contextlib.contextmanager
+def _databases(pg_admin_url: str, templates: dict[str, str]) -> Iterator[dict[str, str]]:
+    """A migrated database per silo, dropped after: its URL by silo."""
+    suffix = uuid.uuid4().hex[:8]
+    names = {silo: f"t_{silo}_{suffix}" for silo in templates}
+    try:
+        for silo, name in names.items():
+            _admin(pg_admin_url, f'CREATE DATABASE "{name}" TEMPLATE "{templates[silo]}"')
+        yield {silo: _db_url(pg_admin_url, name) for silo, name in names.items()}
+    finally:
+        for name in names.values():
+            _admin(pg_admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_serve_refuses_a_metrics_port_another_program_holds(
+        pg_admin_url: str, templates: dict[str, str]) -> None:
+    with _databases(pg_admin_url, templates) as urls, socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        taken = f"127.0.0.1:{holder.getsockname()[1]}"
+        result = subprocess.run(
+            [*RELOCATE, "serve", "control", "--db-url", urls["control"], "--listen",
+             "127.0.0.1:0", "--shared-secret", SECRET, "--metrics-listen", taken],
+            capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        f"relocate: cannot serve metrics on {taken}: "), result.stderr
+
+
 @pytest.fixture
 def served(pg_admin_url: str, templates: dict[str, str],
            tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
     """Both silos as `relocate serve --log-format json` processes: (control address, region
     address, the directory of their stderr files)."""
-    suffix = uuid.uuid4().hex[:8]
-    names = {silo: f"t_{silo}_{suffix}" for silo in templates}
-    for silo, name in names.items():
-        _admin(pg_admin_url, f'CREATE DATABASE "{name}" TEMPLATE "{templates[silo]}"')
     env = {**os.environ, "RELOCATE_SHARED_SECRET": SECRET}
-    servers, addresses = [], {}
-    try:
-        for silo, name in names.items():
-            err = tmp_path / f"{silo}.err"
-            with err.open("w") as stderr:
-                servers.append(subprocess.Popen(
-                    [*RELOCATE, "serve", silo, "--db-url", _db_url(pg_admin_url, name),
-                     "--listen", "127.0.0.1:0", "--log-format", "json",
-                     *(["--name", "us"] if silo == "region" else [])],
-                    stderr=stderr, env=env, cwd=ROOT))
-            addresses[silo] = f"127.0.0.1:{_served_port(err)}"
-        yield addresses["control"], addresses["region"], tmp_path
-    finally:
-        for server in servers:
-            server.terminate()
-            assert server.wait(timeout=30) == 0
-        for name in names.values():
-            _admin(pg_admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    servers: list[subprocess.Popen] = []
+    with _databases(pg_admin_url, templates) as urls:
+        try:
+            for silo, url in urls.items():
+                with (tmp_path / f"{silo}.err").open("w") as stderr:
+                    servers.append(subprocess.Popen(
+                        [*RELOCATE, "serve", silo, "--db-url", url, "--listen", "127.0.0.1:0",
+                         "--log-format", "json", *(["--name", "us"] if silo == "region" else [])],
+                        stderr=stderr, env=env, cwd=ROOT))
+            control, region = (f"127.0.0.1:{_served_port(tmp_path / f'{silo}.err')}"
+                               for silo in ("control", "region"))
+            yield control, region, tmp_path
+        finally:
+            for server in servers:
+                server.terminate()
+                assert server.wait(timeout=30) == 0
 
 
 def _served_port(err: Path) -> int:
