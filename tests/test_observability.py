@@ -196,6 +196,18 @@ def test_json_lines_on_stderr_even_for_what_the_user_is_told() -> None:
     assert {line["logger"] for line in lines} <= {"relocate", "orchestrator.client"}
 
 
+def test_a_metrics_address_or_log_format_that_cannot_be_is_a_usage_error() -> None:
+    example = str(fixture_path("user-with-minimum-privileges.json"))
+    for argv, env, refusal in (
+            (["serve", "region", "--db-url", "postgresql://x/y", "--allow-unauthenticated",
+              "--metrics-listen", "9100"], {}, "--metrics-listen: '9100' is not HOST:PORT"),
+            (["compare", example, example], {"RELOCATE_LOG_FORMAT": "xml"},
+             "RELOCATE_LOG_FORMAT='xml' is not a log format; use one of plain, json")):
+        result = subprocess.run([*RELOCATE, *argv], capture_output=True, text=True, timeout=60,
+                                cwd=ROOT, env={**os.environ, **env})
+        assert (result.returncode, result.stderr) == (2, f"relocate: {refusal}\n")
+
+
 @contextlib.contextmanager
 def _databases(pg_admin_url: str, templates: dict[str, str]) -> Iterator[dict[str, str]]:
     """A migrated database per silo, dropped after: its URL by silo."""
