@@ -131,18 +131,17 @@ class SiloClient:
         on a resume) and failed."""
         request = with_json_records(head, json_records)
         json_records.clear()
-        records = (line.max_ordinal or line.min_ordinal) - line.min_ordinal + 1
-        log.debug("batch sent", extra=line.extra(records=records, bytes=len(request)))
+        log.debug("batch sent", extra=line.extra(bytes=len(request)))
         started = time.monotonic()
         try:
             reply = self._call(self._import_serialized, request, line.model, line)
         except ImportFailure as failure:
             log.info("batch failed", extra=line.extra(
-                records=records, outcome="failed", error_kind=failure.kind.name,
+                outcome="failed", error_kind=failure.kind.name,
                 seconds=round(time.monotonic() - started, 4)))
             raise
         log.info("batch answered", extra=line.extra(
-            records=records, outcome="from_ledger" if reply.from_ledger else "written",
+            outcome="from_ledger" if reply.from_ledger else "written",
             seconds=round(time.monotonic() - started, 4)))
         return reply
 
@@ -202,7 +201,7 @@ class SiloClient:
             log.warning("the %s silo at %s did not answer a call%s (%s); retrying in %.1fs, "
                         "giving up in %.0fs", self.label, self.address,
                         f" on {model}" if model else "", attempt.status, wait, left,
-                        extra=line and line.extra(outcome="retried"))
+                        extra=None if line is None else line.extra(outcome="retried"))
             self._stopping.wait(wait)
             delay = min(delay * 2, MAX_DELAY)
 

@@ -113,7 +113,7 @@ class SiloEngine:
             return binding.bind(self.engine, self.binding_table, request)
         except Exception as exc:  # a mismatch (ImportUuidMismatch) is what an operator watches
             if self.metrics is not None:
-                self.metrics.failed(None, _kind(exc), None)
+                self.metrics.error(_kind(exc))
             raise
 
     def import_by_model(self, req: BatchRequest) -> ledger.Chunk:
@@ -141,9 +141,8 @@ class SiloEngine:
         seconds = time.perf_counter() - started
         outcome = "from_ledger" if chunk.from_ledger else "written"
         log.info("batch %s", outcome.replace("_", " "), extra=line._replace(
-            max_ordinal=key.last_ordinal).extra(
-                records=key.last_ordinal - key.min_ordinal + 1, mapped=len(chunk.mapped.old_pks),
-                outcome=outcome, seconds=round(seconds, 4)))
+            max_ordinal=key.last_ordinal).extra(mapped=len(chunk.mapped.old_pks),
+                                                outcome=outcome, seconds=round(seconds, 4)))
         if metrics is not None:
             metrics.answered(req.model, chunk, seconds)
         return chunk

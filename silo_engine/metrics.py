@@ -68,10 +68,13 @@ class SiloMetrics:
         for code, count in Tally(chunk.mapped.kinds).items():
             self.records.labels(label, _KIND_LABEL[code]).inc(count)
 
-    def failed(self, model: str | None, kind: ErrorKind, seconds: float | None) -> None:
-        """A failed call: a batch (with its model and time) or a binding (without)."""
+    def failed(self, model: str, kind: ErrorKind, seconds: float) -> None:
+        """A batch that failed."""
+        self.error(kind)
+        label = self.model(model)
+        self.batches.labels(label, "failed").inc()
+        self.seconds.labels(label).observe(seconds)
+
+    def error(self, kind: ErrorKind) -> None:
+        """A failed call (a batch, or the binding of an import uuid)."""
         self.errors.labels(kind.name).inc()
-        if model is not None and seconds is not None:
-            label = self.model(model)
-            self.batches.labels(label, "failed").inc()
-            self.seconds.labels(label).observe(seconds)

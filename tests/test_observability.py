@@ -163,7 +163,7 @@ def test_the_plain_format_is_unchanged_and_adds_a_batchs_fields_as_key_value() -
     plain = LineFormatter("plain")
     record = _record()
     assert plain.format(record) == logging.Formatter(PLAIN).format(record)
-    line = BatchLine("7a1f", "us", "sentry.user", 1, 40).extra(records=40, outcome="written")
+    line = BatchLine("7a1f", "us", "sentry.user", 1, 40).extra(outcome="written")
     assert plain.format(_record(**line)).endswith(
         " INFO relocation.silo batch written import_uuid=7a1f silo=us model=sentry.user "
         "min_ordinal=1 max_ordinal=40 records=40 outcome=written")

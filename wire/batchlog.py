@@ -21,9 +21,14 @@ class BatchLine(NamedTuple):
     min_ordinal: int
     max_ordinal: int | None  # None when the batch failed before its records were counted
 
+    @property
+    def records(self) -> int | None:
+        """How many records the batch holds, once its last ordinal is known."""
+        return None if self.max_ordinal is None else self.max_ordinal - self.min_ordinal + 1
+
     def extra(self, **more: object) -> dict[str, object]:
         """The fields for `logging`'s `extra=`, with the line's own (outcome, seconds...)."""
-        return {**self._asdict(), **more}
+        return {**self._asdict(), "records": self.records, **more}
 
 
 def silo_name(silo: Silo, region_name: str) -> str:
