@@ -34,8 +34,8 @@ def add_parser(sub: Subparsers) -> None:
                        default=f"0.0.0.0:{DEFAULT_PORTS[silo]}", help="HOST:PORT to listen on")
         p.add_argument("--metrics-listen", action=EnvDefault, env="RELOCATE_METRICS_LISTEN",
                        metavar="HOST:PORT",
-                       help="serve Prometheus metrics at http://HOST:PORT/metrics (off when not "
-                            "given)")
+                       help="serve Prometheus metrics at http://HOST:PORT/metrics; off when not "
+                            "given")
         add_security_arguments(p, server=True)
         if silo == "region":
             p.add_argument("--name", action=EnvDefault, env="RELOCATE_REGION_NAME",
