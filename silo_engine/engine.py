@@ -121,8 +121,8 @@ class SiloEngine:
         has metrics, whatever its outcome: the one place a batch is observed."""
         started = time.perf_counter()
         flags, metrics = req.ctx_flags, self.metrics
-        line = BatchLine(flags.import_uuid if flags is not None else "", self.name,
-                         cut(req.model), req.min_ordinal, None)
+        line = BatchLine(cut(flags.import_uuid) if flags is not None else "", self.name,
+                         cut(req.model), req.min_ordinal, None)  # as sent: cut, if not as meant
         if metrics is not None:
             metrics.in_flight.inc()
         try:
