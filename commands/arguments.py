@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from commands.errors import FAILED, USAGE, CliError
+from commands.logs import FORMATS
 from orchestrator.client import DEFAULT_RETRY_DEADLINE, ClientSecurity
 from orchestrator.crypto import EncryptionError, load_public_key
 from wire.auth import SECRET_RULE, parse_secrets, weak_secrets
@@ -58,11 +59,28 @@ class DefaultsShown(argparse.HelpFormatter):
 def show_defaults(parser: argparse.ArgumentParser) -> None:
     """Give `parser` and every parser below it the DefaultsShown help, so that no verb (nor
     one registered by tools/) can forget it."""
-    parser.formatter_class = DefaultsShown
+    for each in _parsers(parser):
+        each.formatter_class = DefaultsShown
+
+
+def add_log_format(parser: argparse.ArgumentParser) -> None:
+    """--log-format on every verb (each parser that runs one, tools/' included), among the
+    verb's own options, where an operator adds it."""
+    for each in _parsers(parser):
+        if not any(isinstance(action, Subparsers) for action in each._actions):
+            each.add_argument("--log-format", action=EnvDefault, env="RELOCATE_LOG_FORMAT",
+                              default="plain", choices=FORMATS,
+                              help="plain lines, or one JSON object per line (for log "
+                                   "pipelines: every line on stderr then parses)")
+
+
+def _parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    """`parser` and every parser below it."""
+    yield parser
     for action in parser._actions:
         if isinstance(action, Subparsers):
             for child in action.choices.values():
-                show_defaults(child)
+                yield from _parsers(child)
 
 
 def scope_parsers(sub: Subparsers, verb: str, about: str,

@@ -18,10 +18,10 @@ from importlib.metadata import version
 from types import FrameType
 
 from commands import backup, bench, compare, db, export, health, import_, serve
-from commands.arguments import show_defaults
+from commands.arguments import add_log_format, show_defaults
 from commands.errors import FAILED, STOP_SIGNALS, CliError, interrupt, say, stopped_by
 from commands.heap import keep_heap_flat
-from commands.log_level import configure_logging
+from commands.logs import configured_logging
 
 VERBS = (import_, export, compare, serve, health, backup, db, bench)
 
@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     for verb in VERBS:
         verb.add_parser(sub)
+    add_log_format(parser)
     show_defaults(parser)
     return parser
 
@@ -51,20 +52,21 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    try:
-        configure_logging()
-        return int(args.run(args))
-    except CliError as exc:
-        say(f"relocate: {exc.message}")
-        return exc.exit_code
-    except KeyboardInterrupt as exc:
-        name, code = stopped_by(exc)
-        say(f"\nrelocate: interrupted by {name}")
-        return code
-    except BrokenPipeError:
-        # Whoever read the output went away (`relocate compare ... | head`): nothing is wrong
-        # with the command, and nothing more can be written.
-        return FAILED
+    with contextlib.ExitStack() as logging_on:  # still on while an error below is said
+        try:
+            logging_on.enter_context(configured_logging(args.log_format))
+            return int(args.run(args))
+        except CliError as exc:
+            say(f"relocate: {exc.message}")
+            return exc.exit_code
+        except KeyboardInterrupt as exc:
+            name, code = stopped_by(exc)
+            say(f"\nrelocate: interrupted by {name}")
+            return code
+        except BrokenPipeError:
+            # Whoever read the output went away (`relocate compare ... | head`): nothing is
+            # wrong with the command, and nothing more can be written.
+            return FAILED
 
 
 @contextlib.contextmanager

@@ -32,6 +32,10 @@ def add_parser(sub: Subparsers) -> None:
                        required=True, help="postgresql://user@host:port/db")
         p.add_argument("--listen", action=EnvDefault, env="RELOCATE_LISTEN",
                        default=f"0.0.0.0:{DEFAULT_PORTS[silo]}", help="HOST:PORT to listen on")
+        p.add_argument("--metrics-listen", action=EnvDefault, env="RELOCATE_METRICS_LISTEN",
+                       metavar="HOST:PORT",
+                       help="serve Prometheus metrics at http://HOST:PORT/metrics; off when not "
+                            "given")
         add_security_arguments(p, server=True)
         if silo == "region":
             p.add_argument("--name", action=EnvDefault, env="RELOCATE_REGION_NAME",
@@ -40,7 +44,7 @@ def add_parser(sub: Subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from silo_engine.database import SchemaNotReady, sqlalchemy_url
-    from silo_engine.server import PortUnavailable, Security, wait_for_signal
+    from silo_engine.server import PortUnavailable, Security, parse_listen, wait_for_signal
 
     logging.getLogger("relocation").setLevel(logging.INFO)
     secrets = tuple(shared_secrets(args))
@@ -54,15 +58,22 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(str(exc), USAGE) from exc
     if bool(args.tls_cert) != bool(args.tls_key):
         raise CliError("--tls-cert and --tls-key go together", USAGE)
+    if args.metrics_listen is not None:
+        try:
+            parse_listen(args.metrics_listen)
+        except ValueError as exc:
+            raise CliError(f"--metrics-listen: {exc}", USAGE) from exc
     security = Security(secrets=secrets, tls_cert=read_given(args.tls_cert),
                         tls_key=read_given(args.tls_key), tls_ca=read_given(args.tls_ca))
     named = {"region_name": args.name} if args.silo == "region" else {}
     try:
         running = silo_app(args.silo).start(args.db_url, args.listen, security=security,
-                                            **named)
+                                            metrics_listen=args.metrics_listen, **named)
     except (SchemaNotReady, PortUnavailable) as exc:
         raise CliError(str(exc), FAILED) from exc
-    print(f"{args.silo} silo serving on port {running.port}", file=sys.stderr, flush=True)
+    metrics = "" if running.metrics_port is None else f", metrics on port {running.metrics_port}"
+    print(f"{args.silo} silo serving on port {running.port}{metrics}", file=sys.stderr,
+          flush=True)
     with frozen_gc():
         wait_for_signal(running)
     return 0

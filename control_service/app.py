@@ -47,11 +47,12 @@ class ControlServicer(control_service_pb2_grpc.ControlServiceServicer):
 
 
 def start(db_url: str, listen: str = "127.0.0.1:0",
-          security: Security | None = None) -> RunningServer:
+          security: Security | None = None, metrics_listen: str | None = None) -> RunningServer:
     """Check the schema, then serve SiloService and ControlService on `listen`."""
     engine = make_engine(db_url)
     revision = require_schema(engine, MIGRATIONS, "control", db_url)
     silo = SiloEngine(REGISTRY, engine, controlimportchunk, importbinding, silo_of)
     return serve_silo(silo, revision, listen, security, ControlServicer(engine),
                       control_service_pb2_grpc.add_ControlServiceServicer_to_server,
-                      control_service_pb2.DESCRIPTOR.services_by_name["ControlService"].full_name)
+                      control_service_pb2.DESCRIPTOR.services_by_name["ControlService"].full_name,
+                      metrics_listen)

@@ -25,6 +25,7 @@ import orjson
 
 from wire import MAX_MESSAGE_BYTES
 from wire.auth import SignRequests
+from wire.batchlog import BatchLine
 from wire.errors import ErrorKind, ImportFailure
 from wire.relocation.v1 import (
     control_service_pb2,
@@ -122,13 +123,27 @@ class SiloClient:
         return self._call(self._silo.BindImport, request)
 
     def import_batch(self, head: bytes, json_records: bytearray,
-                     model: str) -> silo_service_pb2.ImportByModelResponse:
+                     line: BatchLine) -> silo_service_pb2.ImportByModelResponse:
         """Import one batch: `head` is its ImportByModelRequest serialized without records,
         `json_records` their JSON array (see with_json_records). `json_records` is emptied
-        once framed: only the request waits for the answer, not the records twice."""
+        once framed: only the request waits for the answer, not the records twice. The batch
+        is logged as `line` when sent, retried, answered (written, or from the silo's ledger
+        on a resume) and failed."""
         request = with_json_records(head, json_records)
         json_records.clear()
-        return self._call(self._import_serialized, request, model)
+        log.debug("batch sent", extra=line.extra(bytes=len(request)))
+        started = time.monotonic()
+        try:
+            reply = self._call(self._import_serialized, request, line.model, line)
+        except ImportFailure as failure:
+            log.info("batch failed", extra=line.extra(
+                outcome="failed", error_kind=failure.kind.name,
+                seconds=round(time.monotonic() - started, 4)))
+            raise
+        log.info("batch answered", extra=line.extra(
+            outcome="from_ledger" if reply.from_ledger else "written",
+            seconds=round(time.monotonic() - started, 4)))
+        return reply
 
     def reserve_slugs(self, request: control_service_pb2.ReserveOrganizationSlugsRequest
                       ) -> control_service_pb2.ReserveOrganizationSlugsResponse:
@@ -164,13 +179,14 @@ class SiloClient:
     # --- retries ------------------------------------------------------------------------------
 
     def _call(self, method: Callable[..., _Reply], request: Any,
-              model: str | None = None) -> _Reply:
-        for attempt in self._attempts(model):
+              model: str | None = None, line: BatchLine | None = None) -> _Reply:
+        for attempt in self._attempts(model, line):
             with attempt:
                 return method(request, timeout=self.timeout)
         raise AssertionError("unreachable: the last attempt raises")
 
-    def _attempts(self, model: str | None) -> Iterator[_Attempt]:
+    def _attempts(self, model: str | None,
+                  line: BatchLine | None = None) -> Iterator[_Attempt]:
         """Attempts of one call: each catches a retryable failure, which is logged, and the
         next begins after a backoff; the one that starts at the retry deadline or after it
         raises its failure, as any attempt does a failure that is not retryable."""
@@ -184,7 +200,8 @@ class SiloClient:
             wait = min(delay, left)
             log.warning("the %s silo at %s did not answer a call%s (%s); retrying in %.1fs, "
                         "giving up in %.0fs", self.label, self.address,
-                        f" on {model}" if model else "", attempt.status, wait, left)
+                        f" on {model}" if model else "", attempt.status, wait, left,
+                        extra=None if line is None else line.extra(outcome="retried"))
             self._stopping.wait(wait)
             delay = min(delay * 2, MAX_DELAY)
 

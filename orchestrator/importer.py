@@ -34,6 +34,7 @@ from orchestrator.scheduler import Scheduler
 from orchestrator.sender import ModelSender
 from orchestrator.source import Fingerprint, fingerprint, spill
 from orchestrator.storage import SpilledExport
+from wire.batchlog import BatchLine, silo_name
 from wire.pkwire import CODE_OF_KIND
 from wire.relocation.v1 import models_pb2, silo_service_pb2
 from wire.scopes import ImportKind, ImportScope, Silo
@@ -130,6 +131,7 @@ class _Run:
         self.export = export
         self.options = options
         self.report = report
+        self.region_name = region_name
         self.scope = cast(models_pb2.ImportScope, options.scope.to_proto())
         self.flags = silo_service_pb2.ImportFlags(
             import_uuid=import_uuid, merge_users=options.merge_users,
@@ -190,8 +192,10 @@ class _Run:
         started = time.monotonic()
         size = self.options.batch_size or batch_size(self.export.counts[name],
                                                      self.export.size(name))
+        line = partial(BatchLine, self.flags.import_uuid,
+                       silo_name(info.silo, self.region_name), name)
         sender = ModelSender(info, client, self.pool, partial(self._head, info, filters),
-                             partial(self._answered, info))
+                             partial(self._answered, info), line)
         sender.send(self.export.batches(name, size))
         counts.seconds = time.monotonic() - started
         self.importer.progress.model_done(name, counts, counts.seconds)
@@ -238,6 +242,7 @@ class _Run:
         counts.existing += codes[CODE_OF_KIND[ImportKind.EXISTING]]
         counts.overwritten += codes[CODE_OF_KIND[ImportKind.OVERWRITE]]
         counts.skipped += count - len(mapped.old_pks)
+        counts.batches += 1
         counts.resumed_batches += int(from_ledger)
 
 

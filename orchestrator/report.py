@@ -35,6 +35,7 @@ class ModelCounts:
     existing: int = 0
     overwritten: int = 0
     skipped: int = 0  # out of scope, filtered, or referencing something not imported
+    batches: int = 0  # answered by the silo, written or (a resume) from its ledger
     resumed_batches: int = 0
     seconds: float = 0.0  # from the model's first batch to its last answer
 

@@ -18,6 +18,7 @@ from typing import NamedTuple
 from orchestrator.catalog import ModelInfo
 from orchestrator.client import SiloClient
 from orchestrator.storage import Batch
+from wire.batchlog import BatchLine
 from wire.relocation.v1 import silo_service_pb2
 
 WINDOW = 1  # batches of one model in flight at once
@@ -26,6 +27,8 @@ WINDOW = 1  # batches of one model in flight at once
 Head = Callable[[list[bytes], int], bytes]
 # A batch's answer: (records sent, their kept fields, the reply) -> calls it started.
 Answered = Callable[[int, bytearray, silo_service_pb2.ImportByModelResponse], list[Future]]
+# How a batch's log lines name it: (its first ordinal, its last) -> the line's fields.
+Line = Callable[[int, int], BatchLine]
 
 
 class _Sent(NamedTuple):
@@ -41,12 +44,13 @@ class ModelSender:
     """One model's batches, in order, through the window."""
 
     def __init__(self, info: ModelInfo, client: SiloClient, pool: Executor, head: Head,
-                 answered: Answered) -> None:
+                 answered: Answered, line: Line) -> None:
         self.info = info
         self.client = client
         self.pool = pool
         self.head = head
         self.answered = answered
+        self.line = line
         self.in_flight: deque[_Sent] = deque()
         self.started: list[Future] = []  # calls the answers started
 
@@ -63,7 +67,8 @@ class ModelSender:
                 del batch  # the request and the kept fields are all that wait
                 self._drain(WINDOW - 1)
                 self.in_flight.append(_Sent(count, kept, self.pool.submit(
-                    self.client.import_batch, head, records, self.info.name)))
+                    self.client.import_batch, head, records,
+                    self.line(offset + 1, offset + count))))
                 del records
                 offset += count
             self._drain(0)

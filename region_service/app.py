@@ -66,7 +66,7 @@ class RegionServicer(region_service_pb2_grpc.RegionServiceServicer):
 
 
 def start(db_url: str, listen: str = "127.0.0.1:0", region_name: str = DEFAULT_REGION_NAME,
-          security: Security | None = None) -> RunningServer:
+          security: Security | None = None, metrics_listen: str | None = None) -> RunningServer:
     """Check the schema, then serve SiloService and RegionService on `listen`."""
     engine = make_engine(db_url)
     revision = require_schema(engine, MIGRATIONS, "region", db_url)
@@ -74,4 +74,5 @@ def start(db_url: str, listen: str = "127.0.0.1:0", region_name: str = DEFAULT_R
                       region_name=region_name)
     return serve_silo(silo, revision, listen, security, RegionServicer(engine),
                       region_service_pb2_grpc.add_RegionServiceServicer_to_server,
-                      region_service_pb2.DESCRIPTOR.services_by_name["RegionService"].full_name)
+                      region_service_pb2.DESCRIPTOR.services_by_name["RegionService"].full_name,
+                      metrics_listen)

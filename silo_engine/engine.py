@@ -24,10 +24,12 @@ from silo_engine.collisions import Action, Candidate, Lookups
 from silo_engine.context import BatchContext, SentPks
 from silo_engine.fields import FieldError
 from silo_engine.ledgered import BatchKey, write_ledgered
+from silo_engine.metrics import SiloMetrics
 from silo_engine.modelspec import ModelRegistry, ModelSpec, OnMissing, Row
 from silo_engine.redact import field_message, shown
 from silo_engine.statistics import TableStatistics
-from wire.errors import ErrorKind, ImportFailure
+from wire.batchlog import BatchLine, silo_name
+from wire.errors import ErrorKind, ImportFailure, cut
 from wire.scopes import ImportScope, Silo
 
 log = logging.getLogger("relocation.silo")
@@ -56,6 +58,8 @@ class SiloEngine:
         self.binding_table = binding_table
         self.silo_of = other_silo_models
         self.region_name = region_name
+        self.name = silo_name(registry.silo, region_name)  # as log lines name this silo
+        self.metrics: SiloMetrics | None = None  # set by a server that serves metrics
         self.statistics = TableStatistics(engine)
 
     # --- checks, in Sentry's order ----------------------------------------------------
@@ -105,13 +109,48 @@ class SiloEngine:
         except ValueError:
             raise ImportFailure(ErrorKind.MISSING_IMPORT_UUID, None,
                                 f"import uuid {request.import_uuid!r} is not a UUID") from None
-        return binding.bind(self.engine, self.binding_table, request)
+        try:
+            return binding.bind(self.engine, self.binding_table, request)
+        except Exception as exc:  # a mismatch (ImportUuidMismatch) is what an operator watches
+            if self.metrics is not None:
+                self.metrics.error(_kind(exc))
+            raise
 
     def import_by_model(self, req: BatchRequest) -> ledger.Chunk:
+        """The batch's answer. Every batch is logged once, and counted once when the server
+        has metrics, whatever its outcome: the one place a batch is observed."""
+        started = time.perf_counter()
+        flags, metrics = req.ctx_flags, self.metrics
+        line = BatchLine(cut(flags.import_uuid) if flags is not None else "", self.name,
+                         cut(req.model), req.min_ordinal, None)  # as sent: cut, if not as meant
+        if metrics is not None:
+            metrics.in_flight.inc()
+        try:
+            key, chunk = self._import(req)
+        except Exception as exc:
+            kind = _kind(exc)
+            seconds = time.perf_counter() - started
+            log.info("batch failed", extra=line.extra(
+                outcome="failed", error_kind=kind.name, seconds=round(seconds, 4)))
+            if metrics is not None:
+                metrics.failed(req.model, kind, seconds)
+            raise
+        finally:
+            if metrics is not None:
+                metrics.in_flight.dec()
+        seconds = time.perf_counter() - started
+        outcome = "from_ledger" if chunk.from_ledger else "written"
+        log.info("batch %s", outcome.replace("_", " "), extra=line._replace(
+            max_ordinal=key.last_ordinal).extra(mapped=len(chunk.mapped.old_pks),
+                                                outcome=outcome, seconds=round(seconds, 4)))
+        if metrics is not None:
+            metrics.answered(req.model, chunk, seconds)
+        return chunk
+
+    def _import(self, req: BatchRequest) -> tuple[BatchKey, ledger.Chunk]:
         spec = self._check(req)
         scope, flags = req.scope, req.ctx_flags
         assert scope is not None, "_check refuses a batch without a scope"
-        started = time.perf_counter()
         records = _decode(spec.name, req.json_records)
         key = BatchKey(flags.import_uuid, spec.name, req.min_ordinal,
                        req.min_ordinal + len(records) - 1)
@@ -127,15 +166,10 @@ class SiloEngine:
                          self._prepare(spec, attempt, req.min_ordinal, ctx))
 
         chunk = write_ledgered(self.engine, self.chunk_table, key, prepare)
-        if chunk.from_ledger:  # written before, by this call's twin or an earlier run
-            return chunk
-        if spec.uniques:  # its collision lookups need the planner to know its size
+        if not chunk.from_ledger and spec.uniques:  # lookups need the planner to know its size
             self.statistics.inserted(spec.table.name, sum(
                 1 for kind in chunk.mapped.kinds if kind == _INSERTED), spec.key_columns)
-        log.info("batch model=%s min_ordinal=%d records=%d mapped=%d ms=%.1f", spec.name,
-                 req.min_ordinal, len(records), len(chunk.mapped.old_pks),
-                 (time.perf_counter() - started) * 1000)
-        return chunk
+        return key, chunk
 
     def _prepare(self, spec: ModelSpec, records: list[dict], min_ordinal: int,
                  ctx: BatchContext) -> list[Candidate]:
@@ -201,6 +235,11 @@ class _Rows:
         _write(conn, self.spec, self.candidates, self.ctx)
         return ledger.Chunk.summarise(self.key.import_uuid, self.spec.name,
                                       self.key.min_ordinal, _mapped(self.spec, self.candidates))
+
+
+def _kind(error: Exception) -> ErrorKind:
+    """The kind a failed call answers with: the ImportFailure's, else (a bug) Unknown."""
+    return error.kind if isinstance(error, ImportFailure) else ErrorKind.UNKNOWN
 
 
 def _decode(model: str, payload: bytes) -> list[dict]:

@@ -10,17 +10,21 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent import futures
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, cast
+from wsgiref.simple_server import WSGIServer
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
+from prometheus_client import start_http_server
 
 from silo_engine.binding import Binding
 from silo_engine.context import ImportFlags, SentPks
 from silo_engine.engine import BatchRequest, SiloEngine
 from silo_engine.export import DEFAULT_EXPORT_BATCH, export_model
 from silo_engine.ledger import Chunk, Mapped
+from silo_engine.metrics import SiloMetrics
 from silo_engine.modelspec import ModelSpec
 from silo_engine.redact import database_message
 from wire import MAX_MESSAGE_BYTES
@@ -203,6 +207,7 @@ class RunningServer:
     port: int
     health: health.HealthServicer
     cleanups: list[Callable[[], None]] = field(default_factory=list)
+    metrics_port: int | None = None  # where /metrics is served (--metrics-listen), if it is
 
     def on_stop(self, cleanup: Callable[[], None]) -> None:
         self.cleanups.append(cleanup)
@@ -318,9 +323,14 @@ def wait_for_signal(running: RunningServer, grace: float = 10.0) -> None:
 
 def serve_silo(silo: SiloEngine, revision: str, listen: str, security: Security | None,
                servicer: Any, add_servicer: Callable[[Any, grpc.Server], None],
-               service_name: str) -> RunningServer:
+               service_name: str, metrics_listen: str | None = None) -> RunningServer:
     """Serve SiloService for `silo` plus the silo's own service (ControlService or
-    RegionService); the database engine is disposed of when the server stops."""
+    RegionService), and its metrics on `metrics_listen` when given; the database engine is
+    disposed of when the server stops."""
+    metrics_server = None
+    if metrics_listen is not None:  # first: a taken port is refused before gRPC starts
+        silo.metrics = SiloMetrics(spec.name for spec in silo.registry)
+        metrics_server = _serve_metrics(metrics_listen, silo.metrics)
 
     def register(server: grpc.Server) -> list[str]:
         silo_service_pb2_grpc.add_SiloServiceServicer_to_server(SiloServicer(silo, revision),
@@ -329,6 +339,39 @@ def serve_silo(silo: SiloEngine, revision: str, listen: str, security: Security 
         return [silo_service_pb2.DESCRIPTOR.services_by_name["SiloService"].full_name,
                 service_name]
 
-    running = start_server(listen, register, security)
+    try:
+        running = start_server(listen, register, security)
+    except BaseException:
+        if metrics_server is not None:
+            _stop_metrics(metrics_server)
+        raise
     running.on_stop(silo.engine.dispose)
+    if metrics_server is not None:
+        running.metrics_port = metrics_server.server_port
+        running.on_stop(partial(_stop_metrics, metrics_server))
     return running
+
+
+def parse_listen(listen: str) -> tuple[str, int]:
+    """HOST:PORT (an IPv6 host in brackets) as (host, port); a ValueError saying why not."""
+    host, _, port = listen.rpartition(":")
+    if not host or not port.isdigit() or int(port) > 65535:
+        raise ValueError(f"{listen!r} is not HOST:PORT")
+    return host.strip("[]"), int(port)
+
+
+def _serve_metrics(listen: str, metrics: SiloMetrics) -> WSGIServer:
+    """Serve `metrics` for Prometheus at http://`listen`/metrics, on a thread of its own."""
+    host, port = parse_listen(listen)
+    try:
+        server, _thread = start_http_server(port, host, registry=metrics.registry)
+    except OSError as exc:
+        raise PortUnavailable(f"cannot serve metrics on {listen}: {exc.strerror or exc}; "
+                              "choose another with --metrics-listen") from exc
+    log.info("serving metrics on http://%s:%d/metrics", host, server.server_port)
+    return server
+
+
+def _stop_metrics(server: WSGIServer) -> None:
+    server.shutdown()
+    server.server_close()

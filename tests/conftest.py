@@ -13,7 +13,7 @@ import json
 import os
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +125,8 @@ class Silos:
     region_db: sa.Engine
     control_url: str
     region_url: str
+    # Each silo's /metrics when started with metrics, by silo ("control", "region").
+    metrics: dict[str, str] = field(default_factory=dict)
 
     def rows(self, silo: str, sql: str, **params: Any) -> list[sa.Row]:
         engine = self.control_db if silo == "control" else self.region_db
@@ -179,19 +181,24 @@ def run_cli(argv: list[str]) -> CliResult:
 
 @contextlib.contextmanager
 def fresh_silos(pg_admin_url: str, templates: dict[str, str], region_name: str = "default",
-                security: Security | None = None) -> Iterator[Silos]:
+                security: Security | None = None, metrics: bool = False) -> Iterator[Silos]:
     suffix = uuid.uuid4().hex[:8]
     names = {silo: f"t_{silo}_{suffix}" for silo in templates}
     for silo, name in names.items():
         _admin(pg_admin_url, f'CREATE DATABASE "{name}" TEMPLATE "{templates[silo]}"')
     urls = {silo: _db_url(pg_admin_url, name) for silo, name in names.items()}
-    control = control_app.start(urls["control"], "127.0.0.1:0", security=security)
+    metrics_listen = "127.0.0.1:0" if metrics else None
+    control = control_app.start(urls["control"], "127.0.0.1:0", security=security,
+                                metrics_listen=metrics_listen)
     region = region_app.start(urls["region"], "127.0.0.1:0", region_name=region_name,
-                              security=security)
+                              security=security, metrics_listen=metrics_listen)
     engines = {silo: make_engine(url, pool_size=2) for silo, url in urls.items()}
     try:
         yield Silos(f"127.0.0.1:{control.port}", f"127.0.0.1:{region.port}",
-                    engines["control"], engines["region"], urls["control"], urls["region"])
+                    engines["control"], engines["region"], urls["control"], urls["region"],
+                    {name: f"http://127.0.0.1:{running.metrics_port}/metrics"
+                     for name, running in (("control", control), ("region", region))
+                     if running.metrics_port is not None})
     finally:
         control.stop(1)
         region.stop(1)

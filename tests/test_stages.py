@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent import futures
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 import grpc
@@ -21,6 +22,7 @@ from orchestrator.scheduler import Scheduler
 from orchestrator.selection import emails_of, select
 from orchestrator.sender import ModelSender
 from orchestrator.storage import Batch
+from wire.batchlog import BatchLine
 from wire.relocation.v1 import silo_service_pb2, silo_service_pb2_grpc
 from wire.scopes import ImportScope, Silo
 
@@ -250,7 +252,9 @@ def test_a_model_sends_one_batch_at_a_time_and_prepares_the_next_meanwhile(
     try:
         with SiloClient(f"127.0.0.1:{port}", "region", timeout=10) as client, \
                 ThreadPoolExecutor(4) as pool:
-            ModelSender(info, client, pool, head, answered).send(_batches(list(range(1, 8)), 3))
+            ModelSender(info, client, pool, head, answered,
+                        partial(BatchLine, "7a1f", "default", name)).send(
+                _batches(list(range(1, 8)), 3))
     finally:
         server.stop(None)
     assert silo.records == [[1, 2, 3], [4, 5, 6], [7]]
