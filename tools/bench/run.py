@@ -28,9 +28,7 @@ from typing import Any
 
 from tools.bench.generate import GeneratedExport, generate
 from tools.bench.postgres import (
-    admin,
-    db_name,
-    db_url,
+    Databases,
     dump_tables,
     load_tables,
     server,
@@ -101,47 +99,7 @@ class _Bench:
         self.workdir.mkdir(parents=True)
         declared_specs()  # this process's view of the models, taken with the snapshot
         self.code = Code.snapshot(self.workdir / "code")
-        self.templates: dict[str, str] = {}
-        self.databases: list[str] = []
-        self.counter = 0
-
-    # databases
-
-    def make_templates(self) -> None:
-        """One database per silo migrated with `relocate db upgrade`; fresh ones are copies."""
-        for silo in SILOS:
-            name = f"{self.tag}_tpl_{silo}"
-            admin(self.admin_url, f'CREATE DATABASE "{name}"')
-            self.databases.append(name)
-            self.code.relocate("db", "upgrade", "--silo", silo, "--db-url",
-                               db_url(self.admin_url, name), log=self.workdir / "upgrade.log")
-            self.templates[silo] = name
-
-    def fresh_databases(self, label: str) -> dict[str, str]:
-        self.counter += 1
-        urls = {}
-        for silo, template in self.templates.items():
-            name = f"{self.tag}_{label}{self.counter}_{silo}"
-            admin(self.admin_url, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-            self.databases.append(name)
-            urls[silo] = db_url(self.admin_url, name)
-        return urls
-
-    def drop(self, urls: dict[str, str]) -> None:
-        if self.config.keep:
-            return
-        for url in urls.values():
-            name = db_name(url)
-            admin(self.admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            self.databases.remove(name)
-
-    def drop_all(self) -> None:
-        if self.config.keep:
-            return
-        for name in list(reversed(self.databases)):
-            with contextlib.suppress(Exception):
-                admin(self.admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        self.databases.clear()
+        self.dbs = Databases(admin_url, self.tag, config.keep)
 
     # one import
 
@@ -180,8 +138,8 @@ class _Bench:
 
     def import_once(self, export: GeneratedExport, batch_size: int | None, label: str,
                     dump_to: Path | None = None) -> dict[str, Any]:
-        urls = self.fresh_databases(label)
-        logs = self.workdir / f"{label}{self.counter}"
+        urls = self.dbs.fresh(label)
+        logs = self.workdir / f"{label}{self.dbs.counter}"
         logs.mkdir()
         secret = secrets.token_hex(16)
         report_file = logs / "report.json"
@@ -201,7 +159,7 @@ class _Bench:
         checked = verify(urls, export.counts, self.config.scope)
         if dump_to is not None:
             dump_tables(urls, dump_to)
-        self.drop(urls)
+        self.dbs.drop(urls)
         return {"batch_size": batch_size, "wall_seconds": timed.wall,
                 "records_per_s": export.total / timed.wall,
                 "rows_written": sum(found for _, found in checked.rows.values()),
@@ -212,10 +170,10 @@ class _Bench:
     # COPY
 
     def copy_once(self, dump: Path) -> dict[str, Any]:
-        urls = self.fresh_databases("copy")
+        urls = self.dbs.fresh("copy")
         settle(self.admin_url)
         seconds, rows = load_tables(urls, dump)
-        self.drop(urls)
+        self.dbs.drop(urls)
         return {"seconds": seconds, "rows": rows, "records_per_s": rows / seconds}
 
 
@@ -262,7 +220,7 @@ def run_benchmark(config: BenchConfig) -> dict[str, Any]:
             try:
                 return _run(bench, config, config.echo)
             finally:
-                bench.drop_all()
+                bench.dbs.drop_all()
     finally:
         if own_workdir and not config.keep:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -312,7 +270,7 @@ def _run(bench: _Bench, config: BenchConfig, echo: Callable[[str], None]) -> dic
     generated_in = time.perf_counter() - started
     echo(f"  {export.total:,} records, {export.path.stat().st_size / 1e6:,.1f} MB in "
          f"{generated_in:.1f}s")
-    bench.make_templates()
+    bench.dbs.make_templates(bench.code, workdir / "upgrade.log")
     dump = workdir / "copy"
     dump.mkdir()
     imports, copies = _imports_and_copies(bench, export, dump)
