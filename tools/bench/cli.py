@@ -150,15 +150,13 @@ def _faults(args: argparse.Namespace) -> int:
     config = FaultConfig(
         records=args.records, faults_per_kind=args.faults_per_kind, kinds=args.kinds,
         seed=args.seed, db_prefix=args.db_prefix, pg_url=args.pg_url, data_dir=args.data_dir,
-        workdir=args.workdir, keep=args.keep)
+        workdir=args.workdir, keep=args.keep, report_file=args.report_file)
     try:
         report = run_faults(config)
     except BenchError as exc:
         print(f"relocate bench: {exc}", file=sys.stderr)
         return 1
     print(format_table(report["table"]), flush=True)
-    if args.report_file:
-        args.report_file.write_text(json.dumps(report, indent=2) + "\n")
     return 0 if report["identical"] else 1
 
 

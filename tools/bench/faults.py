@@ -64,6 +64,7 @@ class FaultConfig:
     data_dir: Path = Path(".relocate-bench")
     workdir: Path | None = None
     keep: bool = False
+    report_file: Path | None = None  # the report as JSON, written again after every fault
     echo: Callable[[str], None] = field(default=lambda text: print(text, file=sys.stderr,
                                                                   flush=True))
 
@@ -407,6 +408,9 @@ def _run(harness: _Harness, config: FaultConfig) -> dict[str, Any]:
         for kind in config.kinds:
             outcome = harness.fault(kind, number)
             outcomes.append(outcome)
+            report = _report(harness, outcomes)
+            if config.report_file is not None:  # so far: a run cut short keeps its faults
+                config.report_file.write_text(json.dumps(report, indent=2) + "\n")
             echo(f"{kind} fault {number}: at {outcome.moment:.2f}s, injected "
                  f"{outcome.injected}, resumed {outcome.resumed}, identical "
                  f"{outcome.identical}; {outcome.orchestrator_runs} run(s), "
@@ -414,6 +418,11 @@ def _run(harness: _Harness, config: FaultConfig) -> dict[str, Any]:
                  f"from the ledger, {outcome.recovery_seconds or 0:.1f}s to recover")
             if outcome.problems:
                 echo(format_failure(outcome, config.seed))
+    return _report(harness, outcomes)
+
+
+def _report(harness: _Harness, outcomes: list[Outcome]) -> dict[str, Any]:
+    config = harness.config
     return {
         "config": {"records": config.records, "faults_per_kind": config.faults_per_kind,
                    "kinds": list(config.kinds), "seed": config.seed, "scope": SCOPE.value},
@@ -425,5 +434,6 @@ def _run(harness: _Harness, config: FaultConfig) -> dict[str, Any]:
         "reference_seconds": harness.reference.seconds,
         "table": summarise(outcomes, config.kinds),
         "faults": [asdict(o) for o in outcomes],
-        "identical": all(o.identical for o in outcomes),
+        "identical": len(outcomes) == config.faults_per_kind * len(config.kinds)
+        and all(o.identical for o in outcomes),
     }
