@@ -86,6 +86,7 @@ class Outcome:
     resumed_batches: int = 0  # batches the last run found in the silos' ledgers
     recovery_seconds: float | None = None  # from the fault to the import's successful end
     extra_seconds: float | None = None  # the import's whole wall time minus the reference's
+    exits: list[str] = field(default_factory=list)  # each failed orchestrator run: why
     problems: list[str] = field(default_factory=list)
     log_tail: str = ""
 
@@ -125,7 +126,7 @@ class _Import:
     """One import of the export into fresh databases: both silos serving, the orchestrator a
     process run (and run again) with the same command and import uuid."""
 
-    def __init__(self, harness: _Harness, label: str) -> None:
+    def __init__(self, harness: Harness, label: str) -> None:
         self.harness, self.code = harness, harness.code
         self.urls = harness.dbs.fresh(label)
         self.logs = harness.workdir / f"{label}{harness.dbs.counter}"
@@ -176,7 +177,9 @@ class _Import:
             shutil.rmtree(self.logs, ignore_errors=True)
 
 
-class _Harness:
+class Harness:
+    """The export, the databases and the reference every fault is checked against."""
+
     def __init__(self, config: FaultConfig, admin_url: str, workdir: Path) -> None:
         self.config, self.admin_url, self.echo = config, admin_url, config.echo
         prefix = config.db_prefix or f"faults_{uuid.uuid4().hex[:8]}"
@@ -197,7 +200,16 @@ class _Harness:
         finally:
             run.close()
 
-    def make_reference(self) -> None:
+    def prepare(self) -> None:
+        """The export, the migrated templates, and the reference import."""
+        config = self.config
+        self.export = generate(self.workdir / "export.json", config.records, config.seed)
+        self.echo(f"Generated {self.export.total:,} records (seed {config.seed})")
+        self.dbs.make_templates(self.code, self.workdir / "upgrade.log")
+        self._make_reference()
+        self.echo(f"Reference import: {self.reference.seconds:.1f}s")
+
+    def _make_reference(self) -> None:
         with self.importing("ref") as run:
             started = time.monotonic()
             code = run.start().wait()
@@ -265,7 +277,7 @@ class _Harness:
             outcome.resumed_batches = sum(m["resumed_batches"] for m in report["models"].values())
             outcome.recovery_seconds = done - faulted
             outcome.extra_seconds = done - started - self.reference.seconds
-            outcome.problems += self._check(run)
+            outcome.problems += self.check(run)
             outcome.identical = not outcome.problems
         if outcome.problems:
             outcome.log_tail = run.log_tail()
@@ -291,13 +303,15 @@ class _Harness:
                 return False
             if code == 0:
                 return True
+            why = "" if code == -9 else ":\n" + tail(run.logs / "orchestrator.log", 4)
+            outcome.exits.append(f"run {run.runs} exited with {code}{why}")
             if run.runs > RERUNS:
                 outcome.problems.append(f"the import failed {run.runs} times (last exit "
                                         f"{code})")
                 return False
             proc = run.start()
 
-    def _check(self, run: _Import) -> list[str]:
+    def check(self, run: _Import) -> list[str]:
         """Every way the faulted import may differ from the reference, one line each."""
         checked = verify(run.urls, self.export.counts, SCOPE)
         problems = list(checked.problems)
@@ -386,7 +400,7 @@ def run_faults(config: FaultConfig) -> dict[str, Any]:
     workdir.mkdir(parents=True, exist_ok=True)
     try:
         with server(config.pg_url, config.data_dir, config.echo) as admin_url:
-            harness = _Harness(config, admin_url, workdir)
+            harness = Harness(config, admin_url, workdir)
             try:
                 return _run(harness, config)
             finally:
@@ -396,13 +410,9 @@ def run_faults(config: FaultConfig) -> dict[str, Any]:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _run(harness: _Harness, config: FaultConfig) -> dict[str, Any]:
+def _run(harness: Harness, config: FaultConfig) -> dict[str, Any]:
     echo = config.echo
-    harness.export = generate(harness.workdir / "export.json", config.records, config.seed)
-    echo(f"Generated {harness.export.total:,} records (seed {config.seed})")
-    harness.dbs.make_templates(harness.code, harness.workdir / "upgrade.log")
-    harness.make_reference()
-    echo(f"Reference import: {harness.reference.seconds:.1f}s")
+    harness.prepare()
     outcomes: list[Outcome] = []
     for number in range(1, config.faults_per_kind + 1):  # kinds interleaved: load drifts
         for kind in config.kinds:
@@ -416,16 +426,19 @@ def _run(harness: _Harness, config: FaultConfig) -> dict[str, Any]:
                  f"{outcome.identical}; {outcome.orchestrator_runs} run(s), "
                  f"{outcome.retries} retried call(s), {outcome.resumed_batches} batch(es) "
                  f"from the ledger, {outcome.recovery_seconds or 0:.1f}s to recover")
+            for line in outcome.exits if outcome.kind != "orchestrator" else ():
+                echo(f"  orchestrator {line}")  # rode it out only by a rerun: say why
             if outcome.problems:
                 echo(format_failure(outcome, config.seed))
     return _report(harness, outcomes)
 
 
-def _report(harness: _Harness, outcomes: list[Outcome]) -> dict[str, Any]:
+def _report(harness: Harness, outcomes: list[Outcome]) -> dict[str, Any]:
     config = harness.config
     return {
         "config": {"records": config.records, "faults_per_kind": config.faults_per_kind,
-                   "kinds": list(config.kinds), "seed": config.seed, "scope": SCOPE.value},
+                   "kinds": list(config.kinds), "seed": config.seed, "scope": SCOPE.value,
+                   "db_prefix": harness.dbs.prefix},
         "machine": {"cpus": os.cpu_count(), "load_average": list(os.getloadavg()),
                     "python": platform.python_version(), "platform": platform.platform()},
         "code": harness.code.version,
