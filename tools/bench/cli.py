@@ -78,7 +78,7 @@ def _add_faults(bsub: Any) -> None:
                              "and a random tag)")
     faults.add_argument("--report-file", type=Path, metavar="OUT",
                         help="write the table and every fault as JSON here")
-    _server_options(faults, "the exports")
+    _server_options(faults, "the reference import's export")
 
 
 def add_bench_commands(sub: Any) -> None:
