@@ -21,10 +21,8 @@ import platform
 import random
 import secrets
 import shutil
-import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections import Counter
@@ -37,8 +35,9 @@ import psycopg
 
 from orchestrator.storage import SPILL_PREFIX
 from tools.bench.generate import GeneratedExport, generate
-from tools.bench.postgres import Databases, db_name, server, server_info
+from tools.bench.postgres import Databases, db_name, server_info, workplace
 from tools.bench.processes import SILOS, BenchError, Code, Service, tail
+from tools.bench.run import median
 from tools.bench.verify import verify
 from tools.models import declared_specs
 from wire.scopes import ImportScope
@@ -345,11 +344,6 @@ class Harness:
         return problems
 
 
-def _median(values: list[float | None]) -> float | None:
-    present = [v for v in values if v is not None]
-    return statistics.median(present) if present else None
-
-
 def summarise(outcomes: list[Outcome], kinds: tuple[str, ...]) -> dict[str, dict[str, Any]]:
     """Per kind: faults planned, injected, resumed, identical, median recovery and extra time."""
     table = {}
@@ -361,8 +355,8 @@ def summarise(outcomes: list[Outcome], kinds: tuple[str, ...]) -> dict[str, dict
                        "orchestrator_reruns": sum(max(0, o.orchestrator_runs - 1) for o in of),
                        "retried_calls": sum(o.retries for o in of),
                        "ledger_batches": sum(o.resumed_batches for o in of),
-                       "median_recovery_seconds": _median([o.recovery_seconds for o in of]),
-                       "median_extra_seconds": _median([o.extra_seconds for o in of])}
+                       "median_recovery_seconds": median([o.recovery_seconds for o in of]),
+                       "median_extra_seconds": median([o.extra_seconds for o in of])}
     return table
 
 
@@ -394,21 +388,13 @@ def format_failure(outcome: Outcome, seed: int) -> str:
 
 def run_faults(config: FaultConfig) -> dict[str, Any]:
     """Generate, import once uninterrupted, then every fault of every kind; the report."""
-    own_workdir = config.workdir is None
-    workdir = Path(tempfile.mkdtemp(prefix="relocate-faults-")) if config.workdir is None \
-        else Path(config.workdir)
-    workdir.mkdir(parents=True, exist_ok=True)
-    try:
-        with server(config.pg_url, config.data_dir, config.echo) as admin_url:
-            harness = Harness(config, admin_url, workdir)
-            try:
-                return _run(harness, config)
-            finally:
-                harness.dbs.drop_all()
-    finally:
-        if own_workdir and not config.keep:
-            shutil.rmtree(workdir, ignore_errors=True)
-
+    with workplace(config.pg_url, config.data_dir, config.workdir, config.keep,
+                   config.echo) as (admin_url, workdir):
+        harness = Harness(config, admin_url, workdir)
+        try:
+            return _run(harness, config)
+        finally:
+            harness.dbs.drop_all()
 
 def _run(harness: Harness, config: FaultConfig) -> dict[str, Any]:
     echo = config.echo

@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -135,6 +137,23 @@ def server(pg_url: str | None, data_dir: Path, echo: Callable[[str], None]) -> I
     echo(f"No PostgreSQL at 127.0.0.1:5432: using an embedded one in {data_dir}/")
     with embedded_postgres(data_dir) as urls:
         yield urls["control"].replace("/relocate_control?", "/postgres?", 1)
+
+
+@contextlib.contextmanager
+def workplace(pg_url: str | None, data_dir: Path, workdir: Path | None, keep: bool,
+              echo: Callable[[str], None]) -> Iterator[tuple[str, Path]]:
+    """The server (as `server` chooses it) and the directory a bench verb works in: `workdir`,
+    else a temporary one, removed at the end unless kept."""
+    own = workdir is None
+    directory = Path(tempfile.mkdtemp(prefix="relocate-bench-")) if workdir is None \
+        else Path(workdir)
+    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        with server(pg_url, data_dir, echo) as admin_url:
+            yield admin_url, directory
+    finally:
+        if own and not keep:
+            shutil.rmtree(directory, ignore_errors=True)
 
 
 def dump_tables(urls: dict[str, str], directory: Path) -> None:

@@ -14,11 +14,9 @@ import json
 import os
 import platform
 import secrets
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -31,9 +29,9 @@ from tools.bench.postgres import (
     Databases,
     dump_tables,
     load_tables,
-    server,
     server_info,
     settle,
+    workplace,
 )
 from tools.bench.processes import (
     SILOS,
@@ -177,7 +175,7 @@ class _Bench:
         return {"seconds": seconds, "rows": rows, "records_per_s": rows / seconds}
 
 
-def _median(values: list[float | None]) -> float | None:
+def median(values: list[float | None]) -> float | None:
     present = [v for v in values if v is not None]
     return statistics.median(present) if present else None
 
@@ -187,44 +185,36 @@ def _summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     models = list(dict.fromkeys(m for run in runs for m in run["models"]))  # import order
 
     def median_of(model: str, figure: str) -> float | None:
-        return _median([r["models"].get(model, {}).get(figure) for r in runs])
+        return median([r["models"].get(model, {}).get(figure) for r in runs])
 
     return {
         "batch_size": runs[0]["batch_size"],
-        "wall_seconds": _median([r["wall_seconds"] for r in runs]),
-        "records_per_s": _median([r["records_per_s"] for r in runs]),
+        "wall_seconds": median([r["wall_seconds"] for r in runs]),
+        "records_per_s": median([r["records_per_s"] for r in runs]),
         "rows_written": runs[0]["rows_written"],
-        "peak_rss_bytes": {p: _median([r["peak_rss_bytes"][p] for r in runs])
+        "peak_rss_bytes": {p: median([r["peak_rss_bytes"][p] for r in runs])
                            for p in ("orchestrator", *SILOS)},
-        "cpu_seconds": {p: _median([r["cpu_seconds"].get(p) for r in runs]) for p in CPU_USERS},
+        "cpu_seconds": {p: median([r["cpu_seconds"].get(p) for r in runs]) for p in CPU_USERS},
         "models": {m: {"records": runs[0]["models"].get(m, {}).get("records"),
                        "seconds": median_of(m, "seconds"),
                        "records_per_s": median_of(m, "records_per_s")}
                    for m in models},
         # The orchestrator's own duration; the rest of the wall time is starting the process
         # (imports, connecting) and exiting.
-        "reported_seconds": _median([r["reported_seconds"] for r in runs]),
+        "reported_seconds": median([r["reported_seconds"] for r in runs]),
         "verified": all(r["verification"]["ok"] for r in runs),
     }
 
 
 def run_benchmark(config: BenchConfig) -> dict[str, Any]:
     """Generate, import `runs` times, COPY `runs` times, import with Sentry's batch size."""
-    own_workdir = config.workdir is None
-    workdir = Path(tempfile.mkdtemp(prefix="relocate-bench-")) if config.workdir is None \
-        else Path(config.workdir)
-    workdir.mkdir(parents=True, exist_ok=True)
-    try:
-        with server(config.pg_url, config.data_dir, config.echo) as admin_url:
-            bench = _Bench(config, admin_url, workdir)
-            try:
-                return _run(bench, config, config.echo)
-            finally:
-                bench.dbs.drop_all()
-    finally:
-        if own_workdir and not config.keep:
-            shutil.rmtree(workdir, ignore_errors=True)
-
+    with workplace(config.pg_url, config.data_dir, config.workdir, config.keep,
+                   config.echo) as (admin_url, workdir):
+        bench = _Bench(config, admin_url, workdir)
+        try:
+            return _run(bench, config, config.echo)
+        finally:
+            bench.dbs.drop_all()
 
 def _imports_and_copies(bench: _Bench, export: GeneratedExport, dump: Path
                         ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -277,9 +267,9 @@ def _run(bench: _Bench, config: BenchConfig, echo: Callable[[str], None]) -> dic
     references = _references(bench, export)
 
     main = _summarise(imports)
-    copy = {"seconds": _median([c["seconds"] for c in copies]),
+    copy = {"seconds": median([c["seconds"] for c in copies]),
             "rows": copies[0]["rows"],
-            "records_per_s": _median([c["records_per_s"] for c in copies])}
+            "records_per_s": median([c["records_per_s"] for c in copies])}
     report: dict[str, Any] = {
         "config": {"records": config.records, "runs": config.runs,
                    "batch_size": config.batch_size,
@@ -303,7 +293,7 @@ def _run(bench: _Bench, config: BenchConfig, echo: Callable[[str], None]) -> dic
         "runs": {"import": imports, "copy": copies, "reference": references},
         "verified": main["verified"] and all(r["verification"]["ok"] for r in references),
     }
-    report["speed_vs_copy"] = _median(report["speed_vs_copy_by_run"])
+    report["speed_vs_copy"] = median(report["speed_vs_copy_by_run"])
     if report["reference"] is not None:
         report["reference_over_import"] = report["reference"]["wall_seconds"] / \
             main["wall_seconds"]
