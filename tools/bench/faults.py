@@ -33,7 +33,7 @@ from typing import Any
 
 import psycopg
 
-from orchestrator.storage import SPILL_PREFIX
+from orchestrator.storage import OWNER, SPILL_PREFIX
 from tools.bench.generate import GeneratedExport, generate
 from tools.bench.postgres import Databases, db_name, server_info, workplace
 from tools.bench.processes import SILOS, BenchError, Code, Service, tail
@@ -110,6 +110,14 @@ def natural_keys(urls: dict[str, str]) -> dict[str, Counter[str]]:
             rows = conn.execute(f'SELECT lower("{column}") FROM "{spec.table.name}"')
             found[f"{model}.{column}"] = Counter(value for (value,) in rows)
     return found
+
+
+def _describe_spill(directory: Path) -> str:
+    """A spill directory left behind: its name, its owner mark, what else it holds."""
+    owner = directory / OWNER
+    mark = repr(owner.read_text(errors="replace")) if owner.exists() else "no owner mark"
+    held = sorted(p.name for p in directory.iterdir() if p.name != OWNER)
+    return f"{directory.name} ({mark}; holds {len(held)}: {held[:5]})"
 
 
 def terminate_backends(admin_url: str, urls: dict[str, str]) -> int:
@@ -326,9 +334,9 @@ class Harness:
                 extra = sorted(set(values) - set(self.reference.keys[key]))
                 problems.append(f"{key}: {len(extra)} value(s) not in the reference, "
                                 f"e.g. {extra[:3]}")
-        left = sorted(p.name for p in run.tmpdir.iterdir() if p.name.startswith(SPILL_PREFIX))
+        left = [_describe_spill(p) for p in sorted(run.tmpdir.glob(SPILL_PREFIX + "*"))]
         if left:
-            problems.append(f"spill directories left behind: {left}")
+            problems.append(f"spill directories left behind: {'; '.join(left)}")
         export = run.logs / "export.json"
         try:
             self._export(run, export)
