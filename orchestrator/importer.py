@@ -12,7 +12,6 @@ imported last.
 
 from __future__ import annotations
 
-import shutil
 import time
 import uuid
 from collections import Counter
@@ -33,7 +32,7 @@ from orchestrator.report import ImportReport, Progress
 from orchestrator.scheduler import Scheduler
 from orchestrator.sender import ModelSender
 from orchestrator.source import Fingerprint, fingerprint, spill
-from orchestrator.storage import SpilledExport
+from orchestrator.storage import SpilledExport, remove_spill_directory
 from wire.batchlog import BatchLine, silo_name
 from wire.pkwire import CODE_OF_KIND
 from wire.relocation.v1 import models_pb2, silo_service_pb2
@@ -95,7 +94,7 @@ class Importer:
             run = _Run(self, catalog, export, options, import_uuid, region_name, report)
             run.execute()
         finally:
-            shutil.rmtree(export.directory, ignore_errors=True)
+            remove_spill_directory(export.directory)
         report.seconds = time.monotonic() - started
         return report
 

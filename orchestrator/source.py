@@ -16,7 +16,6 @@ import hashlib
 import io
 import os
 import pickle
-import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -42,6 +41,7 @@ from orchestrator.storage import (
     model_path,
     open_model_file,
     remove_abandoned,
+    remove_spill_directory,
     repeated_pk,
     sort_by_pk,
 )
@@ -177,7 +177,7 @@ def spill(stream: IO[bytes], catalog: Catalog, workdir: Path | None = None,
                 raise _fail(f"the export holds two {model} records with pk {pk}. {_UNIQUE_PKS}",
                             model)
     except BaseException:
-        shutil.rmtree(directory, ignore_errors=True)
+        remove_spill_directory(directory)
         raise
     return SpilledExport(directory, spilled.counts, spilled.unknown_models,
                          spilled.dropped_fields, spilled.total, key)

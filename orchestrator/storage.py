@@ -11,7 +11,8 @@ sealed, below):
 
     owner                 the pid of the process that made the folder and that process's start
                           time (`<pid> <start>`): a folder whose process is gone (kill -9) is
-                          removed by the next import (`remove_abandoned`).
+                          removed by the next import (`remove_abandoned`); it is written before the
+                          folder gets its name and removed last.
     <model>.jsonl         one line per record of the model, in ascending pk order:
                               pk<TAB>references<TAB>kept<TAB>json<LF>
                           pk          the record's pk, in decimal;
@@ -66,6 +67,7 @@ import os
 import shutil
 import struct
 import tempfile
+import time
 from array import array
 from collections import Counter
 from collections.abc import Iterator
@@ -86,6 +88,9 @@ LINE = b"%d\t%b\t%b\t%b\n"
 SORT_RUN = 50_000
 _BUFFER = 1 << 16
 SPILL_PREFIX = "relocate-spill-"
+# A spill folder before it is marked with its owner (see make_spill_directory).
+MAKING_PREFIX = "relocate-making-"
+MAKING_GRACE = 60
 OWNER = "owner"
 # The most plaintext a sealed frame holds: a larger write is cut, so a reader never trusts a
 # length beyond this (and its memory follows the frame, not the write).
@@ -302,11 +307,25 @@ def write_pk_index(directory: Path, model: str) -> None:
 
 def make_spill_directory(workdir: Path | None) -> Path:
     """A new spill folder (0700) under `workdir` (the temporary directory when None), marked
-    with this process as its owner."""
-    directory = Path(tempfile.mkdtemp(prefix=SPILL_PREFIX, dir=workdir))
-    with private_open(directory / OWNER, "wb") as out:
+    with this process as its owner. It is made under another name and renamed once marked, so
+    that a folder named like a spill always has an owner (a kill in between leaves an empty
+    folder, which `remove_abandoned` removes once it is old)."""
+    making = Path(tempfile.mkdtemp(prefix=MAKING_PREFIX, dir=workdir))
+    with private_open(making / OWNER, "wb") as out:
         out.write(b"%d %d" % (os.getpid(), _started(os.getpid()) or 0))
+    directory = making.with_name(SPILL_PREFIX + making.name[len(MAKING_PREFIX):])
+    making.rename(directory)
     return directory
+
+
+def remove_spill_directory(directory: Path) -> None:
+    """Remove a spill folder, its owner mark last: a kill part-way leaves a marked folder,
+    which the next import removes, never an unmarked one holding records."""
+    with contextlib.suppress(FileNotFoundError):
+        empty_spill_directory(directory)
+    with contextlib.suppress(FileNotFoundError):
+        (directory / OWNER).unlink()
+    shutil.rmtree(directory, ignore_errors=True)
 
 
 def empty_spill_directory(directory: Path) -> None:
@@ -320,9 +339,11 @@ def empty_spill_directory(directory: Path) -> None:
 
 def remove_abandoned(workdir: Path | None) -> list[Path]:
     """Remove the spill folders under `workdir` whose owner process is gone (killed with
-    SIGKILL, or the machine stopped): they hold plaintext nobody will delete. A folder with no
-    owner mark (being made, or made by an older version) is left alone; a pid that was reused
-    is told apart by its process's start time. Returns the folders removed."""
+    SIGKILL, or the machine stopped): they hold plaintext nobody will delete. A pid that was
+    reused is told apart by its process's start time, and a process that has exited but not
+    yet been waited for counts as gone. A folder being made (no owner mark yet) is removed once
+    it is older than `MAKING_GRACE` seconds, and only while empty. Returns the folders
+    removed."""
     root = Path(workdir or tempfile.gettempdir())
     removed = []
     for directory in root.glob(SPILL_PREFIX + "*"):
@@ -331,31 +352,46 @@ def remove_abandoned(workdir: Path | None) -> list[Path]:
         except (OSError, ValueError):
             continue
         if not _alive(pid, started):
-            shutil.rmtree(directory, ignore_errors=True)
+            remove_spill_directory(directory)
             removed.append(directory)
+    for directory in root.glob(MAKING_PREFIX + "*"):
+        with contextlib.suppress(OSError):
+            if time.time() - directory.stat().st_mtime > MAKING_GRACE:
+                directory.rmdir()  # fails, and is left, unless empty
+                removed.append(directory)
     return removed
 
 
 def _alive(pid: int, started: int) -> bool:
-    """Whether process `pid` runs and is the one that started at `started` (0: unknown)."""
+    """Whether process `pid` runs (not a zombie) and is the one that started at `started`
+    (0: unknown)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True  # another user's process: alive, and not ours to judge
-    now = _started(pid)
-    return not (started and now and now != started)
+    state = _stat(pid)
+    if state is None:
+        return True  # no /proc: the signal's answer is all there is
+    now = int(state[19])
+    return state[0] != b"Z" and not (started and now != started)
 
 
 def _started(pid: int) -> int | None:
     """The process's start time in clock ticks since boot (Linux's /proc), None elsewhere."""
+    state = _stat(pid)
+    return None if state is None else int(state[19])
+
+
+def _stat(pid: int) -> list[bytes] | None:
+    """The fields of /proc/PID/stat after the command name (the state first), or None."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_bytes()
     except OSError:
         return None
     # The command name (field 2) may hold spaces and parentheses: count from its last ")".
-    return int(stat[stat.rindex(b")") + 2:].split()[19])
+    return stat[stat.rindex(b")") + 2:].split()
 
 
 # --- the import's spilled export -------------------------------------------------------------

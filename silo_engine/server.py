@@ -15,9 +15,11 @@ from typing import Any, cast
 from wsgiref.simple_server import WSGIServer
 
 import grpc
+import psycopg
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from prometheus_client import start_http_server
+from sqlalchemy import exc as sa_exc
 
 from silo_engine.binding import Binding
 from silo_engine.context import ImportFlags, SentPks
@@ -104,14 +106,25 @@ def sent_pks(messages: Iterable[models_pb2.PkMapColumns]) -> SentPks:
     return sent
 
 
+def _database_went_away(exc: Exception) -> bool:
+    """The database ended the call's transaction for a passing reason (its connection was
+    terminated or lost, a deadlock, a serialization failure): the call may be made again."""
+    orig = exc.orig if isinstance(exc, sa_exc.DBAPIError) else exc
+    return isinstance(orig, psycopg.OperationalError) or (
+        isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated)
+
+
 def _abort(exc: Exception, handler: Callable, request: Any,
            context: grpc.ServicerContext) -> None:
     if isinstance(exc, ImportFailure):
         log.warning("import error: %s", exc)
         exc.abort(context)
-    log.exception("unexpected error in %s", handler.__name__)
     model = getattr(request, "model", None) or None
     reason = database_message(f"{type(exc).__name__}: {exc}")
+    if _database_went_away(exc):  # DatabaseError, which the orchestrator retries
+        log.warning("database error in %s: %s", handler.__name__, reason)
+        ImportFailure(ErrorKind.DATABASE_ERROR, model, reason).abort(context)
+    log.exception("unexpected error in %s", handler.__name__)
     ImportFailure(ErrorKind.UNKNOWN, model, reason).abort(context)
 
 

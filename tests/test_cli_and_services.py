@@ -379,8 +379,9 @@ def _help(parser: argparse.ArgumentParser, *path: str) -> str:
 
 def test_a_flag_reads_the_same_variable_in_every_verb_that_takes_it() -> None:
     """One flag, one environment variable, wherever it is taken. `db` picks the silo's
-    RELOCATE_*_DB_URL after parsing (the next test); `bench run --data-dir` is the benchmark's
-    own PostgreSQL, not the embedded default's, so RELOCATE_DATA_DIR must not move it."""
+    RELOCATE_*_DB_URL after parsing (the next test); `bench run|faults --data-dir` is the
+    benchmark's own PostgreSQL, not the embedded default's, so RELOCATE_DATA_DIR must not move
+    it."""
     taken: dict[str, dict[str, str | None]] = {}  # flag -> parser -> its variable
     for each in _parsers(build_parser()):
         for action in each._actions:
@@ -388,7 +389,8 @@ def test_a_flag_reads_the_same_variable_in_every_verb_that_takes_it() -> None:
                 env = action.env if isinstance(action, EnvDefault) else None
                 taken.setdefault(flag, {})[each.prog] = env
     exempt = {("--db-url", "relocate db upgrade"), ("--db-url", "relocate db revision"),
-              ("--data-dir", "relocate bench run")}
+              ("--data-dir", "relocate bench run"),
+              ("--data-dir", "relocate bench faults")}
     for flag, by_parser in taken.items():
         variables = {env for env in by_parser.values() if env is not None}
         if not variables:

@@ -20,7 +20,8 @@ from typing import Any
 import grpc
 import pytest
 
-from tests.conftest import CliResult, Silos, fixture_path, fresh_silos
+from orchestrator.client import SiloClient
+from tests.conftest import CliResult, Silos, _admin, fixture_path, fresh_silos
 from wire.errors import ErrorKind, ImportFailure
 from wire.pkwire import from_columns
 from wire.relocation.v1 import models_pb2, silo_service_pb2, silo_service_pb2_grpc
@@ -580,3 +581,24 @@ def test_a_resume_cut_into_other_batches_is_refused_before_writing_twice(
     resumed = run(BATCH)
     assert resumed.code == 0, resumed.stderr
     assert silos.count("control", "auth_user") == before
+
+
+def test_a_control_call_whose_database_went_away_is_a_database_error(silos: Silos,
+                                                                     pg_admin_url: str) -> None:
+    """A control call (here MapOrganizationMembers) that loses its database is DatabaseError,
+    which the orchestrator retries, not Unknown, which ends the import (`relocate bench faults`
+    found it: a terminated connection at COMMIT made the orchestrator exit); once the database
+    is back the same call succeeds."""
+    name = silos.control_url.rsplit("/", 1)[1]
+    _admin(pg_admin_url, f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false',
+           f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
+    try:
+        with SiloClient(silos.control_address, "control", retry_deadline=0) as client, \
+                pytest.raises(ImportFailure) as failed:
+            client.map_members([])
+    finally:
+        _admin(pg_admin_url, f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+    assert failed.value.kind is ErrorKind.DATABASE_ERROR, failed.value
+    assert "OperationalError" in failed.value.reason
+    with SiloClient(silos.control_address, "control", retry_deadline=0) as client:
+        client.map_members([])

@@ -5,7 +5,11 @@ errors of the file."""
 from __future__ import annotations
 
 import json
+import os
 import random
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,7 +17,7 @@ from typing import Any
 import orjson
 import pytest
 
-from orchestrator import source
+from orchestrator import source, storage
 from orchestrator.catalog import Catalog, ModelInfo
 from orchestrator.client import with_json_records
 from orchestrator.source import SpilledExport, spill, split_point
@@ -323,3 +327,48 @@ def test_json_records_appended_to_a_serialized_request_read_back_as_set(length: 
     head = silo_service_pb2.ImportByModelRequest(**fields).SerializeToString()
     assert silo_service_pb2.ImportByModelRequest.FromString(
         with_json_records(head, bytearray(records))) == whole
+
+
+def test_a_spill_whose_owner_exited_unwaited_is_removed(tmp_path: Path) -> None:
+    """A killed orchestrator its parent has not waited for yet is a zombie: still a pid, but
+    nobody will remove its spill. The bench's fault harness found such a folder left behind."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    while (state := storage._stat(child.pid)) is not None and state[0] != b"Z":
+        time.sleep(0.01)
+    folder = tmp_path / f"{storage.SPILL_PREFIX}zombie"
+    folder.mkdir()
+    (folder / storage.OWNER).write_bytes(b"%d %d" % (child.pid, storage._started(child.pid) or 0))
+    (folder / "sentry.user.jsonl").write_bytes(b"secret\n")
+    try:
+        assert storage.remove_abandoned(tmp_path) == [folder]
+        assert not folder.exists()
+    finally:
+        child.wait()
+
+
+def test_a_spill_is_marked_before_it_is_named_and_unmarked_last(tmp_path: Path) -> None:
+    folder = storage.make_spill_directory(tmp_path)
+    assert folder.name.startswith(storage.SPILL_PREFIX)
+    assert (folder / storage.OWNER).read_bytes().split()[0] == str(os.getpid()).encode()
+    assert [p.name for p in tmp_path.iterdir()] == [folder.name]  # nothing being made is left
+    (folder / "second-half").mkdir()
+    (folder / "second-half" / "sentry.user.jsonl").write_bytes(b"x")
+    (folder / "sentry.user.jsonl").write_bytes(b"x")
+    storage.empty_spill_directory(folder)  # where a kill during removal can stop at worst
+    assert [p.name for p in folder.iterdir()] == [storage.OWNER]
+    storage.remove_spill_directory(folder)
+    assert not folder.exists()
+
+
+def test_a_folder_left_while_being_made_goes_once_old_and_only_if_empty(tmp_path: Path) -> None:
+    empty = tmp_path / f"{storage.MAKING_PREFIX}a"
+    holding = tmp_path / f"{storage.MAKING_PREFIX}b"
+    young = tmp_path / f"{storage.MAKING_PREFIX}c"
+    for folder in (empty, holding, young):
+        folder.mkdir()
+    (holding / "file").write_bytes(b"x")
+    old = time.time() - storage.MAKING_GRACE - 5
+    for folder in (empty, holding):
+        os.utime(folder, (old, old))
+    assert storage.remove_abandoned(tmp_path) == [empty]
+    assert holding.exists() and young.exists()

@@ -1,4 +1,4 @@
-"""The `relocate bench generate|run` verbs: their options, and what each prints.
+"""The `relocate bench generate|run|faults` verbs: their options, and what each prints.
 
 Every `relocate` command loads this module, the benchmarked import too, so the benchmark's own
 modules are loaded only when a bench verb runs.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -28,8 +29,60 @@ def _positive(text: str) -> int:
     return value
 
 
+def _kinds(text: str) -> tuple[str, ...]:
+    from tools.bench.faults import KINDS
+
+    kinds = tuple(dict.fromkeys(k.strip() for k in text.split(",") if k.strip()))
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown or not kinds:
+        raise argparse.ArgumentTypeError(f"give some of {','.join(KINDS)}")
+    return kinds
+
+
+def _prefix(text: str) -> str:
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", text):
+        raise argparse.ArgumentTypeError("lower-case letters, digits and _, at most 40, "
+                                         "beginning with a letter")
+    return text
+
+
+def _server_options(parser: argparse.ArgumentParser, keep: str) -> None:
+    """Where a bench verb's PostgreSQL and files are."""
+    parser.add_argument("--pg-url", default=os.environ.get("RELOCATE_BENCH_PG_URL") or None,
+                        help="an admin URL of the PostgreSQL server to use (env "
+                             "RELOCATE_BENCH_PG_URL; default 127.0.0.1:5432, else an embedded "
+                             "one)")
+    parser.add_argument("--data-dir", type=Path, default=Path(".relocate-bench"),
+                        help="where the embedded PostgreSQL lives, when one is needed")
+    parser.add_argument("--workdir", type=Path,
+                        help=f"keep the export, logs and {keep} here (default: a temp dir)")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the databases and files afterwards, for inspection")
+
+
+def _add_faults(bsub: Any) -> None:
+    faults = bsub.add_parser("faults", help="kill silos, the orchestrator and database "
+                             "connections during imports; check each resumed import")
+    faults.add_argument("--records", type=_positive, default=200_000,
+                        help="size of the generated export (default 200000)")
+    faults.add_argument("--faults-per-kind", type=_positive, default=20,
+                        help="faults of each kind, each in its own import (default 20)")
+    faults.add_argument("--kinds", type=_kinds, default=("region", "control", "orchestrator",
+                                                          "postgres"),
+                        help="which faults, comma-separated (default "
+                             "region,control,orchestrator,postgres)")
+    faults.add_argument("--seed", type=int, default=1,
+                        help="generator seed and the faults' moments (default 1)")
+    faults.add_argument("--db-prefix", type=_prefix,
+                        help="name every database made with this prefix (default: faults_ "
+                             "and a random tag)")
+    faults.add_argument("--report-file", type=Path, metavar="OUT",
+                        help="write the table and every fault as JSON here")
+    _server_options(faults, "the reference import's export")
+
+
 def add_bench_commands(sub: Any) -> None:
-    """`relocate bench generate|run`."""
+    """`relocate bench generate|run|faults`."""
     bench = sub.add_parser("bench", help="generate Sentry-shaped exports and benchmark imports")
     bsub = bench.add_subparsers(dest="bench_command", required=True)
     gen = bsub.add_parser("generate", help="write a deterministic Sentry-shaped export")
@@ -52,17 +105,10 @@ def add_bench_commands(sub: Any) -> None:
                      default=ImportScope.ORGANIZATION.value, help="import scope "
                      "(default organizations; models outside it must stay empty)")
     run.add_argument("--json", type=Path, metavar="OUT", help="write every figure here")
-    run.add_argument("--pg-url", default=os.environ.get("RELOCATE_BENCH_PG_URL") or None,
-                     help="an admin URL of the PostgreSQL server to use (env "
-                          "RELOCATE_BENCH_PG_URL; default 127.0.0.1:5432, else an embedded one)")
-    run.add_argument("--data-dir", type=Path, default=Path(".relocate-bench"),
-                     help="where the embedded PostgreSQL lives, when one is needed")
-    run.add_argument("--workdir", type=Path,
-                     help="keep the export, logs and COPY files here (default: a temp dir)")
-    run.add_argument("--keep", action="store_true",
-                     help="keep the databases and files afterwards, for inspection")
+    _server_options(run, "COPY files")
     run.add_argument("--encrypted", action="store_true",
                      help="import the export as Sentry's encrypted tarball (--decrypt-with)")
+    _add_faults(bsub)
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -99,6 +145,24 @@ def _run(args: argparse.Namespace) -> int:
     return 0 if report["verified"] else 1
 
 
+def _faults(args: argparse.Namespace) -> int:
+    from tools.bench.faults import FaultConfig, format_table, run_faults
+    from tools.bench.processes import BenchError
+
+    config = FaultConfig(
+        records=args.records, faults_per_kind=args.faults_per_kind, kinds=args.kinds,
+        seed=args.seed, db_prefix=args.db_prefix, pg_url=args.pg_url, data_dir=args.data_dir,
+        workdir=args.workdir, keep=args.keep, report_file=args.report_file)
+    try:
+        report = run_faults(config)
+    except BenchError as exc:
+        print(f"relocate bench: {exc}", file=sys.stderr)
+        return 1
+    print(format_table(report["table"]), flush=True)
+    return 0 if report["identical"] else 1
+
+
 def run_bench(args: argparse.Namespace) -> int:
     """Run the bench verb `args` names; the process's exit code."""
-    return _generate(args) if args.bench_command == "generate" else _run(args)
+    verbs = {"generate": _generate, "run": _run, "faults": _faults}
+    return verbs[args.bench_command](args)

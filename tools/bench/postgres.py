@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,7 +16,7 @@ from typing import Any
 import psycopg
 
 from silo_engine.database import masked_url
-from tools.bench.processes import SILOS, BenchError
+from tools.bench.processes import SILOS, BenchError, Code
 from tools.models import declared_specs, spec_order
 
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -53,6 +55,54 @@ def settle(admin_url: str) -> None:
         admin(admin_url, "CHECKPOINT")
 
 
+class Databases:
+    """The silo databases a tool makes on one server, all named `prefix_...`: one template per
+    silo migrated with `relocate db upgrade`, fresh copies of it, and all of them dropped in
+    the end unless kept for inspection."""
+
+    def __init__(self, admin_url: str, prefix: str, keep: bool = False) -> None:
+        self.admin_url, self.prefix, self.keep = admin_url, prefix, keep
+        self.templates: dict[str, str] = {}
+        self.names: list[str] = []
+        self.counter = 0
+
+    def make_templates(self, code: Code, log: Path) -> None:
+        for silo in SILOS:
+            name = f"{self.prefix}_tpl_{silo}"
+            admin(self.admin_url, f'CREATE DATABASE "{name}"')
+            self.names.append(name)
+            code.relocate("db", "upgrade", "--silo", silo, "--db-url",
+                          db_url(self.admin_url, name), log=log)
+            self.templates[silo] = name
+
+    def fresh(self, label: str) -> dict[str, str]:
+        """A copy of each template; the URLs by silo."""
+        self.counter += 1
+        urls = {}
+        for silo, template in self.templates.items():
+            name = f"{self.prefix}_{label}{self.counter}_{silo}"
+            admin(self.admin_url, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            self.names.append(name)
+            urls[silo] = db_url(self.admin_url, name)
+        return urls
+
+    def drop(self, urls: dict[str, str]) -> None:
+        if self.keep:
+            return
+        for url in urls.values():
+            name = db_name(url)
+            admin(self.admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            self.names.remove(name)
+
+    def drop_all(self) -> None:
+        if self.keep:
+            return
+        for name in list(reversed(self.names)):
+            with contextlib.suppress(Exception):
+                admin(self.admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.names.clear()
+
+
 def reachable(url: str) -> bool:
     try:
         with psycopg.connect(url, connect_timeout=3):
@@ -87,6 +137,23 @@ def server(pg_url: str | None, data_dir: Path, echo: Callable[[str], None]) -> I
     echo(f"No PostgreSQL at 127.0.0.1:5432: using an embedded one in {data_dir}/")
     with embedded_postgres(data_dir) as urls:
         yield urls["control"].replace("/relocate_control?", "/postgres?", 1)
+
+
+@contextlib.contextmanager
+def workplace(pg_url: str | None, data_dir: Path, workdir: Path | None, keep: bool,
+              echo: Callable[[str], None]) -> Iterator[tuple[str, Path]]:
+    """The server (as `server` chooses it) and the directory a bench verb works in: `workdir`,
+    else a temporary one, removed at the end unless kept."""
+    own = workdir is None
+    directory = Path(tempfile.mkdtemp(prefix="relocate-bench-")) if workdir is None \
+        else Path(workdir)
+    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        with server(pg_url, data_dir, echo) as admin_url:
+            yield admin_url, directory
+    finally:
+        if own and not keep:
+            shutil.rmtree(directory, ignore_errors=True)
 
 
 def dump_tables(urls: dict[str, str], directory: Path) -> None:

@@ -139,10 +139,11 @@ class Code:
                             ignore=shutil.ignore_patterns("__pycache__"))
         return cls(into, version)
 
-    def popen(self, args: list[str], **kw: Any) -> subprocess.Popen:
+    def popen(self, args: list[str], env_extra: dict[str, str] | None = None,
+              **kw: Any) -> subprocess.Popen:
         # With -m the working directory comes first on sys.path, then PYTHONPATH: both name the
         # snapshot, ahead of an editable install's finder.
-        env = dict(os.environ)
+        env = {**os.environ, **(env_extra or {})}
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (str(self.directory), env.get("PYTHONPATH")) if p)
         return subprocess.Popen([*RELOCATE, *args], cwd=self.directory, env=env, **kw)
@@ -165,16 +166,18 @@ def free_port() -> int:
 
 class Service:
     """`relocate serve control|region` as a separate process on a port chosen here, logging to
-    a file; ready once its health service answers SERVING."""
+    a file; ready once its health service answers SERVING. Given an `address`, it listens there
+    (a silo restarted where its clients expect it) and appends to its log."""
 
-    def __init__(self, code: Code, silo: str, url: str, secret: str, log: Path) -> None:
+    def __init__(self, code: Code, silo: str, url: str, secret: str, log: Path,
+                 address: str | None = None) -> None:
         self.silo, self.log = silo, log
-        self.address = f"127.0.0.1:{free_port()}"
+        self.address = address or f"127.0.0.1:{free_port()}"
         args = ["serve", silo, "--db-url", url, "--listen", self.address,
                 "--shared-secret", secret]
         if silo == "region":
             args += ["--name", "bench"]
-        with log.open("wb") as out:
+        with log.open("ab" if address else "wb") as out:
             self.proc = code.popen(args, stdout=subprocess.DEVNULL, stderr=out)
 
     def wait_ready(self, timeout: float = 90) -> None:

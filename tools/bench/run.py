@@ -14,11 +14,9 @@ import json
 import os
 import platform
 import secrets
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -28,14 +26,12 @@ from typing import Any
 
 from tools.bench.generate import GeneratedExport, generate
 from tools.bench.postgres import (
-    admin,
-    db_name,
-    db_url,
+    Databases,
     dump_tables,
     load_tables,
-    server,
     server_info,
     settle,
+    workplace,
 )
 from tools.bench.processes import (
     SILOS,
@@ -102,48 +98,8 @@ class _Bench:
         self.workdir.mkdir(parents=True)
         declared_specs()  # this process's view of the models, taken with the snapshot
         self.code = Code.snapshot(self.workdir / "code")
-        self.templates: dict[str, str] = {}
-        self.databases: list[str] = []
-        self.counter = 0
+        self.dbs = Databases(admin_url, self.tag, config.keep)
         self.source: list[str] = []  # what the import reads: the export, or its tarball and key
-
-    # databases
-
-    def make_templates(self) -> None:
-        """One database per silo migrated with `relocate db upgrade`; fresh ones are copies."""
-        for silo in SILOS:
-            name = f"{self.tag}_tpl_{silo}"
-            admin(self.admin_url, f'CREATE DATABASE "{name}"')
-            self.databases.append(name)
-            self.code.relocate("db", "upgrade", "--silo", silo, "--db-url",
-                               db_url(self.admin_url, name), log=self.workdir / "upgrade.log")
-            self.templates[silo] = name
-
-    def fresh_databases(self, label: str) -> dict[str, str]:
-        self.counter += 1
-        urls = {}
-        for silo, template in self.templates.items():
-            name = f"{self.tag}_{label}{self.counter}_{silo}"
-            admin(self.admin_url, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-            self.databases.append(name)
-            urls[silo] = db_url(self.admin_url, name)
-        return urls
-
-    def drop(self, urls: dict[str, str]) -> None:
-        if self.config.keep:
-            return
-        for url in urls.values():
-            name = db_name(url)
-            admin(self.admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            self.databases.remove(name)
-
-    def drop_all(self) -> None:
-        if self.config.keep:
-            return
-        for name in list(reversed(self.databases)):
-            with contextlib.suppress(Exception):
-                admin(self.admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        self.databases.clear()
 
     # one import
 
@@ -182,8 +138,8 @@ class _Bench:
 
     def import_once(self, export: GeneratedExport, batch_size: int | None, label: str,
                     dump_to: Path | None = None) -> dict[str, Any]:
-        urls = self.fresh_databases(label)
-        logs = self.workdir / f"{label}{self.counter}"
+        urls = self.dbs.fresh(label)
+        logs = self.workdir / f"{label}{self.dbs.counter}"
         logs.mkdir()
         secret = secrets.token_hex(16)
         report_file = logs / "report.json"
@@ -203,7 +159,7 @@ class _Bench:
         checked = verify(urls, export.counts, self.config.scope)
         if dump_to is not None:
             dump_tables(urls, dump_to)
-        self.drop(urls)
+        self.dbs.drop(urls)
         return {"batch_size": batch_size, "wall_seconds": timed.wall,
                 "records_per_s": export.total / timed.wall,
                 "rows_written": sum(found for _, found in checked.rows.values()),
@@ -214,14 +170,14 @@ class _Bench:
     # COPY
 
     def copy_once(self, dump: Path) -> dict[str, Any]:
-        urls = self.fresh_databases("copy")
+        urls = self.dbs.fresh("copy")
         settle(self.admin_url)
         seconds, rows = load_tables(urls, dump)
-        self.drop(urls)
+        self.dbs.drop(urls)
         return {"seconds": seconds, "rows": rows, "records_per_s": rows / seconds}
 
 
-def _median(values: list[float | None]) -> float | None:
+def median(values: list[float | None]) -> float | None:
     present = [v for v in values if v is not None]
     return statistics.median(present) if present else None
 
@@ -231,44 +187,36 @@ def _summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     models = list(dict.fromkeys(m for run in runs for m in run["models"]))  # import order
 
     def median_of(model: str, figure: str) -> float | None:
-        return _median([r["models"].get(model, {}).get(figure) for r in runs])
+        return median([r["models"].get(model, {}).get(figure) for r in runs])
 
     return {
         "batch_size": runs[0]["batch_size"],
-        "wall_seconds": _median([r["wall_seconds"] for r in runs]),
-        "records_per_s": _median([r["records_per_s"] for r in runs]),
+        "wall_seconds": median([r["wall_seconds"] for r in runs]),
+        "records_per_s": median([r["records_per_s"] for r in runs]),
         "rows_written": runs[0]["rows_written"],
-        "peak_rss_bytes": {p: _median([r["peak_rss_bytes"][p] for r in runs])
+        "peak_rss_bytes": {p: median([r["peak_rss_bytes"][p] for r in runs])
                            for p in ("orchestrator", *SILOS)},
-        "cpu_seconds": {p: _median([r["cpu_seconds"].get(p) for r in runs]) for p in CPU_USERS},
+        "cpu_seconds": {p: median([r["cpu_seconds"].get(p) for r in runs]) for p in CPU_USERS},
         "models": {m: {"records": runs[0]["models"].get(m, {}).get("records"),
                        "seconds": median_of(m, "seconds"),
                        "records_per_s": median_of(m, "records_per_s")}
                    for m in models},
         # The orchestrator's own duration; the rest of the wall time is starting the process
         # (imports, connecting) and exiting.
-        "reported_seconds": _median([r["reported_seconds"] for r in runs]),
+        "reported_seconds": median([r["reported_seconds"] for r in runs]),
         "verified": all(r["verification"]["ok"] for r in runs),
     }
 
 
 def run_benchmark(config: BenchConfig) -> dict[str, Any]:
     """Generate, import `runs` times, COPY `runs` times, import with Sentry's batch size."""
-    own_workdir = config.workdir is None
-    workdir = Path(tempfile.mkdtemp(prefix="relocate-bench-")) if config.workdir is None \
-        else Path(config.workdir)
-    workdir.mkdir(parents=True, exist_ok=True)
-    try:
-        with server(config.pg_url, config.data_dir, config.echo) as admin_url:
-            bench = _Bench(config, admin_url, workdir)
-            try:
-                return _run(bench, config, config.echo)
-            finally:
-                bench.drop_all()
-    finally:
-        if own_workdir and not config.keep:
-            shutil.rmtree(workdir, ignore_errors=True)
-
+    with workplace(config.pg_url, config.data_dir, config.workdir, config.keep,
+                   config.echo) as (admin_url, workdir):
+        bench = _Bench(config, admin_url, workdir)
+        try:
+            return _run(bench, config, config.echo)
+        finally:
+            bench.dbs.drop_all()
 
 def _imports_and_copies(bench: _Bench, export: GeneratedExport, dump: Path
                         ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -328,16 +276,16 @@ def _run(bench: _Bench, config: BenchConfig, echo: Callable[[str], None]) -> dic
          f"{generated_in:.1f}s")
     if config.encrypted:
         bench.source = _encrypt(export.path, workdir)
-    bench.make_templates()
+    bench.dbs.make_templates(bench.code, workdir / "upgrade.log")
     dump = workdir / "copy"
     dump.mkdir()
     imports, copies = _imports_and_copies(bench, export, dump)
     references = _references(bench, export)
 
     main = _summarise(imports)
-    copy = {"seconds": _median([c["seconds"] for c in copies]),
+    copy = {"seconds": median([c["seconds"] for c in copies]),
             "rows": copies[0]["rows"],
-            "records_per_s": _median([c["records_per_s"] for c in copies])}
+            "records_per_s": median([c["records_per_s"] for c in copies])}
     report: dict[str, Any] = {
         "config": {"records": config.records, "runs": config.runs,
                    "batch_size": config.batch_size,
@@ -361,7 +309,7 @@ def _run(bench: _Bench, config: BenchConfig, echo: Callable[[str], None]) -> dic
         "runs": {"import": imports, "copy": copies, "reference": references},
         "verified": main["verified"] and all(r["verification"]["ok"] for r in references),
     }
-    report["speed_vs_copy"] = _median(report["speed_vs_copy_by_run"])
+    report["speed_vs_copy"] = median(report["speed_vs_copy_by_run"])
     if report["reference"] is not None:
         report["reference_over_import"] = report["reference"]["wall_seconds"] / \
             main["wall_seconds"]
