@@ -135,6 +135,8 @@ class ImportReport:
 
     def renamed(self, model: str, pairs: list[tuple[str, str]]) -> None:
         """Records of `model` (users, organizations) inserted under another name."""
+        if not pairs:
+            return
         self.counts(model).renamed += len(pairs)
         listing = self.renamed_users if model == USER else self.renamed_organizations
         listing.add([list(pair) for pair in pairs])
