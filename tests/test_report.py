@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from orchestrator.report import ImportReport, ModelCounts
-from tests.conftest import ROOT, Silos, fixture_path, load_fixture, run_import
+from tests.conftest import ROOT, Silos, fixture_path, load_fixture
 
 # Every fixture export that imports (invalid-user.json is refused by design).
 FIXTURES = sorted(p.name for p in (ROOT / "tests/fixtures/sentry").glob("*.json")
