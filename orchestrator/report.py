@@ -30,7 +30,7 @@ class Listing:
     streamed to its section file (`storage.ReportSection`), counted, and the first `SHOWN` kept
     for the summary; the list does not grow in memory with the import."""
 
-    def __init__(self, section: ReportSection | None = None) -> None:
+    def __init__(self, section: ReportSection) -> None:
         self.section = section
         self.shown: list[Any] = []
         self.total = 0
@@ -42,14 +42,7 @@ class Listing:
         with self.lock:
             self.total += len(entries)
             self.shown += entries[:SHOWN - len(self.shown)]
-        if self.section is not None:
-            self.section.add(entries)
-
-    def write_json(self, out: IO[bytes], indent: bytes) -> None:
-        if self.section is not None:
-            self.section.write_array(out, indent)
-        else:  # a report kept in memory only (tests, tools): what it holds
-            out.write(orjson.dumps(self.shown))
+        self.section.add(entries)
 
 
 @dataclass
@@ -106,7 +99,7 @@ class ImportReport:
 
     import_uuid: str
     scope: str
-    directory: InitVar[Path | None] = None  # where the full lists wait (the spill)
+    directory: InitVar[Path]  # where the full lists wait until written (the spill)
     dry_run: bool = False
     flags: dict[str, Any] = field(default_factory=dict)
     source: dict[str, Any] = field(default_factory=dict)  # path, size, sha256
@@ -123,12 +116,10 @@ class ImportReport:
     changed_dsns: Listing = field(init=False)  # a project key's old and new public key
     regenerated_secrets: Listing = field(init=False)  # model, old pk, new pk, field
 
-    def __post_init__(self, directory: Path | None) -> None:
+    def __post_init__(self, directory: Path) -> None:
         for name in ("renamed_users", "renamed_organizations", "changed_dsns",
                      "regenerated_secrets"):
-            section = None if directory is None else \
-                ReportSection(directory / f"report-{name}.jsonl")
-            setattr(self, name, Listing(section))
+            setattr(self, name, Listing(ReportSection(directory / f"report-{name}.jsonl")))
 
     def counts(self, model: str) -> ModelCounts:
         return self.models.setdefault(model, ModelCounts())
@@ -235,7 +226,7 @@ class ImportReport:
         for name in ("changed_dsns", "renamed_users", "renamed_organizations",
                      "regenerated_secrets"):
             out.write(b'  "%b": ' % name.encode())
-            getattr(self, name).write_json(out, b"  ")
+            getattr(self, name).section.write_array(out, b"  ")
             out.write(b",\n")
         out.write(b'  "notices": %b\n}\n' % orjson.dumps([n.to_json() for n in self.notices()]))
 

@@ -183,8 +183,8 @@ def test_a_process_peak_memory_is_its_own_not_the_benchmarks() -> None:
     del ballast
 
 
-def test_per_model_figures_come_from_the_imports_json_report() -> None:
-    report = ImportReport(import_uuid="u", scope="organizations", seconds=2.5)
+def test_per_model_figures_come_from_the_imports_json_report(tmp_path: Path) -> None:
+    report = ImportReport("u", "organizations", tmp_path, seconds=2.5)
     report.models["sentry.user"] = ModelCounts(in_file=10, inserted=7, existing=2,
                                                overwritten=0, seconds=0.5,
                                                filtered=Counter(filter=1))

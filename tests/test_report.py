@@ -131,19 +131,28 @@ def test_changed_dsns_and_regenerated_secrets_are_listed_without_secret_values(
     assert f"{old_public} -> {row.public_key}" in stderr.split("Changed DSNs")[1]
 
 
+def _two_organizations() -> list[dict[str, Any]]:
+    """Two organizations (slugs `testing` and `other`), a member and a user each."""
+    records = load_fixture("duplicate-username-and-organization-slug.json")
+    second = next(r for r in records if r["model"] == "sentry.organization" and r["pk"] == 2)
+    second["fields"]["slug"] = "other"  # the fixture gives both the slug `testing`
+    return records
+
+
+def _one_of_two(import_uuid: str) -> tuple[str, ...]:
+    """The import of the first of `_two_organizations` alone, under `import_uuid`."""
+    return ("--filter-org-slugs", "testing", "--import-uuid", import_uuid)
+
+
 def test_records_left_out_are_filtered_or_dropped_by_reason(silos: Silos, tmp_path: Path,
                                                             export_file: Any) -> None:
     """An organization filter filters the other organization out, with its members; a project
     key whose project is not in the export is dropped for its missing reference, and the
     summary says so."""
-    records = load_fixture("duplicate-username-and-organization-slug.json")
+    records = _two_organizations()
     orphan = {"model": "sentry.projectkey", "pk": 7,
               "fields": {"project": 999, "label": "Default", "public_key": "a" * 32,
                          "secret_key": "b" * 32, "roles": "1", "status": 0, "data": {}}}
-    slugs = {r["fields"]["slug"] for r in records if r["model"] == "sentry.organization"}
-    assert slugs == {"testing"}  # both organizations share it: rename the second one
-    second = next(r for r in records if r["model"] == "sentry.organization" and r["pk"] == 2)
-    second["fields"]["slug"] = "other"
     report, stderr = _import(silos, tmp_path, "organizations", export_file(records, [orphan]),
                              "--filter-org-slugs", "testing")
 
@@ -178,12 +187,7 @@ def test_a_resume_answers_the_books_from_the_ledger(silos: Silos, tmp_path: Path
                                                     export_file: Any) -> None:
     """Rerun under the same uuid: every batch answered from the chunk ledger, with its records
     left out by reason as the first run counted them."""
-    records = load_fixture("duplicate-username-and-organization-slug.json")
-    next(r for r in records if r["model"] == "sentry.organization" and r["pk"] == 2)[
-        "fields"]["slug"] = "other"
-    src = export_file(records)
-    import_uuid = uuid.uuid4().hex
-    args = ("--filter-org-slugs", "testing", "--import-uuid", import_uuid)
+    src, args = export_file(_two_organizations()), _one_of_two(uuid.uuid4().hex)
     first, _ = _import(silos, tmp_path, "organizations", src, *args)
     again, _ = _import(silos, tmp_path, "organizations", src, *args)
     assert _books(again) == _books(first)
@@ -197,12 +201,7 @@ def test_a_batch_the_silo_does_not_account_for_fails_the_import(
     the batch had (a row written by an older relocate) leaves records unaccounted for: the
     import exits 1 naming the model and the count, in the findings and the report too. With the
     batch's size known, they are counted as `unrecorded` and the books balance."""
-    records = load_fixture("duplicate-username-and-organization-slug.json")
-    next(r for r in records if r["model"] == "sentry.organization" and r["pk"] == 2)[
-        "fields"]["slug"] = "other"
-    src = export_file(records)
-    import_uuid = uuid.uuid4().hex
-    args = ("--filter-org-slugs", "testing", "--import-uuid", import_uuid)
+    src, args = export_file(_two_organizations()), _one_of_two(uuid.uuid4().hex)
     _import(silos, tmp_path, "organizations", src, *args)
 
     with silos.region_db.begin() as conn:
@@ -233,8 +232,8 @@ def test_a_batch_the_silo_does_not_account_for_fails_the_import(
 # --- the pure books ----------------------------------------------------------------------------
 
 
-def test_the_balance_check_names_each_model_and_count() -> None:
-    report = ImportReport("u", "organizations")
+def test_the_balance_check_names_each_model_and_count(tmp_path: Path) -> None:
+    report = ImportReport("u", "organizations", tmp_path)
     report.models["sentry.user"] = ModelCounts(in_file=10, inserted=6, existing=1,
                                                filtered=Counter(filter=2),
                                                dropped=Counter(missing_reference=1))
