@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from orchestrator.report import ImportReport, ModelCounts
-from tests.conftest import ROOT, Silos, fixture_path, load_fixture
+from tests.conftest import ROOT, Silos, fixture_path, load_fixture, run_cli
 
 # Every fixture export that imports (invalid-user.json is refused by design).
 FIXTURES = sorted(p.name for p in (ROOT / "tests/fixtures/sentry").glob("*.json")
@@ -181,6 +181,15 @@ def test_report_on_stdout_when_asked_and_nothing_else_there(silos: Silos) -> Non
     assert report["silos"] == {"control": {"address": silos.control_address},
                                "region": {"address": silos.region_address, "name": "default"}}
     assert "All 34 records accounted for." in result.stderr
+
+
+def test_a_report_file_that_cannot_be_written_is_refused_before_any_work(tmp_path: Path) -> None:
+    dest = tmp_path / "missing" / "report.json"
+    result = run_cli(["import", "users", str(fixture_path("single-option.json")), "--no-prompt",
+                      "--report-file", str(dest), "--control", "127.0.0.1:1", "--region",
+                      "127.0.0.1:1", "--retry-deadline", "0"])
+    assert result.code == 2, result.stderr
+    assert f"{dest}: cannot write it: {dest.parent} does not exist" in result.stderr
 
 
 def test_a_resume_answers_the_books_from_the_ledger(silos: Silos, tmp_path: Path,
