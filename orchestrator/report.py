@@ -176,7 +176,7 @@ class ImportReport:
         imbalances = self.imbalances()
         if not imbalances:
             return f"All {self.totals().in_file:,} records accounted for."
-        missing = sum(count for _, count in imbalances)
+        missing = sum(abs(count) for _, count in imbalances)  # -n: n answered beyond it
         return (f"The books do not balance: {missing:,} record(s) unaccounted for ("
                 + ", ".join(f"{model}: {count:,}" for model, count in imbalances) + ").")
 
