@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
+import contextlib
 import sys
 import uuid
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from commands.arguments import (
@@ -17,6 +19,7 @@ from commands.arguments import (
     scope_parsers,
 )
 from commands.errors import FAILED, USAGE, CliError, say, stopped_by
+from commands.files import PRIVATE, check_destination, replacing
 from commands.heap import frozen_gc
 from commands.silos import silo_clients
 from commands.sources import check_source, nothing_imported
@@ -32,6 +35,8 @@ INTEGRITY_HINT = (
     ">> Are you importing into databases that already hold this data? A rerun of the same\n"
     "   import resumes it when given the same --import-uuid.\n"
     ">> If neither explains it, please open an issue with the findings file attached.")
+
+STDOUT = Path("-")  # --report-file - writes the report to stdout
 
 SCOPE_FLAGS = {
     ImportScope.USER: {"usernames", "merge_users"},
@@ -50,8 +55,9 @@ def add_parser(sub: Subparsers) -> None:
                        help="RSA private key PEM (unencrypted) for an encrypted tarball")
         p.add_argument("--findings-file", type=Path,
                        help="write findings (JSON) here; [] when the import succeeds cleanly")
-        p.add_argument("--report-file", type=Path,
-                       help="write the import's report (per-model counts, renames) as JSON here")
+        p.add_argument("--report-file", type=Path, metavar="FILE",
+                       help="write the import's report (every record accounted for, the full "
+                            "rename and DSN lists) as JSON here; - writes it to stdout")
         p.add_argument("--no-prompt", action="store_true", help="do not ask for confirmation")
         p.add_argument("--silent", action="store_true", help="print no progress or summary")
         p.add_argument("--import-uuid",
@@ -83,8 +89,10 @@ def run(args: argparse.Namespace) -> int:
             "exported. Continue?"):
         say("Import cancelled.")
         return FAILED
+    if args.report_file is not None and args.report_file != STDOUT:
+        check_destination(args.report_file)
     try:
-        report = _import(args, options, progress)
+        report = _import(args, options, progress, partial(_write_report, args.report_file))
     except KeyboardInterrupt as stop:
         raise _interrupted(args, options, stop) from None
     except ImportFailure as failure:
@@ -94,15 +102,18 @@ def run(args: argparse.Namespace) -> int:
         return FAILED
     except DecryptionError as exc:
         raise _decryption_failed(args, exc) from exc
+    imbalances = report.imbalance_findings()
     if args.findings_file:
-        write_findings(args.findings_file, report.notices())
-    if args.report_file:
-        args.report_file.write_text(json.dumps(report.to_json(), indent=2) + "\n")
+        write_findings(args.findings_file, [*imbalances, *report.notices()])
     if not args.silent:
         say(report.summary())
     warning = nothing_imported(report)
     if warning:
         say(warning)
+    if imbalances:
+        say(f"\nImport failed: {report.verdict()} The silos' answers do not say what became "
+            "of them; please open an issue with the report and findings files attached.")
+        return FAILED
     return 0
 
 
@@ -122,10 +133,24 @@ def _options(args: argparse.Namespace) -> ImportOptions:
         decrypt_with=args.decrypt_with)
 
 
-def _import(args: argparse.Namespace, options: ImportOptions,
-            progress: Progress) -> ImportReport:
+def _import(args: argparse.Namespace, options: ImportOptions, progress: Progress,
+            deliver: Callable[[ImportReport], None]) -> ImportReport:
     with silo_clients(args, progress) as (control, region), frozen_gc():
-        return Importer(control, region, progress).run(args.src, options)
+        return Importer(control, region, progress).run(args.src, options, deliver)
+
+
+def _write_report(dest: Path | None, report: ImportReport) -> None:
+    """The report file, whole or not at all, private (it names users); `-`: stdout, which
+    then carries nothing else."""
+    if dest is None:
+        return
+    if dest == STDOUT:
+        with contextlib.suppress(OSError, ValueError):  # a closed stdout ends no import
+            report.write_json(sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+        return
+    with replacing(dest, PRIVATE) as out:
+        report.write_json(out)
 
 
 def _explain(failure: ImportFailure, options: ImportOptions) -> None:

@@ -35,7 +35,7 @@ def check_source(src: Path, decrypt_with: Path | None) -> None:
 def nothing_imported(report: ImportReport) -> str | None:
     """A warning when the export held no record this import could take, saying why: an
     import that wrote nothing must not look like one that did."""
-    if any(counts.in_export for counts in report.models.values()):
+    if any(counts.in_file for counts in report.models.values()):
         return None
     reasons = [f"{total} record(s) {why} ({_names(found)})"
                for found, why in ((report.out_of_scope, f"outside the {report.scope} scope"),

@@ -111,6 +111,7 @@ class CrossSiloSteps:
                       mapped: models_pb2.PkMapColumns) -> None:
         """Renamed users go to the report; inserted organizations to disk, for their slugs."""
         inserted = []
+        renamed = []
         for old, entry in from_columns(mapped):
             fields = by_pk[old]
             if model == ORGANIZATION and entry.kind is ImportKind.INSERTED:
@@ -118,8 +119,9 @@ class CrossSiloSteps:
                     entry.new_pk, str(fields.slug or ""), str(fields.name or ""),
                     int(fields.status or 0), entry.identifier or ""))
             elif model == USER and entry.identifier not in (None, fields.username):
-                self.report.renamed_users.add(str(fields.username), entry.identifier)
+                renamed.append((str(fields.username), str(entry.identifier)))
         self.orgs.add(inserted)
+        self.report.renamed(USER, renamed)
 
     def _replicate(self, model: str, reply: silo_service_pb2.ImportByModelResponse) -> None:
         """Keep a copy of the control chunk in the region."""
@@ -181,6 +183,7 @@ class CrossSiloSteps:
         committed before the next is asked for, so earlier organizations keep the slugs they
         would keep in one call, and a repeated call (a resumed import) answers the same."""
         updates = []
+        renamed = []
         for organizations in self.orgs.slices(SLUG_CLAIMS_PER_CALL):
             by_pk = {org.new_pk: org for org in organizations}
             answer = self.control.reserve_slugs(
@@ -195,5 +198,6 @@ class CrossSiloSteps:
                     updates.append(region_service_pb2.SlugUpdate(
                         organization_id=assignment.organization_id, slug=assignment.slug))
                 if assignment.slug != org.source_slug:
-                    self.report.renamed_organizations.add(org.source_slug, assignment.slug)
+                    renamed.append((org.source_slug, assignment.slug))
+        self.report.renamed(ORGANIZATION, renamed)
         return updates

@@ -27,6 +27,7 @@ NAMES_COUNTED = 10_000  # distinct unknown names counted apart; records of any m
 K = TypeVar("K", bound=Hashable)
 
 COMPATIBILITY = "Compatibility"  # the `kind` of every compatibility notice
+ACCOUNTING = "Accounting"  # the `kind` of an import's books that do not balance
 DECRYPTION_FAILED = "DecryptionFailed"  # the `kind` of a decryption finding
 FOREIGN_KEY_COMPARATOR = "ForeignKeyComparator"  # the `kind` of an unequal reference
 
@@ -54,6 +55,11 @@ class FindingKind(enum.StrEnum):
     UNKNOWN_FIELD_DROPPED = "UnknownFieldDropped"
     """A field this version does not know was dropped from a model's records; the import went
     on."""
+
+    UNACCOUNTED_RECORDS = "UnaccountedRecords"
+    """An import's books do not balance: records of a model in the file that the silos'
+    answers neither mapped (inserted, existing, overwritten) nor counted as filtered out or
+    dropped. The import exits 1."""
 
     UNEQUAL_COUNTS = "UnequalCounts"
     """`relocate compare`: a model has a different number of records on each side (its records
@@ -164,6 +170,16 @@ class Finding:
         return cls(FindingKind.UNKNOWN_FIELD_DROPPED, COMPATIBILITY, model, None, None, None,
                    f"field {name!r} is not a field of {model} here; it was dropped from "
                    f"{count} record(s)")
+
+    @classmethod
+    def unaccounted(cls, model: str, count: int) -> Finding:
+        """`count` records of `model` unaccounted for (negative: answered beyond the file's)."""
+        what = (f"{count:,} record(s) of {model} in the export were neither inserted, reused, "
+                "overwritten, filtered out nor dropped" if count > 0 else
+                f"the silos answered for {-count:,} record(s) of {model} more than the export "
+                "holds")
+        return cls(FindingKind.UNACCOUNTED_RECORDS, ACCOUNTING, model, None, None, None,
+                   f"{what}: the import's books do not balance")
 
     @classmethod
     def unequal_counts(cls, model: str, left: int, right: int) -> Finding:

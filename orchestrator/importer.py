@@ -15,8 +15,10 @@ from __future__ import annotations
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import cast
@@ -72,10 +74,12 @@ class Importer:
         self.region = region
         self.progress = progress
 
-    def run(self, source: Path, options: ImportOptions) -> ImportReport:
-        started = time.monotonic()
+    def run(self, source: Path, options: ImportOptions,
+            deliver: Callable[[ImportReport], None] | None = None) -> ImportReport:
+        """Import `source`; `deliver` gets the finished report while its full lists are still
+        on disk (they go with the spill)."""
+        started, started_at = time.monotonic(), datetime.now(UTC)
         import_uuid = options.import_uuid or uuid.uuid4().hex
-        report = ImportReport(import_uuid, options.scope.value)
         self.progress.echo(f"Importing {source} in {options.scope.value} scope "
                            f"(import uuid {import_uuid}; pass --import-uuid {import_uuid} to "
                            "resume it)")
@@ -88,14 +92,34 @@ class Importer:
         try:  # from here on the spill is removed however the import ends (Ctrl-C included)
             self.progress.echo(f"Read {export.total:,} records of {len(export.counts)} models "
                                f"in {time.monotonic() - started:.1f}s; importing")
-            self._bind(import_uuid, options, source_print.result())
-            report.unknown_models = export.unknown_models
-            report.dropped_fields = export.dropped_fields
+            printed = source_print.result()
+            self._bind(import_uuid, options, printed)
+            report = self._report(import_uuid, options, export, region_name)
+            report.started_at = started_at
+            report.source = {"path": str(source), "size": printed.size,
+                             "sha256": printed.sha256}
             run = _Run(self, catalog, export, options, import_uuid, region_name, report)
             run.execute()
+            report.seconds = time.monotonic() - started
+            report.finished_at = datetime.now(UTC)
+            if deliver is not None:
+                deliver(report)
         finally:
             remove_spill_directory(export.directory)
-        report.seconds = time.monotonic() - started
+        return report
+
+    def _report(self, import_uuid: str, options: ImportOptions, export: SpilledExport,
+                region_name: str) -> ImportReport:
+        """The import's report, its full lists kept in the spill until it is delivered."""
+        report = ImportReport(import_uuid, options.scope.value, export.directory)
+        report.flags = {"merge_users": options.merge_users,
+                        "overwrite_configs": options.overwrite_configs,
+                        "filter_org_slugs": _names(options.org_slugs),
+                        "filter_usernames": _names(options.usernames)}
+        report.silos = {"control": {"address": self.control.address},
+                        "region": {"address": self.region.address, "name": region_name}}
+        report.unknown_models = export.unknown_models
+        report.dropped_fields = export.dropped_fields
         return report
 
     def _bind(self, import_uuid: str, options: ImportOptions, source: Fingerprint) -> None:
@@ -172,7 +196,7 @@ class _Run:
             else:
                 (later if info.deferred else now).append(info)
         for info in now + later:  # the report lists models in dependency order
-            self.report.counts(info.name).in_export = self.export.counts[info.name]
+            self.report.counts(info.name).in_file = self.export.counts[info.name]
         return now, later
 
     def _release_maps(self, finished: str) -> None:
@@ -210,7 +234,8 @@ class _Run:
     def _answered(self, info: ModelInfo, count: int, kept: bytearray,
                   reply: silo_service_pb2.ImportByModelResponse) -> list[Future]:
         self.pk_map.add(reply.mapped)
-        self._count(info, count, reply.mapped, reply.from_ledger)
+        self._count(info, reply)
+        self.report.regenerated(info.name, reply)
         started = self.cross_silo.answered(info, kept, reply)
         self.importer.progress.advance(count)
         return started
@@ -233,16 +258,22 @@ class _Run:
         found = (self.pk_map.columns(target, sorted(olds)) for target, olds in wanted.items())
         return sorted((msg for msg in found if msg is not None), key=lambda msg: msg.model)
 
-    def _count(self, info: ModelInfo, count: int, mapped: models_pb2.PkMapColumns,
-               from_ledger: bool) -> None:
+    def _count(self, info: ModelInfo, reply: silo_service_pb2.ImportByModelResponse) -> None:
+        """The batch into the model's books, as the silo answered it: nothing is inferred
+        from what was sent, so a record the silo neither mapped nor counted as left out is
+        unaccounted for (the balance check)."""
         counts = self.report.counts(info.name)
-        codes = Counter(mapped.kinds)  # counted as ints: hashing enum members costs a call each
+        codes = Counter(reply.mapped.kinds)  # as ints: hashing enum members costs a call each
         counts.inserted += codes[CODE_OF_KIND[ImportKind.INSERTED]]
         counts.existing += codes[CODE_OF_KIND[ImportKind.EXISTING]]
         counts.overwritten += codes[CODE_OF_KIND[ImportKind.OVERWRITE]]
-        counts.skipped += count - len(mapped.old_pks)
+        counts.leave_out(reply.dropped)
         counts.batches += 1
-        counts.resumed_batches += int(from_ledger)
+        counts.resumed_batches += int(reply.from_ledger)
+
+
+def _names(names: frozenset[str] | None) -> list[str] | None:
+    return None if names is None else sorted(names)
 
 
 def _jobs(models: list[ModelInfo]) -> dict[str, frozenset[str]]:

@@ -30,6 +30,10 @@ sealed, below):
     organizations.jsonl   (import) the organizations it inserted, one JSON array a line
                           [new pk, slug in the export, name, status, slug in the region],
                           appended as their batches are answered.
+    report-<name>.jsonl   (import) one of the report's full lists (renamed users, renamed
+                          organizations, changed DSNs, regenerated secrets), one JSON value a
+                          line, appended as answers come; copied into the report file at the
+                          end (`ReportSection`).
     second-half/          while a large file is read in two processes: the second's files,
                           appended to the first's afterwards.
     <model>.jsonl.run<N>, <model>.jsonl.sorted
@@ -67,6 +71,7 @@ import os
 import shutil
 import struct
 import tempfile
+import threading
 import time
 from array import array
 from collections import Counter
@@ -522,3 +527,34 @@ class ImportedOrganizations:
             lines = (ImportedOrganization(*orjson.loads(line)) for line in f)
             while part := list(itertools.islice(lines, size)):
                 yield part
+
+
+class ReportSection:
+    """One of an import report's full lists as it grows: an append-only file of one JSON value
+    a line, appended from any thread, streamed into the report file as a JSON array at the end.
+    A rerun of a large import renames every user: the list must not wait in memory."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.lock = threading.Lock()
+
+    def add(self, entries: list[Any]) -> None:
+        if not entries:
+            return
+        data = b"".join(orjson.dumps(entry) + b"\n" for entry in entries)
+        with self.lock, private_open(self.path, "ab") as f:
+            f.write(data)
+
+    def write_array(self, out: IO[bytes], indent: bytes) -> None:
+        """Every entry added, in order, as a JSON array: its brackets after `indent`, one entry
+        a line indented two spaces more."""
+        with self.lock:
+            if not self.path.exists():  # none was added
+                out.write(b"[]")
+                return
+            with self.path.open("rb") as f:
+                out.write(b"[")
+                for number, line in enumerate(f):
+                    out.write((b",\n" if number else b"\n") + indent + b"  " +
+                              line.rstrip(b"\n"))
+                out.write(b"\n" + indent + b"]")

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
 from silo_engine.context import BatchContext
+from silo_engine.ledger import Regenerated
 from silo_engine.modelspec import Collision, ModelSpec, Row, UniqueSpec
 from silo_engine.randomness import first_free_names
 from silo_engine.redact import REDACTED, shown
@@ -81,6 +82,7 @@ class Candidate:
     target_pk: int | None = None  # the existing row it reuses or overwrites
     target_index: int | None = None  # or the earlier record of this batch it collides with
     new_pk: int | None = None
+    regenerated: list[Regenerated] | None = None  # keys given new secrets, for the report
 
 
 def _columns(spec: ModelSpec, unique: UniqueSpec) -> list[str]:
@@ -344,9 +346,15 @@ def _merge_or_rename(keys: _KeyPass, hit: _Hit) -> None:
 
 @handles(Collision.REGENERATE)
 def _regenerate(keys: _KeyPass, hit: _Hit) -> None:
-    regenerate = keys.unique.regenerate
+    unique, candidate = keys.unique, hit.candidate
+    regenerate = unique.regenerate
     assert regenerate is not None, f"{keys.spec.name}: REGENERATE needs a hook"
-    regenerate(hit.candidate.row)
+    old = candidate.row[keys.columns[0]] if unique.public else None
+    regenerate(candidate.row)
+    new = candidate.row[keys.columns[0]] if unique.public else None
+    if candidate.regenerated is None:
+        candidate.regenerated = []
+    candidate.regenerated.append(Regenerated(candidate.old_pk, ",".join(unique.fields), old, new))
 
 
 @handles(Collision.NULLIFY)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple, cast
@@ -28,6 +29,7 @@ from silo_engine.metrics import SiloMetrics
 from silo_engine.modelspec import ModelRegistry, ModelSpec, OnMissing, Row
 from silo_engine.redact import field_message, shown
 from silo_engine.statistics import TableStatistics
+from wire.accounting import DropReason
 from wire.batchlog import BatchLine, silo_name
 from wire.errors import ErrorKind, ImportFailure, cut
 from wire.scopes import ImportScope, Silo
@@ -162,8 +164,9 @@ class SiloEngine:
             attempt = first.pop() if first else _decode(spec.name, req.json_records)
             ctx = BatchContext(spec.name, scope, flags, req.filters, req.pk_map,
                                region_name=self.region_name)
-            return _Rows(spec, key, ctx, lookups,
-                         self._prepare(spec, attempt, req.min_ordinal, ctx))
+            dropped: Counter[str] = Counter()
+            candidates = self._prepare(spec, attempt, req.min_ordinal, ctx, dropped)
+            return _Rows(spec, key, ctx, lookups, candidates, dropped)
 
         chunk = write_ledgered(self.engine, self.chunk_table, key, prepare)
         if not chunk.from_ledger and spec.uniques:  # lookups need the planner to know its size
@@ -172,10 +175,12 @@ class SiloEngine:
         return key, chunk
 
     def _prepare(self, spec: ModelSpec, records: list[dict], min_ordinal: int,
-                 ctx: BatchContext) -> list[Candidate]:
-        """Validate, filter, remap and normalise; what survives becomes a candidate row."""
+                 ctx: BatchContext, dropped: Counter[str]) -> list[Candidate]:
+        """Validate, filter, remap and normalise; what survives becomes a candidate row, and
+        each record left out is counted in `dropped` by its reason (the report's books)."""
         accepted = ctx.scope.accepts
         if not spec.scopes & accepted:
+            dropped[_SCOPE] += len(records)
             return []
         filters = [f for f in ctx.filters if f.model == spec.name]
         references = _references(spec, ctx)
@@ -194,18 +199,23 @@ class SiloEngine:
                         f"a {model} record was sent in a batch of {name}",
                         ordinal=ordinal, left_pk=old_pk)
             if filters and not all(_passes(f, old_pk, fields) for f in filters):
+                dropped[_FILTER] += 1
                 continue
             try:
                 row = spec.coerce_row(fields)
             except FieldError:  # the general loop says which field, and why
                 row = _coerce(spec, fields, ordinal, old_pk)
-            if not _remap(references, row):
+            reason = _remap(references, row)
+            if reason is not None:
+                dropped[reason] += 1
                 continue
             if not (in_scope if in_scope is not None else spec.record_scope(row) in accepted):
+                dropped[_SCOPE] += 1
                 continue
             if spec.normalize is not None:
                 try:
-                    if spec.normalize(row, ctx) is False:
+                    if spec.normalize(row, ctx) is False:  # outside the scope by its rule
+                        dropped[_SCOPE] += 1
                         continue
                 except FieldError as exc:
                     raise ImportFailure(ErrorKind.VALIDATION_ERROR, spec.name, str(exc),
@@ -223,6 +233,7 @@ class _Rows:
     ctx: BatchContext
     lookups: Lookups
     candidates: list[Candidate]
+    dropped: Counter[str]
 
     @property
     def turn(self) -> str | None:
@@ -233,8 +244,12 @@ class _Rows:
 
     def write(self, conn: sa.Connection) -> ledger.Chunk:
         _write(conn, self.spec, self.candidates, self.ctx)
-        return ledger.Chunk.summarise(self.key.import_uuid, self.spec.name,
-                                      self.key.min_ordinal, _mapped(self.spec, self.candidates))
+        chunk = ledger.Chunk.summarise(self.key.import_uuid, self.spec.name,
+                                       self.key.min_ordinal, _mapped(self.spec, self.candidates))
+        chunk.dropped = dict(self.dropped)
+        chunk.regenerated = [entry for c in self.candidates if c.regenerated
+                             for entry in c.regenerated]
+        return chunk
 
 
 def _kind(error: Exception) -> ErrorKind:
@@ -319,8 +334,8 @@ def _references(spec: ModelSpec, ctx: BatchContext) -> list[_Reference]:
             for fk in spec.foreign_keys]
 
 
-def _remap(references: list[_Reference], row: Row) -> bool:
-    """Point every reference at the new pk; False when the record must be dropped."""
+def _remap(references: list[_Reference], row: Row) -> str | None:
+    """Point every reference at the new pk; the reason when the record must be dropped."""
     for column, new_pks, nullify, merged in references:
         old = row[column]
         if old is None:
@@ -330,11 +345,11 @@ def _remap(references: list[_Reference], row: Row) -> bool:
             if nullify:
                 row[column] = None
                 continue
-            return False
+            return _MISSING_REFERENCE
         if old in merged:
-            return False  # the user was merged into an existing account: keep that account's
+            return _MERGED_USER  # the user was merged into an existing account: keep its own
         row[column] = new
-    return True
+    return None
 
 
 def _write(conn: sa.Connection, spec: ModelSpec, candidates: list[Candidate],
@@ -404,6 +419,10 @@ _INSERTED = Action.INSERT.code
 _UPDATES = (Action.OVERWRITE, Action.UPDATE_EXISTING)
 # The actions whose record's identifier the answer carries: the row holds the record's values.
 _NAMED = (Action.INSERT, Action.UPDATE_EXISTING)
+# Drop reasons as plain strings: counted per record, and an enum member hashes in Python.
+_FILTER, _SCOPE = DropReason.FILTER.value, DropReason.SCOPE.value
+_MISSING_REFERENCE = DropReason.MISSING_REFERENCE.value
+_MERGED_USER = DropReason.MERGED_USER.value
 
 
 __all__ = ["BatchRequest", "SiloEngine"]

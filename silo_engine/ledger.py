@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
+from wire.accounting import DropReason
 from wire.errors import ErrorKind, ImportFailure
 from wire.pkwire import CODE_OF_KIND
 from wire.scopes import ImportKind
@@ -41,6 +43,11 @@ def chunk_table(metadata: sa.MetaData, name: str) -> sa.Table:
         sa.Column("existing_map", sa.JSON, nullable=False),
         sa.Column("overwrite_map", sa.JSON, nullable=False),
         sa.Column("inserted_identifiers", sa.JSON, nullable=False),
+        # Not Sentry's: the rest of the batch's answer, for the import's report: its records
+        # left out by reason, and the secrets regenerated ({"dropped": {reason: count},
+        # "regenerated": [[old pk, field, old value, new value], ...]}); null in rows written
+        # before it was added (control_0007, region_0006).
+        sa.Column("accounting", sa.JSON, nullable=True),
         sa.Column("date_added", sa.DateTime(timezone=True), nullable=False,
                   server_default=sa.func.now()),
         sa.Column("date_updated", sa.DateTime(timezone=True), nullable=False,
@@ -62,6 +69,16 @@ class Mapped:
     identifiers: dict[int, str] = field(default_factory=dict)  # an inserted record's name
 
 
+class Regenerated(NamedTuple):
+    """A record's unique key given a new secret on a collision. The values are kept only for a
+    key that is no secret (UniqueSpec.public: a DSN's public key)."""
+
+    old_pk: int
+    field: str
+    old_value: str | None = None
+    new_value: str | None = None
+
+
 @dataclass
 class Chunk:
     """The answer for one batch: where each mapped old pk went, and the ledger's numbers."""
@@ -77,6 +94,8 @@ class Chunk:
     max_inserted_pk: int | None = None
     from_ledger: bool = False
     batch_last_ordinal: int | None = None  # the batch's last ordinal as sent
+    dropped: dict[str, int] = field(default_factory=dict)  # records left out, by DropReason
+    regenerated: list[Regenerated] = field(default_factory=list)
 
     @classmethod
     def summarise(cls, import_uuid: str, model: str, min_ordinal: int, mapped: Mapped) -> Chunk:
@@ -118,6 +137,8 @@ class Chunk:
             "max_inserted_pk": self.max_inserted_pk,
             **{column: by_kind[code] for code, column in _COLUMN_OF_KIND.items()},
             "inserted_identifiers": identifiers,
+            "accounting": {"dropped": self.dropped,
+                           "regenerated": [list(entry) for entry in self.regenerated]},
         }
 
     @classmethod
@@ -127,13 +148,21 @@ class Chunk:
         mapped = Mapped(row.model, [old for old, _, _ in entries], [new for _, new, _ in entries],
                         [code for _, _, code in entries],
                         {int(old): name for old, name in (row.inserted_identifiers or {}).items()})
-        return cls(
+        chunk = cls(
             import_uuid=str(row.import_uuid), model=row.model,
             min_ordinal=row.min_ordinal, max_ordinal=row.max_ordinal,
             min_source_pk=row.min_source_pk, max_source_pk=row.max_source_pk,
             min_inserted_pk=row.min_inserted_pk, max_inserted_pk=row.max_inserted_pk,
             mapped=mapped, from_ledger=True, batch_last_ordinal=row.batch_last_ordinal,
         )
+        if row.accounting is not None:
+            chunk.dropped = dict(row.accounting["dropped"])
+            chunk.regenerated = [Regenerated(*entry) for entry in row.accounting["regenerated"]]
+        elif row.batch_last_ordinal is not None:  # a row from before reasons were kept
+            left_out = row.batch_last_ordinal - row.min_ordinal + 1 - len(mapped.old_pks)
+            if left_out:
+                chunk.dropped = {DropReason.UNRECORDED.value: left_out}
+        return chunk
 
 
 _INSERTED = CODE_OF_KIND[ImportKind.INSERTED]

@@ -57,3 +57,15 @@ def unbind_imports(chunk_tables: Iterable[str]) -> None:
     for table in chunk_tables:
         op.drop_column(table, "batch_last_ordinal")
     op.drop_table("relocation_importbinding")
+
+
+def keep_accounting(chunk_tables: Iterable[str]) -> None:
+    """Add each chunk's `accounting` (silo_engine.ledger): the same step in both silos'
+    histories."""
+    for table in chunk_tables:
+        op.add_column(table, sa.Column("accounting", sa.JSON(), nullable=True))
+
+
+def forget_accounting(chunk_tables: Iterable[str]) -> None:
+    for table in chunk_tables:
+        op.drop_column(table, "accounting")

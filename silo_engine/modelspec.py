@@ -121,6 +121,9 @@ class UniqueSpec:
     where: tuple[tuple[str, Any], ...] = ()
     # The database index's name, when it must match Sentry's.
     name: str | None = None
+    # REGENERATE: the value is no secret (a DSN's public key, which deployed SDKs carry), so
+    # the answer names its old and new value for the import's report.
+    public: bool = False
 
     def covers(self, row: Row, column_of: Callable[[str], str]) -> bool:
         """Whether `row` (keyed by column) falls under this key's condition."""
@@ -159,7 +162,8 @@ class ModelSpec:
     # For models whose scope is a set: decides one record's scope after its references are
     # remapped.
     instance_scope: Callable[[Row], RelocationScope] | None = None
-    # Per-record changes (sanitising, normalising); returns False to skip the record.
+    # Per-record changes (sanitising, normalising); returns False to leave the record out as
+    # outside the import's scope by the model's own rule (counted as such in the report).
     normalize: Callable[[Row, BatchContext], bool | None] | None = None
     # Runs in the batch transaction after the new rows are inserted, with (new pk, row) pairs.
     after_insert: Callable[[sa.Connection, list[tuple[int, Row]], BatchContext], None] | None = None

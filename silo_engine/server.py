@@ -73,6 +73,11 @@ def chunk_to_response(chunk: Chunk) -> silo_service_pb2.ImportByModelResponse:
     columns.new_pks.extend(mapped.new_pks)
     columns.kinds.extend(mapped.kinds)
     columns.identifiers.update(mapped.identifiers)
+    reply.dropped.update(chunk.dropped)
+    for entry in chunk.regenerated:
+        secret = reply.regenerated.add(old_pk=entry.old_pk, field=entry.field)
+        if entry.old_value is not None and entry.new_value is not None:
+            secret.old_value, secret.new_value = entry.old_value, entry.new_value
     for name in ("min_ordinal", "max_ordinal", "min_source_pk", "max_source_pk",
                  "min_inserted_pk", "max_inserted_pk"):
         value = getattr(chunk, name)

@@ -4,6 +4,7 @@ the benchmark runs end to end (figures are printed, never asserted)."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import statistics
@@ -149,10 +150,13 @@ def test_bench_run_completes_and_prints_the_figures(pg_admin_url: str, tmp_path:
     first = report["runs"]["import"][0]
     assert 0 < first["reported_seconds"] < first["wall_seconds"]
     assert list(first["models"]) == list(main["models"])
-    assert all(f["inserted"] == f["records"] > 0 and not f["existing"] + f["skipped"]
-               for f in first["models"].values())
+    assert all(f["inserted"] + f["filtered"] == f["records"] > 0
+               and not f["existing"] + f["dropped"] for f in first["models"].values())
+    assert {m for m, f in first["models"].items() if f["filtered"]} == {
+        "sentry.option", "sentry.controloption"}  # outside the organizations scope
     # Each import against the COPY run right after it, and the median of those ratios.
     runs = report["runs"]
+    assert all(run["balanced"] for run in runs["import"] + runs["reference"])
     assert report["speed_vs_copy_by_run"] == pytest.approx(
         [c["seconds"] / i["wall_seconds"] for i, c in zip(runs["import"], runs["copy"],
                                                           strict=True)])
@@ -179,18 +183,25 @@ def test_a_process_peak_memory_is_its_own_not_the_benchmarks() -> None:
     del ballast
 
 
-def test_per_model_figures_come_from_the_imports_json_report() -> None:
-    report = ImportReport(import_uuid="u", scope="organizations", seconds=2.5)
-    report.models["sentry.user"] = ModelCounts(in_export=10, inserted=7, existing=2,
-                                               overwritten=0, skipped=1, seconds=0.5)
-    report.models["sentry.email"] = ModelCounts(in_export=3, inserted=3, seconds=0.0)
-    figures = model_figures(json.loads(json.dumps(report.to_json())))
-    assert figures["reported_seconds"] == 2.5
+def test_per_model_figures_come_from_the_imports_json_report(tmp_path: Path) -> None:
+    report = ImportReport("u", "organizations", tmp_path, seconds=2.5)
+    report.models["sentry.user"] = ModelCounts(in_file=10, inserted=7, existing=2,
+                                               overwritten=0, seconds=0.5,
+                                               filtered=Counter(filter=1))
+    report.models["sentry.email"] = ModelCounts(in_file=3, inserted=3, seconds=0.0)
+    out = io.BytesIO()
+    report.write_json(out)
+    figures = model_figures(json.loads(out.getvalue()))
+    assert figures["reported_seconds"] == 2.5 and figures["balanced"]
     assert list(figures["models"]) == ["sentry.user", "sentry.email"]  # the report's order
     assert figures["models"]["sentry.user"] == {
         "records": 10, "seconds": 0.5, "records_per_s": 20.0, "inserted": 7, "existing": 2,
-        "overwritten": 0, "skipped": 1}
+        "overwritten": 0, "filtered": 1, "dropped": 0}
     assert figures["models"]["sentry.email"]["records_per_s"] is None  # no time measured
+    report.models["sentry.email"].in_file = 4  # a record the silo did not answer for
+    out = io.BytesIO()
+    report.write_json(out)
+    assert not model_figures(json.loads(out.getvalue()))["balanced"]
 
 
 def test_the_tools_order_models_as_the_orchestrator_does() -> None:

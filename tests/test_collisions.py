@@ -485,9 +485,9 @@ def test_duplicate_username_and_slug_within_one_export(silos: Silos, tmp_path: P
     assert report["scope"] == "organizations"
     assert report["models"]["sentry.user"]["inserted"] == 2
     assert report["models"]["sentry.organization"]["inserted"] == 2
-    assert report["renamed_users"] == {"total": 1, "shown": [["testing@example.com", renamed]]}
-    assert report["renamed_organizations"]["total"] == 1
-    assert report["renamed_organizations"]["shown"] == [
+    assert report["models"]["sentry.user"]["renamed"] == 1
+    assert report["renamed_users"] == [["testing@example.com", renamed]]
+    assert report["renamed_organizations"] == [
         ["testing", by_org["Testing (Duplicate Slug)"].slug]]
 
 

@@ -27,6 +27,7 @@ FINDINGS = [
                           '"b-x"'),
     Finding.interrupted("SIGTERM", "the import was interrupted by SIGTERM; to resume, run: "
                                    "relocate import global export.json --import-uuid 1"),
+    Finding.unaccounted("sentry.projectkey", 8),
 ]
 
 
@@ -64,14 +65,23 @@ def test_every_finding_has_sentrys_keys_and_a_documented_kind() -> None:
         "finding": "DecryptionError", "kind": "DecryptionFailed",
         "on": {"model": None, "ordinal": None}, "left_pk": None, "right_pk": None,
         "reason": "the key does not match"}
+    assert FINDINGS[-1].to_json() == {
+        "finding": "UnaccountedRecords", "kind": "Accounting",
+        "on": {"model": "sentry.projectkey", "ordinal": None}, "left_pk": None,
+        "right_pk": None,
+        "reason": "8 record(s) of sentry.projectkey in the export were neither inserted, "
+                  "reused, overwritten, filtered out nor dropped: the import's books do not "
+                  "balance"}
 
 
-def test_a_reports_notices_are_findings_and_stay_in_its_json() -> None:
-    report = ImportReport("u", "global")
+def test_a_reports_notices_are_findings_and_stay_in_its_json(tmp_path: Path) -> None:
+    report = ImportReport("u", "global", tmp_path)
     report.unknown_models["sentry.gone"] = 2
     report.dropped_fields[("sentry.user", "new_field")] = 5
     assert report.notices() == FINDINGS[2:4]
-    assert report.to_json()["notices"] == [f.to_json() for f in FINDINGS[2:4]]
+    out = io.BytesIO()
+    report.write_json(out)
+    assert json.loads(out.getvalue())["notices"] == [f.to_json() for f in FINDINGS[2:4]]
     assert "  sentry.gone: 2 record(s) of a model" in report.summary()
 
 

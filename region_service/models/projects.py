@@ -73,7 +73,7 @@ projectkey = model(
     ],
     refs=[ref("project", "sentry.project", "sentry_project")],
     uniques=[
-        unique("public_key", on=Collision.REGENERATE,
+        unique("public_key", on=Collision.REGENERATE, public=True,
                regenerate=lambda row: _new_key(row, "public_key")),
         unique("secret_key", on=Collision.REGENERATE,
                regenerate=lambda row: _new_key(row, "secret_key")),

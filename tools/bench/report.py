@@ -87,11 +87,14 @@ def _per_model(main: dict[str, Any]) -> list[str]:
 def _verification(report: dict[str, Any]) -> list[str]:
     runs = report["runs"]["import"] + report["runs"]["reference"]
     if not report["verified"]:
+        unbalanced = ["  the import's report: its books do not balance"
+                      for run in runs if not run["balanced"]]
         return ["VERIFICATION FAILED:"] + [f"  {p}" for run in runs
-                                           for p in run["verification"]["problems"]]
+                                           for p in run["verification"]["problems"]] + unbalanced
     checks = runs[0]["verification"]["foreign_keys_checked"] if runs else 0
     return [f"verified after every import: row counts of {len(report['export']['counts'])} "
-            f"generated models match, {checks} foreign keys checked, none dangling"]
+            f"generated models match, {checks} foreign keys checked, none dangling; every "
+            "record accounted for in the import's report"]
 
 
 def format_report(report: dict[str, Any]) -> str:

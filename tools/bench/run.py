@@ -68,16 +68,18 @@ class BenchConfig:
 
 
 def model_figures(report: dict[str, Any]) -> dict[str, Any]:
-    """Per model, from the import's JSON report (`ImportReport.to_json`): records, seconds and
-    records/s, and what became of the records; and the import's own duration."""
+    """Per model, from the import's JSON report (`--report-file`, docs/report.md): records,
+    seconds and records/s, and what became of the records; the import's own duration, and
+    whether its books balanced (every record accounted for)."""
     models: dict[str, dict[str, Any]] = {}
     for model, counts in report["models"].items():
-        records, seconds = counts["in_export"], counts["seconds"]
+        records, seconds = counts["in_file"], counts["seconds"]
         models[model] = {"records": records, "seconds": seconds,
                          "records_per_s": records / seconds if seconds > 0 else None,
-                         **{key: counts[key] for key in ("inserted", "existing", "overwritten",
-                                                          "skipped")}}
-    return {"models": models, "reported_seconds": report["seconds"]}
+                         **{key: counts[key] for key in ("inserted", "existing", "overwritten")},
+                         **{key: counts[key]["total"] for key in ("filtered", "dropped")}}
+    return {"models": models, "reported_seconds": report["seconds"],
+            "balanced": report["balance"]["balanced"]}
 
 
 @dataclass
@@ -204,7 +206,7 @@ def _summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
         # The orchestrator's own duration; the rest of the wall time is starting the process
         # (imports, connecting) and exiting.
         "reported_seconds": median([r["reported_seconds"] for r in runs]),
-        "verified": all(r["verification"]["ok"] for r in runs),
+        "verified": all(r["verification"]["ok"] and r["balanced"] for r in runs),
     }
 
 
@@ -307,7 +309,8 @@ def _run(bench: _Bench, config: BenchConfig, echo: Callable[[str], None]) -> dic
                                  for i, c in zip(imports, copies, strict=True)],
         "reference": _summarise(references) if references else None,
         "runs": {"import": imports, "copy": copies, "reference": references},
-        "verified": main["verified"] and all(r["verification"]["ok"] for r in references),
+        "verified": main["verified"] and all(r["verification"]["ok"] and r["balanced"]
+                                             for r in references),
     }
     report["speed_vs_copy"] = median(report["speed_vs_copy_by_run"])
     if report["reference"] is not None:

@@ -98,7 +98,14 @@ class BindImportResponse(_message.Message):
     def __init__(self, bound_before: _Optional[bool] = ...) -> None: ...
 
 class ImportByModelResponse(_message.Message):
-    __slots__ = ("min_ordinal", "max_ordinal", "min_source_pk", "max_source_pk", "min_inserted_pk", "max_inserted_pk", "from_ledger", "mapped")
+    __slots__ = ("min_ordinal", "max_ordinal", "min_source_pk", "max_source_pk", "min_inserted_pk", "max_inserted_pk", "from_ledger", "mapped", "dropped", "regenerated")
+    class DroppedEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
     MIN_ORDINAL_FIELD_NUMBER: _ClassVar[int]
     MAX_ORDINAL_FIELD_NUMBER: _ClassVar[int]
     MIN_SOURCE_PK_FIELD_NUMBER: _ClassVar[int]
@@ -107,6 +114,8 @@ class ImportByModelResponse(_message.Message):
     MAX_INSERTED_PK_FIELD_NUMBER: _ClassVar[int]
     FROM_LEDGER_FIELD_NUMBER: _ClassVar[int]
     MAPPED_FIELD_NUMBER: _ClassVar[int]
+    DROPPED_FIELD_NUMBER: _ClassVar[int]
+    REGENERATED_FIELD_NUMBER: _ClassVar[int]
     min_ordinal: int
     max_ordinal: int
     min_source_pk: int
@@ -115,7 +124,21 @@ class ImportByModelResponse(_message.Message):
     max_inserted_pk: int
     from_ledger: bool
     mapped: _models_pb2.PkMapColumns
-    def __init__(self, min_ordinal: _Optional[int] = ..., max_ordinal: _Optional[int] = ..., min_source_pk: _Optional[int] = ..., max_source_pk: _Optional[int] = ..., min_inserted_pk: _Optional[int] = ..., max_inserted_pk: _Optional[int] = ..., from_ledger: _Optional[bool] = ..., mapped: _Optional[_Union[_models_pb2.PkMapColumns, _Mapping]] = ...) -> None: ...
+    dropped: _containers.ScalarMap[str, int]
+    regenerated: _containers.RepeatedCompositeFieldContainer[RegeneratedSecret]
+    def __init__(self, min_ordinal: _Optional[int] = ..., max_ordinal: _Optional[int] = ..., min_source_pk: _Optional[int] = ..., max_source_pk: _Optional[int] = ..., min_inserted_pk: _Optional[int] = ..., max_inserted_pk: _Optional[int] = ..., from_ledger: _Optional[bool] = ..., mapped: _Optional[_Union[_models_pb2.PkMapColumns, _Mapping]] = ..., dropped: _Optional[_Mapping[str, int]] = ..., regenerated: _Optional[_Iterable[_Union[RegeneratedSecret, _Mapping]]] = ...) -> None: ...
+
+class RegeneratedSecret(_message.Message):
+    __slots__ = ("old_pk", "field", "old_value", "new_value")
+    OLD_PK_FIELD_NUMBER: _ClassVar[int]
+    FIELD_FIELD_NUMBER: _ClassVar[int]
+    OLD_VALUE_FIELD_NUMBER: _ClassVar[int]
+    NEW_VALUE_FIELD_NUMBER: _ClassVar[int]
+    old_pk: int
+    field: str
+    old_value: str
+    new_value: str
+    def __init__(self, old_pk: _Optional[int] = ..., field: _Optional[str] = ..., old_value: _Optional[str] = ..., new_value: _Optional[str] = ...) -> None: ...
 
 class ExportByModelRequest(_message.Message):
     __slots__ = ("model", "scope", "batch_size")
