@@ -3,11 +3,13 @@
 Every call the orchestrator makes is idempotent (batches by their chunk key, replicas by theirs,
 slug reservations per organization), so a silo that restarts in the middle of an import costs
 a wait, not the import: UNAVAILABLE (the silo is down, or its database is: DatabaseError),
-CANCELLED (a silo shutting down cancels the calls it has) and DEADLINE_EXCEEDED are retried
-with exponential backoff until the retry deadline (`--retry-deadline`), each retry logged; a
-silo still unreachable then is `SiloUnavailable`. Every other failure comes back as the silo's
-typed ImportFailure. An export stream that breaks is opened again and resumes after the last
-record it yielded (the silo streams a model in ascending pk order).
+CANCELLED (a silo shutting down cancels the calls it has), DEADLINE_EXCEEDED and
+RESOURCE_EXHAUSTED (a silo refusing calls past its concurrent-call limit) are retried with
+exponential backoff until the retry deadline (`--retry-deadline`), each retry logged; a silo
+still failing so then is `SiloUnavailable`. A message over the size limit is
+`MessageTooLarge`, naming the batch's model and records; every other failure comes back as the
+silo's typed ImportFailure. An export stream that breaks is opened again and resumes after the
+last record it yielded (the silo streams a model in ascending pk order).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import orjson
 
 from wire import MAX_MESSAGE_BYTES
 from wire.auth import SignRequests
-from wire.errors import ErrorKind, ImportFailure
+from wire.errors import TRANSPORT_FAILURES, ErrorKind, ImportFailure, too_large
 from wire.relocation.v1 import (
     control_service_pb2,
     control_service_pb2_grpc,
@@ -37,8 +39,7 @@ from wire.relocation.v1 import (
 )
 from wire.scopes import ImportScope
 
-RETRYABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED,
-             grpc.StatusCode.DEADLINE_EXCEEDED}
+RETRYABLE = TRANSPORT_FAILURES  # but a message too large, which is the same on a retry
 # Seconds a call is retried for before its silo is given up on: long enough for a silo (or its
 # PostgreSQL) to be restarted or rescheduled (`docker restart`, a Kubernetes pod moved).
 DEFAULT_RETRY_DEADLINE = 180.0
@@ -121,14 +122,15 @@ class SiloClient:
                     ) -> silo_service_pb2.BindImportResponse:
         return self._call(self._silo.BindImport, request)
 
-    def import_batch(self, head: bytes, json_records: bytearray,
-                     model: str) -> silo_service_pb2.ImportByModelResponse:
-        """Import one batch: `head` is its ImportByModelRequest serialized without records,
-        `json_records` their JSON array (see with_json_records). `json_records` is emptied
-        once framed: only the request waits for the answer, not the records twice."""
+    def import_batch(self, head: bytes, json_records: bytearray, model: str,
+                     ordinals: tuple[int, int]) -> silo_service_pb2.ImportByModelResponse:
+        """Import one batch, the model's records `ordinals` (first, last): `head` is its
+        ImportByModelRequest serialized without records, `json_records` their JSON array (see
+        with_json_records). `json_records` is emptied once framed: only the request waits for
+        the answer, not the records twice."""
         request = with_json_records(head, json_records)
         json_records.clear()
-        return self._call(self._import_serialized, request, model)
+        return self._call(self._import_serialized, request, model, ordinals)
 
     def reserve_slugs(self, request: control_service_pb2.ReserveOrganizationSlugsRequest
                       ) -> control_service_pb2.ReserveOrganizationSlugsResponse:
@@ -163,14 +165,15 @@ class SiloClient:
 
     # --- retries ------------------------------------------------------------------------------
 
-    def _call(self, method: Callable[..., _Reply], request: Any,
-              model: str | None = None) -> _Reply:
-        for attempt in self._attempts(model):
+    def _call(self, method: Callable[..., _Reply], request: Any, model: str | None = None,
+              ordinals: tuple[int, int] | None = None) -> _Reply:
+        for attempt in self._attempts(model, request, ordinals):
             with attempt:
                 return method(request, timeout=self.timeout)
         raise AssertionError("unreachable: the last attempt raises")
 
-    def _attempts(self, model: str | None) -> Iterator[_Attempt]:
+    def _attempts(self, model: str | None, request: Any = None,
+                  ordinals: tuple[int, int] | None = None) -> Iterator[_Attempt]:
         """Attempts of one call: each catches a retryable failure, which is logged, and the
         next begins after a backoff; the one that starts at the retry deadline or after it
         raises its failure, as any attempt does a failure that is not retryable."""
@@ -178,7 +181,7 @@ class SiloClient:
         delay = FIRST_DELAY
         while True:
             last = self._stopping.is_set() or time.monotonic() >= give_up
-            attempt = _Attempt(self, model, last)
+            attempt = _Attempt(self, model, last, request, ordinals)
             yield attempt
             left = max(give_up - time.monotonic(), 0.0)
             wait = min(delay, left)
@@ -193,10 +196,13 @@ class _Attempt:
     """One try of a call (a context manager): maps its gRPC failure to an ImportFailure and
     swallows it (keeping its status, for the log) when another try may follow."""
 
-    def __init__(self, client: SiloClient, model: str | None, last: bool) -> None:
+    def __init__(self, client: SiloClient, model: str | None, last: bool, request: Any,
+                 ordinals: tuple[int, int] | None) -> None:
         self.client = client
         self.model = model
         self.last = last
+        self.request = request
+        self.ordinals = ordinals
         self.status = ""
 
     def __enter__(self) -> None:
@@ -207,17 +213,41 @@ class _Attempt:
         if not isinstance(error, grpc.RpcError):
             return False
         code = error.code()
-        if code in RETRYABLE and not self.last:
+        if code in RETRYABLE and not too_large(error) and not self.last:
             self.status = f"{code.name}: {error.details()}"
             return True
         failure = ImportFailure.from_rpc_error(error, self.model)
         if failure.kind is ErrorKind.SILO_UNAVAILABLE:
-            waited = (f" for the retry deadline ({self.client.retry_deadline:g}s, "
-                      "--retry-deadline)" if self.client.retry_deadline else "")
-            failure.reason = (f"the {self.client.label} silo at {self.client.address} was not "
-                              f"reachable{waited} ({code.name}: {error.details()}). Is it "
-                              "running?")
+            failure.reason = self._unavailable(code, error.details())
+        elif failure.kind is ErrorKind.MESSAGE_TOO_LARGE:
+            failure.reason = self._too_large(error.details())
+            failure.ordinal = self.ordinals[0] if self.ordinals else None
         raise failure from None
+
+    def _unavailable(self, code: grpc.StatusCode, details: str) -> str:
+        client = self.client
+        waited = (f" for the retry deadline ({client.retry_deadline:g}s, --retry-deadline)"
+                  if client.retry_deadline else "")
+        silo = f"the {client.label} silo at {client.address}"
+        status = f"({code.name}: {details})"
+        if code is grpc.StatusCode.DEADLINE_EXCEEDED:
+            return (f"{silo} did not answer within {client.timeout:g}s{waited} {status}. Is it "
+                    "overloaded, or its database?")
+        if code is grpc.StatusCode.RESOURCE_EXHAUSTED:
+            return (f"{silo} refused the call{waited}: it was serving as many calls as it "
+                    f"takes at once (relocate serve --max-concurrent-calls) {status}. Is "
+                    "another import or export using it?")
+        return f"{silo} was not reachable{waited} {status}. Is it running?"
+
+    def _too_large(self, details: str) -> str:
+        size = len(self.request) if isinstance(self.request, bytes) else \
+            self.request.ByteSize() if self.request is not None else 0
+        what = f"records #{self.ordinals[0]} to #{self.ordinals[1]}" if self.ordinals \
+            else "the call"
+        return (f"{what}: a message to or from the {self.client.label} silo was over the "
+                f"{MAX_MESSAGE_BYTES:,}-byte limit ({details}; the request was {size:,} "
+                "bytes). Batches are cut to fit the limit: does the silo run a version with a "
+                "smaller one?")
 
 
 _JSON_RECORDS_TAG = bytes([silo_service_pb2.ImportByModelRequest.JSON_RECORDS_FIELD_NUMBER << 3

@@ -63,7 +63,8 @@ class ModelSender:
                 del batch  # the request and the kept fields are all that wait
                 self._drain(WINDOW - 1)
                 self.in_flight.append(_Sent(count, kept, self.pool.submit(
-                    self.client.import_batch, head, records, self.info.name)))
+                    self.client.import_batch, head, records, self.info.name,
+                    (offset + 1, offset + count))))
                 del records
                 offset += count
             self._drain(0)
