@@ -10,12 +10,14 @@ from commands.arguments import (
     EnvDefault,
     Subparsers,
     add_security_arguments,
+    positive_int,
     read_given,
     shared_secrets,
 )
 from commands.errors import FAILED, USAGE, CliError
 from commands.heap import frozen_gc
 from commands.silo_apps import SILOS, silo_app
+from wire import DEFAULT_MAX_CONCURRENT_CALLS
 
 # Each silo has its own default port, so that the two started on one machine with their
 # defaults do not meet on one port.
@@ -32,6 +34,11 @@ def add_parser(sub: Subparsers) -> None:
                        required=True, help="postgresql://user@host:port/db")
         p.add_argument("--listen", action=EnvDefault, env="RELOCATE_LISTEN",
                        default=f"0.0.0.0:{DEFAULT_PORTS[silo]}", help="HOST:PORT to listen on")
+        p.add_argument("--max-concurrent-calls", type=positive_int, action=EnvDefault,
+                       env="RELOCATE_MAX_CONCURRENT_CALLS",
+                       default=DEFAULT_MAX_CONCURRENT_CALLS, metavar="N",
+                       help="calls served at once; more are refused with RESOURCE_EXHAUSTED "
+                            "(the orchestrator retries them) instead of queued in memory")
         add_security_arguments(p, server=True)
         if silo == "region":
             p.add_argument("--name", action=EnvDefault, env="RELOCATE_REGION_NAME",
@@ -59,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
     named = {"region_name": args.name} if args.silo == "region" else {}
     try:
         running = silo_app(args.silo).start(args.db_url, args.listen, security=security,
+                                            max_concurrent_calls=args.max_concurrent_calls,
                                             **named)
     except (SchemaNotReady, PortUnavailable) as exc:
         raise CliError(str(exc), FAILED) from exc
