@@ -240,14 +240,13 @@ class _Attempt:
         return f"{silo} was not reachable{waited} {status}. Is it running?"
 
     def _too_large(self, details: str) -> str:
-        size = len(self.request) if isinstance(self.request, bytes) else \
-            self.request.ByteSize() if self.request is not None else 0
-        what = f"records #{self.ordinals[0]} to #{self.ordinals[1]}" if self.ordinals \
-            else "the call"
+        what = "the call"
+        if self.ordinals:
+            what = (f"records #{self.ordinals[0]} to #{self.ordinals[1]} (a {len(self.request):,}"
+                    "-byte request)")
         return (f"{what}: a message to or from the {self.client.label} silo was over the "
-                f"{MAX_MESSAGE_BYTES:,}-byte limit ({details}; the request was {size:,} "
-                "bytes). Batches are cut to fit the limit: does the silo run a version with a "
-                "smaller one?")
+                f"{MAX_MESSAGE_BYTES:,}-byte limit ({details}). Batches and export answers are "
+                "cut to fit the limit: does the silo run a version with a smaller one?")
 
 
 _JSON_RECORDS_TAG = bytes([silo_service_pb2.ImportByModelRequest.JSON_RECORDS_FIELD_NUMBER << 3
