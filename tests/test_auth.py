@@ -38,7 +38,7 @@ from tests.conftest import (
     load_fixture,
     run_cli,
 )
-from tests.test_cli_and_services import RELOCATE, _free_port, _wait_healthy
+from tests.test_cli_and_services import RELOCATE, _free_port
 from wire.auth import (
     BUSY_MESSAGE,
     DIGEST_KEY,
@@ -387,8 +387,8 @@ def test_a_refused_call_costs_the_silo_nothing_of_its_body(
         pg_admin_url: str, templates: dict[str, str], secret: bytes | None) -> None:
     """Four unsigned (or wrongly signed) calls with 60 MB bodies each: the silo, a process of
     its own, refuses them UNAUTHENTICATED from their metadata without reading the bodies, so
-    neither its memory nor its peak grows by anything like one body (rpc1 read and kept them:
-    its peak grew by about two bodies)."""
+    neither its memory nor its peak grows by a quarter of one body (rpc1 read and kept them:
+    its peak grew by three to four bodies, docs/performance.md)."""
     name = f"t_rss_{uuid.uuid4().hex[:8]}"
     _admin(pg_admin_url, f'CREATE DATABASE "{name}" TEMPLATE "{templates["control"]}"')
     address = f"127.0.0.1:{_free_port()}"
@@ -396,9 +396,10 @@ def test_a_refused_call_costs_the_silo_nothing_of_its_body(
                              "--listen", address, "--shared-secret", NEW.decode()],
                             cwd=ROOT, stderr=subprocess.DEVNULL)
     try:
-        _wait_healthy(address)
         channel = grpc.insecure_channel(address, options=[
-            ("grpc.max_send_message_length", 2 * BODY)])
+            ("grpc.max_send_message_length", 2 * BODY),
+            ("grpc.initial_reconnect_backoff_ms", 200), ("grpc.max_reconnect_backoff_ms", 500)])
+        grpc.channel_ready_future(channel).result(timeout=300)  # the silo has started
         if secret is not None:
             channel = grpc.intercept_channel(channel, SignRequests(secret))
         call = channel.unary_unary(IMPORT_BY_MODEL)
@@ -410,7 +411,8 @@ def test_a_refused_call_costs_the_silo_nothing_of_its_body(
             assert caught.value.code() is grpc.StatusCode.UNAUTHENTICATED
             return caught.value.details()
 
-        refused(b"")  # the first call's threads and buffers are not a body's
+        for _ in range(4):  # the threads and buffers the calls take are not a body's
+            refused(b"x" * 1000)
         before = _memory(silo.pid)
         assert all("RELOCATE_SHARED_SECRET" in refused(body) for _ in range(4))
         after = _memory(silo.pid)
@@ -418,5 +420,5 @@ def test_a_refused_call_costs_the_silo_nothing_of_its_body(
         silo.terminate()
         silo.wait(timeout=30)
         _admin(pg_admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    assert after["VmHWM"] - before["VmHWM"] < BODY // 6, (before, after)
-    assert after["VmRSS"] - before["VmRSS"] < BODY // 6, (before, after)
+    assert after["VmHWM"] - before["VmHWM"] < BODY // 4, (before, after)
+    assert after["VmRSS"] - before["VmRSS"] < BODY // 4, (before, after)
