@@ -125,6 +125,17 @@ def _seconds(text: str) -> float:
     return value
 
 
+def positive_int(text: str) -> int:
+    """A whole number, 1 or more (argparse names the option when this refuses)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return value
+
+
 def add_security_arguments(p: argparse.ArgumentParser, server: bool) -> None:
     p.add_argument("--shared-secret", action=EnvDefault, env="RELOCATE_SHARED_SECRET",
                    metavar="SECRETS",

@@ -10,12 +10,14 @@ from commands.arguments import (
     EnvDefault,
     Subparsers,
     add_security_arguments,
+    positive_int,
     read_given,
     shared_secrets,
 )
 from commands.errors import FAILED, USAGE, CliError
 from commands.heap import frozen_gc
 from commands.silo_apps import SILOS, silo_app
+from wire import DEFAULT_MAX_CONCURRENT_CALLS
 
 # Each silo has its own default port, so that the two started on one machine with their
 # defaults do not meet on one port.
@@ -36,6 +38,11 @@ def add_parser(sub: Subparsers) -> None:
                        metavar="HOST:PORT",
                        help="serve Prometheus metrics at http://HOST:PORT/metrics; off when not "
                             "given")
+        p.add_argument("--max-concurrent-calls", type=positive_int, action=EnvDefault,
+                       env="RELOCATE_MAX_CONCURRENT_CALLS",
+                       default=DEFAULT_MAX_CONCURRENT_CALLS, metavar="N",
+                       help="calls served at once; more are refused with RESOURCE_EXHAUSTED "
+                            "(the orchestrator retries them) instead of queued in memory")
         add_security_arguments(p, server=True)
         if silo == "region":
             p.add_argument("--name", action=EnvDefault, env="RELOCATE_REGION_NAME",
@@ -68,7 +75,9 @@ def run(args: argparse.Namespace) -> int:
     named = {"region_name": args.name} if args.silo == "region" else {}
     try:
         running = silo_app(args.silo).start(args.db_url, args.listen, security=security,
-                                            metrics_listen=args.metrics_listen, **named)
+                                            metrics_listen=args.metrics_listen,
+                                            max_concurrent_calls=args.max_concurrent_calls,
+                                            **named)
     except (SchemaNotReady, PortUnavailable) as exc:
         raise CliError(str(exc), FAILED) from exc
     metrics = "" if running.metrics_port is None else f", metrics on port {running.metrics_port}"

@@ -11,6 +11,7 @@ from silo_engine.database import make_engine, require_schema
 from silo_engine.engine import SiloEngine
 from silo_engine.sentry_catalog import silo_of
 from silo_engine.server import RunningServer, Security, guarded, serve_silo
+from wire import DEFAULT_MAX_CONCURRENT_CALLS
 from wire.relocation.v1 import (
     control_service_pb2,
     control_service_pb2_grpc,
@@ -47,7 +48,8 @@ class ControlServicer(control_service_pb2_grpc.ControlServiceServicer):
 
 
 def start(db_url: str, listen: str = "127.0.0.1:0",
-          security: Security | None = None, metrics_listen: str | None = None) -> RunningServer:
+          security: Security | None = None, metrics_listen: str | None = None,
+          max_concurrent_calls: int = DEFAULT_MAX_CONCURRENT_CALLS) -> RunningServer:
     """Check the schema, then serve SiloService and ControlService on `listen`."""
     engine = make_engine(db_url)
     revision = require_schema(engine, MIGRATIONS, "control", db_url)
@@ -55,4 +57,4 @@ def start(db_url: str, listen: str = "127.0.0.1:0",
     return serve_silo(silo, revision, listen, security, ControlServicer(engine),
                       control_service_pb2_grpc.add_ControlServiceServicer_to_server,
                       control_service_pb2.DESCRIPTOR.services_by_name["ControlService"].full_name,
-                      metrics_listen)
+                      metrics_listen, max_concurrent_calls)

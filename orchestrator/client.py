@@ -3,11 +3,13 @@
 Every call the orchestrator makes is idempotent (batches by their chunk key, replicas by theirs,
 slug reservations per organization), so a silo that restarts in the middle of an import costs
 a wait, not the import: UNAVAILABLE (the silo is down, or its database is: DatabaseError),
-CANCELLED (a silo shutting down cancels the calls it has) and DEADLINE_EXCEEDED are retried
-with exponential backoff until the retry deadline (`--retry-deadline`), each retry logged; a
-silo still unreachable then is `SiloUnavailable`. Every other failure comes back as the silo's
-typed ImportFailure. An export stream that breaks is opened again and resumes after the last
-record it yielded (the silo streams a model in ascending pk order).
+CANCELLED (a silo shutting down cancels the calls it has), DEADLINE_EXCEEDED and
+RESOURCE_EXHAUSTED (a silo refusing calls past its concurrent-call limit) are retried with
+exponential backoff until the retry deadline (`--retry-deadline`), each retry logged; a silo
+still failing so then is `SiloUnavailable`. A message over the size limit is
+`MessageTooLarge`, naming the batch's model and records; every other failure comes back as the
+silo's typed ImportFailure. An export stream that breaks is opened again and resumes after the
+last record it yielded (the silo streams a model in ascending pk order).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import orjson
 from wire import MAX_MESSAGE_BYTES
 from wire.auth import SignRequests
 from wire.batchlog import BatchLine
-from wire.errors import ErrorKind, ImportFailure
+from wire.errors import TRANSPORT_FAILURES, ErrorKind, ImportFailure, too_large
 from wire.relocation.v1 import (
     control_service_pb2,
     control_service_pb2_grpc,
@@ -38,8 +40,7 @@ from wire.relocation.v1 import (
 )
 from wire.scopes import ImportScope
 
-RETRYABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED,
-             grpc.StatusCode.DEADLINE_EXCEEDED}
+RETRYABLE = TRANSPORT_FAILURES  # but a message too large, which is the same on a retry
 # Seconds a call is retried for before its silo is given up on: long enough for a silo (or its
 # PostgreSQL) to be restarted or rescheduled (`docker restart`, a Kubernetes pod moved).
 DEFAULT_RETRY_DEADLINE = 180.0
@@ -180,12 +181,12 @@ class SiloClient:
 
     def _call(self, method: Callable[..., _Reply], request: Any,
               model: str | None = None, line: BatchLine | None = None) -> _Reply:
-        for attempt in self._attempts(model, line):
+        for attempt in self._attempts(model, request, line):
             with attempt:
                 return method(request, timeout=self.timeout)
         raise AssertionError("unreachable: the last attempt raises")
 
-    def _attempts(self, model: str | None,
+    def _attempts(self, model: str | None, request: Any = None,
                   line: BatchLine | None = None) -> Iterator[_Attempt]:
         """Attempts of one call: each catches a retryable failure, which is logged, and the
         next begins after a backoff; the one that starts at the retry deadline or after it
@@ -194,7 +195,7 @@ class SiloClient:
         delay = FIRST_DELAY
         while True:
             last = self._stopping.is_set() or time.monotonic() >= give_up
-            attempt = _Attempt(self, model, last)
+            attempt = _Attempt(self, model, last, request, line)
             yield attempt
             left = max(give_up - time.monotonic(), 0.0)
             wait = min(delay, left)
@@ -210,10 +211,13 @@ class _Attempt:
     """One try of a call (a context manager): maps its gRPC failure to an ImportFailure and
     swallows it (keeping its status, for the log) when another try may follow."""
 
-    def __init__(self, client: SiloClient, model: str | None, last: bool) -> None:
+    def __init__(self, client: SiloClient, model: str | None, last: bool, request: Any,
+                 line: BatchLine | None) -> None:
         self.client = client
         self.model = model
         self.last = last
+        self.request = request
+        self.line = line
         self.status = ""
 
     def __enter__(self) -> None:
@@ -224,17 +228,41 @@ class _Attempt:
         if not isinstance(error, grpc.RpcError):
             return False
         code = error.code()
-        if code in RETRYABLE and not self.last:
+        if code in RETRYABLE and not too_large(error) and not self.last:
             self.status = f"{code.name}: {error.details()}"
             return True
         failure = ImportFailure.from_rpc_error(error, self.model)
         if failure.kind is ErrorKind.SILO_UNAVAILABLE:
-            waited = (f" for the retry deadline ({self.client.retry_deadline:g}s, "
-                      "--retry-deadline)" if self.client.retry_deadline else "")
-            failure.reason = (f"the {self.client.label} silo at {self.client.address} was not "
-                              f"reachable{waited} ({code.name}: {error.details()}). Is it "
-                              "running?")
+            failure.reason = self._unavailable(code, error.details())
+        elif failure.kind is ErrorKind.MESSAGE_TOO_LARGE:
+            failure.reason = self._too_large(error.details())
+            failure.ordinal = self.line.min_ordinal if self.line else None
         raise failure from None
+
+    def _unavailable(self, code: grpc.StatusCode, details: str) -> str:
+        client = self.client
+        waited = (f" for the retry deadline ({client.retry_deadline:g}s, --retry-deadline)"
+                  if client.retry_deadline else "")
+        silo = f"the {client.label} silo at {client.address}"
+        status = f"({code.name}: {details})"
+        if code is grpc.StatusCode.DEADLINE_EXCEEDED:
+            return (f"{silo} did not answer within {client.timeout:g}s{waited} {status}. Is it "
+                    "overloaded, or its database?")
+        if code is grpc.StatusCode.RESOURCE_EXHAUSTED:
+            return (f"{silo} refused the call{waited}: it was serving as many calls as it "
+                    f"takes at once (relocate serve --max-concurrent-calls) {status}. Is "
+                    "another import or export using it?")
+        return f"{silo} was not reachable{waited} {status}. Is it running?"
+
+    def _too_large(self, details: str) -> str:
+        what = "the call"
+        if self.line:
+            what = (f"records #{self.line.min_ordinal} to #{self.line.max_ordinal} (a "
+                    f"{len(self.request):,}"
+                    "-byte request)")
+        return (f"{what}: a message to or from the {self.client.label} silo was over the "
+                f"{MAX_MESSAGE_BYTES:,}-byte limit ({details}). Batches and export answers are "
+                "cut to fit the limit: does the silo run a version with a smaller one?")
 
 
 _JSON_RECORDS_TAG = bytes([silo_service_pb2.ImportByModelRequest.JSON_RECORDS_FIELD_NUMBER << 3

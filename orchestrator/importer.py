@@ -35,6 +35,7 @@ from orchestrator.scheduler import Scheduler
 from orchestrator.sender import ModelSender
 from orchestrator.source import Fingerprint, fingerprint, spill
 from orchestrator.storage import SpilledExport, remove_spill_directory
+from wire import MAX_MESSAGE_BYTES
 from wire.batchlog import BatchLine, silo_name
 from wire.pkwire import CODE_OF_KIND
 from wire.relocation.v1 import models_pb2, silo_service_pb2
@@ -51,6 +52,12 @@ DEFAULT_BATCH_SIZE = 2000
 BATCH_BYTES = 460_000
 MAX_BATCH_SIZE = 8000
 DEFAULT_PARALLEL_MODELS = 6
+# The most one record's reference adds to a request, as a pk-map entry: an old and a new pk
+# (varints of up to 10 bytes each) and a kind.
+PK_ENTRY_BYTES = 21
+# Room in a request for the framing around its records and pk-map columns (tags, lengths, the
+# referenced models' names): a batch's records and entries get the rest of the message limit.
+FRAMING_BYTES = 64 << 10
 
 
 @dataclass(frozen=True)
@@ -217,19 +224,29 @@ class _Run:
                                                      self.export.size(name))
         line = partial(BatchLine, self.flags.import_uuid,
                        silo_name(info.silo, self.region_name), name)
+        # A batch is cut to fit the message limit, with its request's largest head.
+        budget = MAX_MESSAGE_BYTES - FRAMING_BYTES - self._request(info, filters, 2**63 - 1
+                                                                   ).ByteSize()
         sender = ModelSender(info, client, self.pool, partial(self._head, info, filters),
                              partial(self._answered, info), line)
-        sender.send(self.export.batches(name, size))
+        sender.send(self.export.batches(name, size, budget,
+                                        PK_ENTRY_BYTES * len(info.foreign_keys)))
         counts.seconds = time.monotonic() - started
         self.importer.progress.model_done(name, counts, counts.seconds)
+
+    def _request(self, info: ModelInfo, filters: list[silo_service_pb2.ImportFilter],
+                 min_ordinal: int) -> silo_service_pb2.ImportByModelRequest:
+        """A batch's request without its records and pk-map entries."""
+        return silo_service_pb2.ImportByModelRequest(
+            model=info.name, scope=self.scope, flags=self.flags, filters=filters,
+            min_ordinal=min_ordinal)
 
     def _head(self, info: ModelInfo, filters: list[silo_service_pb2.ImportFilter],
               references: list[bytes], min_ordinal: int) -> bytes:
         """A batch's request, serialized without its records."""
-        return silo_service_pb2.ImportByModelRequest(
-            model=info.name, scope=self.scope, flags=self.flags,
-            filters=filters, pk_map=self._referenced(info, references),
-            min_ordinal=min_ordinal).SerializeToString()
+        request = self._request(info, filters, min_ordinal)
+        request.pk_map.extend(self._referenced(info, references))
+        return request.SerializeToString()
 
     def _answered(self, info: ModelInfo, count: int, kept: bytearray,
                   reply: silo_service_pb2.ImportByModelResponse) -> list[Future]:

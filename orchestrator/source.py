@@ -285,11 +285,7 @@ def _spill_records(records: Iterator[tuple[str, int, dict[str, Any]]], catalog: 
                 values = [kept.get(name) for name in spilled.references]
             references = b",".join([b"%d" % value if type(value) is int else b""
                                     for value in values])
-        try:
-            record = orjson.dumps({"model": model, "pk": pk, "fields": kept})
-        except orjson.JSONEncodeError as exc:  # nested deeper than orjson's 254 levels
-            raise _fail(f"item #{part.total} of the export ({model}, pk {pk}) cannot be "
-                        f"imported: {exc}", model, part.total) from exc
+        record = _record_json(model, pk, kept, part.total, spilled.count)
         kept_fields = orjson.dumps([pk, *[kept.get(name) for name in spilled.keep]]) \
             if spilled.keep else b""
         spilled.handle.write(line_format % (pk, references, kept_fields, record))
@@ -301,6 +297,25 @@ def _spill_records(records: Iterator[tuple[str, int, dict[str, Any]]], catalog: 
                             f"the pk of the {model} record before it. {_UNIQUE_PKS}",
                             model, part.total)
         spilled.last = pk
+
+
+def _record_json(model: str, pk: int, fields: dict[str, Any], item: int, ordinal: int) -> bytes:
+    """The record as the import sends it: item #`item` of the export, the model's #`ordinal`.
+    One larger than MAX_RECORD_BYTES is refused here, before anything is written: a batch
+    must fit a message, and one record always fits one."""
+    try:
+        record = orjson.dumps({"model": model, "pk": pk, "fields": fields})
+    except orjson.JSONEncodeError as exc:  # nested deeper than orjson's 254 levels
+        raise _fail(f"item #{item} of the export ({model}, pk {pk}) cannot be imported: {exc}",
+                    model, item) from exc
+    if len(record) > MAX_RECORD_BYTES:
+        raise ImportFailure(
+            ErrorKind.VALIDATION_ERROR, model,
+            f"item #{item} of the export is {len(record):,} bytes of JSON, over the "
+            f"{MAX_RECORD_BYTES:,} bytes one record may have (a batch must fit a gRPC "
+            "message); no Sentry record comes near it: check that record",
+            ordinal=ordinal, left_pk=pk)
+    return record
 
 
 @contextlib.contextmanager

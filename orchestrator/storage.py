@@ -439,16 +439,26 @@ class SpilledExport:
         for _, record in self.entries(model):
             yield orjson.loads(record)
 
-    def batches(self, model: str, size: int) -> Iterator[Batch]:
-        """The model's records, `size` at a time, in ascending pk order."""
+    def batches(self, model: str, size: int, budget: int, overhead: int = 0) -> Iterator[Batch]:
+        """The model's records in ascending pk order, `size` at a time, or fewer where one more
+        would take the batch past `budget` bytes: each record costs its JSON and a comma, and
+        `overhead` for what else it adds to a request (its pk-map entries). A record over the
+        budget goes alone. Only the spill file and these numbers decide the cut, so a resume
+        cuts the same file as the first run did (the silos' ledgers check exact ordinals)."""
         if not self.counts.get(model):
             return
         references: list[bytes] = []
         kept = bytearray(b"[")
         array_ = bytearray(b"[")
+        cost = 0
         with open_spill(self.path(model), "rb", self.key) as f:
             for line in f:
                 _, line_references, fields, record = line.split(b"\t", 3)  # split_line, inline
+                cost += len(record) + overhead
+                if cost > budget and references:
+                    yield Batch.of(references, kept, array_)
+                    references, kept, array_ = [], bytearray(b"["), bytearray(b"[")
+                    cost = len(record) + overhead
                 references.append(line_references)
                 if fields:
                     kept += fields
@@ -457,6 +467,7 @@ class SpilledExport:
                 if len(references) == size:
                     yield Batch.of(references, kept, array_)
                     references, kept, array_ = [], bytearray(b"["), bytearray(b"[")
+                    cost = 0
         if references:
             yield Batch.of(references, kept, array_)
 

@@ -24,6 +24,7 @@ from silo_engine.server import (
     mapped_from_columns,
     serve_silo,
 )
+from wire import DEFAULT_MAX_CONCURRENT_CALLS
 from wire.relocation.v1 import (
     region_service_pb2,
     region_service_pb2_grpc,
@@ -66,7 +67,8 @@ class RegionServicer(region_service_pb2_grpc.RegionServiceServicer):
 
 
 def start(db_url: str, listen: str = "127.0.0.1:0", region_name: str = DEFAULT_REGION_NAME,
-          security: Security | None = None, metrics_listen: str | None = None) -> RunningServer:
+          security: Security | None = None, metrics_listen: str | None = None,
+          max_concurrent_calls: int = DEFAULT_MAX_CONCURRENT_CALLS) -> RunningServer:
     """Check the schema, then serve SiloService and RegionService on `listen`."""
     engine = make_engine(db_url)
     revision = require_schema(engine, MIGRATIONS, "region", db_url)
@@ -75,4 +77,4 @@ def start(db_url: str, listen: str = "127.0.0.1:0", region_name: str = DEFAULT_R
     return serve_silo(silo, revision, listen, security, RegionServicer(engine),
                       region_service_pb2_grpc.add_RegionServiceServicer_to_server,
                       region_service_pb2.DESCRIPTOR.services_by_name["RegionService"].full_name,
-                      metrics_listen)
+                      metrics_listen, max_concurrent_calls)

@@ -29,7 +29,7 @@ from silo_engine.ledger import Chunk, Mapped
 from silo_engine.metrics import SiloMetrics
 from silo_engine.modelspec import ModelSpec
 from silo_engine.redact import database_message
-from wire import MAX_MESSAGE_BYTES
+from wire import DEFAULT_MAX_CONCURRENT_CALLS, MAX_MESSAGE_BYTES
 from wire.auth import SignatureCheck
 from wire.errors import ErrorKind, ImportFailure
 from wire.pkwire import CODE_OF_KIND
@@ -251,12 +251,18 @@ class Security:
     tls_ca: bytes | None = None  # when set, clients must present a certificate it signed
 
 
+# Threads that run a silo's calls: half the calls it takes at once, since a call waiting for a
+# worker has not had its request read yet (grpcio reads it on the worker) and costs little.
+WORKERS = DEFAULT_MAX_CONCURRENT_CALLS // 2
+
+
 class PortUnavailable(OSError):
     """The address to listen on cannot be bound (taken by another process, or not local)."""
 
 
 def start_server(listen: str, register: Callable[[grpc.Server], Iterable[str]],
-                 security: Security | None = None, workers: int = 16) -> RunningServer:
+                 security: Security | None = None,
+                 max_concurrent_calls: int = DEFAULT_MAX_CONCURRENT_CALLS) -> RunningServer:
     """Start a gRPC server on `listen` (host:port; port 0 picks a free one)."""
     security = security or Security()
     interceptors = [SignatureCheck(security.secrets)] if security.secrets else []
@@ -264,8 +270,9 @@ def start_server(listen: str, register: Callable[[grpc.Server], Iterable[str]],
         log.warning("serving WITHOUT RPC authentication: anyone who can reach %s can import",
                     listen)
     server = grpc.server(
-        futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="silo"),
+        futures.ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="silo"),
         interceptors=interceptors,
+        maximum_concurrent_rpcs=max_concurrent_calls,
         options=[("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
                  ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
                  # gRPC shares a port another process listens on unless told not to: a second
@@ -341,7 +348,8 @@ def wait_for_signal(running: RunningServer, grace: float = 10.0) -> None:
 
 def serve_silo(silo: SiloEngine, revision: str, listen: str, security: Security | None,
                servicer: Any, add_servicer: Callable[[Any, grpc.Server], None],
-               service_name: str, metrics_listen: str | None = None) -> RunningServer:
+               service_name: str, metrics_listen: str | None = None,
+               max_concurrent_calls: int = DEFAULT_MAX_CONCURRENT_CALLS) -> RunningServer:
     """Serve SiloService for `silo` plus the silo's own service (ControlService or
     RegionService), and its metrics on `metrics_listen` when given; the database engine is
     disposed of when the server stops."""
@@ -358,7 +366,7 @@ def serve_silo(silo: SiloEngine, revision: str, listen: str, security: Security 
                 service_name]
 
     try:
-        running = start_server(listen, register, security)
+        running = start_server(listen, register, security, max_concurrent_calls)
     except BaseException:
         if metrics_server is not None:
             _stop_metrics(metrics_server)

@@ -8,7 +8,10 @@ import hmac
 import ipaddress
 import json
 import logging
+import re
+import subprocess
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,12 +28,26 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from orchestrator.client import ClientSecurity, SiloClient
 from silo_engine.redact import database_message, field_message, is_sensitive
 from silo_engine.server import Security
-from tests.conftest import Silos, fixture_path, fresh_silos, load_fixture, run_cli
+from tests.conftest import (
+    ROOT,
+    Silos,
+    _admin,
+    _db_url,
+    fixture_path,
+    fresh_silos,
+    load_fixture,
+    run_cli,
+)
+from tests.test_cli_and_services import RELOCATE, _free_port
 from wire.auth import (
     BUSY_MESSAGE,
+    DIGEST_KEY,
+    EMPTY_DIGEST,
     REPLAY_MESSAGE,
+    TAMPERED_MESSAGE,
     ReplayGuard,
     SignRequests,
+    body_digest,
     signature,
     signed_metadata,
 )
@@ -102,13 +119,23 @@ def _stub(address: str) -> silo_service_pb2_grpc.SiloServiceStub:
 
 
 def test_a_tampered_body_is_refused(secured: Silos) -> None:
-    """A signature made for one request does not authorise another."""
+    """A signature made for one request does not authorise another: the body read must have
+    the digest signed, and a digest changed to match the body breaks the signature."""
     request = _option_request()
     metadata = signed_metadata(NEW, IMPORT_BY_MODEL, request.SerializeToString())
     request.min_ordinal = 2
     with pytest.raises(grpc.RpcError) as caught:
         _stub(secured.control_address).ImportByModel(request, metadata=metadata, timeout=10)
     assert caught.value.code() is grpc.StatusCode.UNAUTHENTICATED
+    assert caught.value.details() == TAMPERED_MESSAGE
+    redigested = [(key, body_digest(request.SerializeToString()) if key == DIGEST_KEY
+                   else value) for key, value in signed_metadata(
+                       NEW, IMPORT_BY_MODEL, _option_request().SerializeToString())]
+    with pytest.raises(grpc.RpcError) as caught:
+        _stub(secured.control_address).ImportByModel(request, metadata=redigested, timeout=10)
+    assert caught.value.code() is grpc.StatusCode.UNAUTHENTICATED
+    assert "RELOCATE_SHARED_SECRET" in caught.value.details()
+    assert secured.count("control", "sentry_controloption") == 0
 
 
 def test_an_exact_replay_of_a_signed_call_is_refused(secured: Silos) -> None:
@@ -191,17 +218,19 @@ def _reflect(address: str, metadata: list[tuple[str, str]]) -> list[str]:
 
 
 def test_reflection_is_served_to_a_signed_call(secured: Silos) -> None:
-    """A stream of requests is signed as a whole: the method, timestamp, nonce and an empty
-    body (README: the grpcurl example); a replay of that stream's metadata is refused."""
+    """A stream of requests is signed as a whole: the method, timestamp, nonce and the digest
+    of an empty body (README: the grpcurl example); a replay of that stream's metadata is
+    refused, and so is a stream signed with another body's digest."""
     method = "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"
     metadata = signed_metadata(OLD, method, b"")
     assert "relocation.v1.SiloService" in _reflect(secured.control_address, metadata)
     timestamp, nonce = str(int(time.time())), "0123456789abcdef"
     for refused in ([], metadata, signed_metadata(b"x" * 40, method, b""),
                     signed_metadata(OLD, method, b"", now=time.time() - 600),
+                    signed_metadata(OLD, method, b"[]"),  # a stream is signed as no body
                     [("x-relocate-timestamp", timestamp), ("x-relocate-nonce", nonce),
-                     ("authorization", "rpcsignature "
-                      + signature(OLD, method, b"", timestamp, nonce + "0"))]):
+                     (DIGEST_KEY, EMPTY_DIGEST), ("authorization", "rpcsignature "
+                      + signature(OLD, method, EMPTY_DIGEST, timestamp, nonce + "0"))]):
         with pytest.raises(grpc.RpcError) as caught:
             _reflect(secured.control_address, refused)
         assert caught.value.code() is grpc.StatusCode.UNAUTHENTICATED
@@ -339,3 +368,57 @@ def test_database_messages_lose_the_values_they_quote() -> None:
         "expected a string, got 5"
     assert is_sensitive("secret_key") and is_sensitive("validation_hash")
     assert not is_sensitive("name")
+
+
+# --- what a refused caller costs a silo ----------------------------------------------------
+
+BODY = 60_000_000  # under the 64 MiB message limit: a body the silo would have to read
+
+
+def _memory(pid: int) -> dict[str, int]:
+    """The process's resident set now and at its peak, in bytes (Linux's /proc)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return {key: int(re.search(key + r":\s+(\d+) kB", status)[1]) * 1024  # type: ignore[index]
+            for key in ("VmRSS", "VmHWM")}
+
+
+@pytest.mark.parametrize("secret", [None, b"wrong-secret-" + b"w" * 32])
+def test_a_refused_call_costs_the_silo_nothing_of_its_body(
+        pg_admin_url: str, templates: dict[str, str], secret: bytes | None) -> None:
+    """Four unsigned (or wrongly signed) calls with 60 MB bodies each: the silo, a process of
+    its own, refuses them UNAUTHENTICATED from their metadata without reading the bodies, so
+    neither its memory nor its peak grows by a quarter of one body (rpc1 read and kept them:
+    its peak grew by three to four bodies, docs/performance.md)."""
+    name = f"t_rss_{uuid.uuid4().hex[:8]}"
+    _admin(pg_admin_url, f'CREATE DATABASE "{name}" TEMPLATE "{templates["control"]}"')
+    address = f"127.0.0.1:{_free_port()}"
+    silo = subprocess.Popen([*RELOCATE, "serve", "control", "--db-url", _db_url(pg_admin_url, name),
+                             "--listen", address, "--shared-secret", NEW.decode()],
+                            cwd=ROOT, stderr=subprocess.DEVNULL)
+    try:
+        channel = grpc.insecure_channel(address, options=[
+            ("grpc.max_send_message_length", 2 * BODY),
+            ("grpc.initial_reconnect_backoff_ms", 200), ("grpc.max_reconnect_backoff_ms", 500)])
+        grpc.channel_ready_future(channel).result(timeout=300)  # the silo has started
+        if secret is not None:
+            channel = grpc.intercept_channel(channel, SignRequests(secret))
+        call = channel.unary_unary(IMPORT_BY_MODEL)
+        body = b"\x0a" + b"\x80" * 4 + b"x" * BODY  # a model field, never decoded
+
+        def refused(request: bytes) -> str:
+            with pytest.raises(grpc.RpcError) as caught:
+                call(request, timeout=60)
+            assert caught.value.code() is grpc.StatusCode.UNAUTHENTICATED
+            return caught.value.details()
+
+        for _ in range(4):  # the threads and buffers the calls take are not a body's
+            refused(b"x" * 1000)
+        before = _memory(silo.pid)
+        assert all("RELOCATE_SHARED_SECRET" in refused(body) for _ in range(4))
+        after = _memory(silo.pid)
+    finally:
+        silo.terminate()
+        silo.wait(timeout=30)
+        _admin(pg_admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    assert after["VmHWM"] - before["VmHWM"] < BODY // 4, (before, after)
+    assert after["VmRSS"] - before["VmRSS"] < BODY // 4, (before, after)

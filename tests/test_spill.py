@@ -305,7 +305,7 @@ def test_batches_hold_every_record_once_in_pk_order(size: int, tmp_path: Path,
     for model in spilled.counts:
         expected = [(references, orjson.loads(record))
                     for references, record in spilled.entries(model)]
-        batches = list(spilled.batches(model, size))
+        batches = list(spilled.batches(model, size, budget=1 << 30))
         assert [len(b.references) for b in batches[:-1]] == [size] * (len(batches) - 1)
         assert 0 < len(batches[-1].references) <= size
         got = [pair for b in batches
@@ -316,6 +316,32 @@ def test_batches_hold_every_record_once_in_pk_order(size: int, tmp_path: Path,
         assert kept == ([[r["pk"], *(r["fields"].get(n) for n in names)] for _, r in expected]
                         if names else [])
     assert spilled.counts["sentry.user"] and spilled.counts["sentry.email"]
+
+
+@pytest.mark.parametrize("budget, overhead", [(1, 0), (700, 0), (700, 100), (5_000, 21)])
+def test_batches_are_cut_to_their_byte_budget_the_same_way_every_time(
+        budget: int, overhead: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records of every size: a batch is cut before the record that would take its records'
+    bytes, with `overhead` each, past the budget (a record over it goes alone), and the same
+    file cuts the same way again (a resume's batches must have the first run's ordinals)."""
+    records = [_email(pk, pk) for pk in range(1, 60)]
+    for record in records:
+        record["fields"]["email"] = "u" * (record["pk"] * 37 % 900) + "@example.com"
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(records, indent=2))
+    spilled = _spill(path, tmp_path, ONE_PASS, monkeypatch)
+    batches = list(spilled.batches("sentry.email", 8, budget, overhead))
+    sizes = [[len(orjson.dumps(r)) + 1 + overhead for r in orjson.loads(b.json_array)]
+             for b in batches]
+    assert [r["pk"] for b in batches for r in orjson.loads(b.json_array)] == list(range(1, 60))
+    for cut, following in zip(sizes, [*sizes[1:], []], strict=True):
+        assert len(cut) <= 8
+        assert sum(cut) <= budget or len(cut) == 1
+        if following and len(cut) < 8:  # cut by bytes: the next record would not have fit
+            assert sum(cut) + following[0] > budget
+    again = list(spilled.batches("sentry.email", 8, budget, overhead))
+    assert [b.json_array for b in again] == [b.json_array for b in batches]
+    assert len(batches) > (59 + 7) // 8 or budget == 5_000
 
 
 @pytest.mark.parametrize("length", [0, 1, 127, 128, 20_000])

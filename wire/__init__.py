@@ -8,3 +8,9 @@ MAX_RECORD_BYTES = 32 * 1024 * 1024
 # entries. A silo reads a message before its handler runs, so this also bounds what one call
 # can make a silo hold.
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+# Calls a silo serves at once unless told otherwise (`relocate serve --max-concurrent-calls`);
+# past it gRPC refuses a call with RESOURCE_EXHAUSTED, which the orchestrator retries with
+# backoff, instead of queueing it in memory. An import keeps fewer calls than this in flight
+# to one silo (its pool: orchestrator.importer.DEFAULT_PARALLEL_MODELS), with room for a second
+# import or export and health checks.
+DEFAULT_MAX_CONCURRENT_CALLS = 32

@@ -1,11 +1,15 @@
 """Signed RPC between the orchestrator and the silos.
 
-Every call carries `x-relocate-timestamp` (unix seconds), `x-relocate-nonce` (random hex) and
-`authorization: rpcsignature rpc1:<hex>` where the hex is HMAC-SHA256 of the method path, the
-timestamp, the nonce and the serialized request, joined by colons, keyed with a shared secret.
+Every call carries `x-relocate-timestamp` (unix seconds), `x-relocate-nonce` (random hex),
+`x-relocate-body-sha256` (the SHA-256 of the serialized request, hex) and
+`authorization: rpcsignature rpc2:<hex>` where the hex is HMAC-SHA256 of the method path, the
+timestamp, the nonce and that digest, joined by colons, keyed with a shared secret. Everything
+signed is in the metadata, so a silo checks a call before it reads the request: an unsigned
+caller makes it hold nothing (`rpc1` signed the body itself, which had to be read, up to the
+message limit, before it could be checked). The body, once read, must have the signed digest.
 Sentry's scheme (`rpc0`, method and request only) let a captured call be replayed forever; a
 silo refuses a timestamp outside the window and a nonce it has seen within it, and only ever
-accepts `rpc1`: both ends are ours, no Sentry client calls a silo. Servers accept a list of
+accepts `rpc2`: both ends are ours, no Sentry client calls a silo. Servers accept a list of
 secrets so a secret can be rotated: sign with the new one first while the old one is still
 accepted, then drop the old one.
 """
@@ -27,9 +31,10 @@ import grpc
 
 METADATA_KEY = "authorization"
 SCHEME = "rpcsignature"
-VERSION = "rpc1"
+VERSION = "rpc2"
 TIMESTAMP_KEY = "x-relocate-timestamp"
 NONCE_KEY = "x-relocate-nonce"
+DIGEST_KEY = "x-relocate-body-sha256"
 # How far a call's timestamp may be from the silo's clock, either way: room for clock skew
 # and a batch queued behind others, small enough that a captured call soon goes stale.
 WINDOW_SECONDS = 300
@@ -38,6 +43,7 @@ WINDOW_SECONDS = 300
 MAX_NONCES = 100_000
 _NONCE = re.compile(r"[0-9a-f]{16,64}")
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 # Calls anyone may make: load balancers and orchestrators probe health without a secret.
 UNSIGNED_METHODS = frozenset({"/grpc.health.v1.Health/Check", "/grpc.health.v1.Health/Watch"})
 # Streams of requests, which cannot be signed one request at a time: the call is signed as a
@@ -49,6 +55,8 @@ UNAUTHENTICATED_MESSAGE = ("missing or invalid RPC signature: give the orchestra
                            "the same secret (--shared-secret or RELOCATE_SHARED_SECRET)")
 REPLAY_MESSAGE = ("RPC signature nonce already used: a replayed call is refused; sign every "
                   "call anew, with a fresh nonce")
+TAMPERED_MESSAGE = ("the request's body does not have the SHA-256 its signature covers: it was "
+                    "changed on the way, or signed for another body")
 BUSY_MESSAGE = ("too many signed calls within the replay window to remember their nonces; "
                 "retry later")
 
@@ -74,30 +82,44 @@ def parse_secrets(value: str | Sequence[str] | None) -> list[bytes]:
     return [item.strip().encode() for item in items if item.strip()]
 
 
-def signature(secret: bytes, method: str, body: bytes, timestamp: str, nonce: str) -> str:
-    signed = b":".join((method.encode(), timestamp.encode(), nonce.encode(), body))
+def body_digest(body: bytes) -> str:
+    """What `x-relocate-body-sha256` says of a serialized request."""
+    return hashlib.sha256(body).hexdigest()
+
+
+# A stream of requests is signed as a whole, as a call with an empty body.
+EMPTY_DIGEST = body_digest(b"")
+
+
+def signature(secret: bytes, method: str, digest: str, timestamp: str, nonce: str) -> str:
+    signed = ":".join((method, timestamp, nonce, digest)).encode()
     return f"{VERSION}:{hmac.new(secret, signed, hashlib.sha256).hexdigest()}"
 
 
 def signed_metadata(secret: bytes, method: str, body: bytes,
                     now: float | None = None) -> list[tuple[str, str]]:
-    """The metadata that signs one call: a timestamp, a fresh nonce and their signature."""
+    """The metadata that signs one call: a timestamp, a fresh nonce, the body's digest and
+    their signature."""
     timestamp = str(int(time.time() if now is None else now))
     nonce = random_bytes.token_hex(16)
-    return [(TIMESTAMP_KEY, timestamp), (NONCE_KEY, nonce),
-            (METADATA_KEY, f"{SCHEME} {signature(secret, method, body, timestamp, nonce)}")]
+    digest = body_digest(body)
+    return [(TIMESTAMP_KEY, timestamp), (NONCE_KEY, nonce), (DIGEST_KEY, digest),
+            (METADATA_KEY, f"{SCHEME} {signature(secret, method, digest, timestamp, nonce)}")]
 
 
-def verify(secrets: Sequence[bytes], method: str, body: bytes, metadata: dict[str, str]) -> bool:
+def verify(secrets: Sequence[bytes], method: str, metadata: dict[str, str]) -> bool:
+    """Whether the metadata signs a call of `method` (the body is not needed: its digest is
+    what is signed)."""
     header, timestamp = metadata.get(METADATA_KEY), metadata.get(TIMESTAMP_KEY)
-    nonce = metadata.get(NONCE_KEY)
+    nonce, digest = metadata.get(NONCE_KEY), metadata.get(DIGEST_KEY)
     if not header or not header.lower().startswith(SCHEME + " ") or not timestamp or \
-            not _TIMESTAMP.fullmatch(timestamp) or not nonce or not _NONCE.fullmatch(nonce):
+            not _TIMESTAMP.fullmatch(timestamp) or not nonce or not _NONCE.fullmatch(nonce) or \
+            not digest or not _DIGEST.fullmatch(digest):
         return False
     given = header[len(SCHEME) + 1:].strip()
     if not given.startswith(VERSION + ":"):
         return False
-    return any(hmac.compare_digest(signature(s, method, body, timestamp, nonce), given)
+    return any(hmac.compare_digest(signature(s, method, digest, timestamp, nonce), given)
                for s in secrets)
 
 
@@ -137,11 +159,12 @@ class ReplayGuard:
 
 
 class SignatureCheck(grpc.ServerInterceptor):
-    """Refuses unsigned or badly signed unary calls with UNAUTHENTICATED before they run.
+    """Refuses unsigned or badly signed calls with UNAUTHENTICATED before their request is read.
 
-    The signature covers the request bytes, which only the request deserializer sees, so the
-    handler is rebuilt with a deserializer that checks them and a behaviour that aborts when
-    the check failed.
+    The signature is checked from the metadata alone, when the call arrives. A refused call
+    gets a handler that aborts without reading its request (see `_refuse`); an accepted unary
+    call gets a deserializer that checks its body against the signed digest before decoding
+    it.
     """
 
     def __init__(self, secrets: Sequence[bytes]) -> None:
@@ -150,10 +173,10 @@ class SignatureCheck(grpc.ServerInterceptor):
         self.secrets = list(secrets)
         self.guard = ReplayGuard()
 
-    def refusal(self, method: str, body: bytes, metadata: dict[str, str]) -> str | None:
+    def refusal(self, method: str, metadata: dict[str, str]) -> str | None:
         """Why a call must be refused, or None: signature first, so that only a holder of
         the secret learns about the clock or takes room among the nonces."""
-        if not verify(self.secrets, method, body, metadata):
+        if not verify(self.secrets, method, metadata):
             return UNAUTHENTICATED_MESSAGE
         return self.guard.refusal(metadata)
 
@@ -164,23 +187,30 @@ class SignatureCheck(grpc.ServerInterceptor):
         metadata = {key: value for key, value in details.invocation_metadata or ()
                     if isinstance(value, str)}
         method = details.method
+        if handler.request_streaming and method not in SIGNED_AS_A_CALL:
+            return _refuse(handler, "client-streaming calls are not accepted on an "
+                                    "authenticated silo")
+        refusal = self.refusal(method, metadata)
+        if refusal is None and handler.request_streaming and \
+                metadata[DIGEST_KEY] != EMPTY_DIGEST:
+            refusal = UNAUTHENTICATED_MESSAGE  # a stream is signed as an empty body
+        if refusal is not None:
+            return _refuse(handler, refusal)
         if handler.request_streaming:
-            if method not in SIGNED_AS_A_CALL:
-                return _refuse(handler, "client-streaming calls are not accepted on an "
-                                        "authenticated silo")
-            refusal = self.refusal(method, b"", metadata)
-            return handler if refusal is None else _refuse(handler, refusal)
+            return handler
+        signed = metadata[DIGEST_KEY]
 
-        def deserialize(raw: bytes) -> tuple[Any, str | None]:
-            refusal = self.refusal(method, raw, metadata)
-            return (handler.request_deserializer(raw) if refusal is None else None), refusal
+        def deserialize(raw: bytes) -> tuple[Any, bool]:
+            if not hmac.compare_digest(body_digest(raw), signed):
+                return None, False
+            return handler.request_deserializer(raw), True
 
         inner = handler.unary_stream if handler.response_streaming else handler.unary_unary
 
-        def behaviour(checked: tuple[Any, str | None], context: grpc.ServicerContext) -> Any:
-            request, refusal = checked
-            if refusal is not None:
-                context.abort(grpc.StatusCode.UNAUTHENTICATED, refusal)
+        def behaviour(checked: tuple[Any, bool], context: grpc.ServicerContext) -> Any:
+            request, intact = checked
+            if not intact:
+                context.abort(grpc.StatusCode.UNAUTHENTICATED, TAMPERED_MESSAGE)
             return inner(request, context)
 
         build = grpc.unary_stream_rpc_method_handler if handler.response_streaming else \
@@ -190,15 +220,19 @@ class SignatureCheck(grpc.ServerInterceptor):
 
 
 def _refuse(handler: Any, message: str) -> Any:
-    """A handler for a client-streaming method that refuses every call."""
+    """A handler that refuses every call of `handler`'s method without reading its request.
+
+    grpcio's server reads a unary call's request (up to the message limit) before its
+    behaviour runs, but runs a client-streaming behaviour first and reads only the requests
+    it asks for: so the refusal is a client-streaming handler that asks for none, whatever the
+    method's own arity (docs/performance.md, "What a refused call costs a silo")."""
 
     def abort(requests: Any, context: grpc.ServicerContext) -> Any:
         context.abort(grpc.StatusCode.UNAUTHENTICATED, message)
 
     build = grpc.stream_stream_rpc_method_handler if handler.response_streaming else \
         grpc.stream_unary_rpc_method_handler
-    return build(abort, request_deserializer=handler.request_deserializer,
-                 response_serializer=handler.response_serializer)
+    return build(abort, response_serializer=handler.response_serializer)
 
 
 class _CallDetails(collections.namedtuple(
@@ -208,8 +242,9 @@ class _CallDetails(collections.namedtuple(
 
 
 class SignRequests(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor):
-    """Adds the timestamp, a fresh nonce and the signature of each request, made with the
-    first secret: every attempt is signed anew, so a retry is not taken for a replay."""
+    """Adds the timestamp, a fresh nonce, the body's digest and their signature to each
+    request, made with the first secret: every attempt is signed anew, so a retry is not taken
+    for a replay."""
 
     def __init__(self, secret: bytes) -> None:
         self.secret = secret

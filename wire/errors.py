@@ -38,7 +38,7 @@ def cut(text: str, limit: int = SHOWN_CHARACTERS) -> str:
 
 class ErrorKind(Enum):
     """Why an import call failed. Only DATABASE_ERROR and SILO_UNAVAILABLE are transient: their
-    status, UNAVAILABLE, is retried by the orchestrator's clients (every call is idempotent)
+    statuses are retried by the orchestrator's clients (every call is idempotent)
     until the retry deadline; every other kind is the same on a retry and ends the import."""
 
     # An unexpected exception in the silo (a bug), or a failed call that carried no typed
@@ -83,11 +83,16 @@ class ErrorKind(Enum):
     # Not Sentry's: the import uuid was bound by an earlier run to another scope, other flags
     # or another source file, whose resume would skip or mix records. Not retried.
     IMPORT_UUID_MISMATCH = "ImportUuidMismatch"
-    # Not one of Sentry's kinds: the silo could not be reached (down, restarting, shutting down:
-    # UNAVAILABLE or CANCELLED with no typed error) for as long as the orchestrator retries.
-    # Made by the orchestrator's client, never sent by a silo. Transient: retried until the
-    # retry deadline; the import resumes with the same uuid once the silo is back.
+    # Not one of Sentry's kinds: the silo could not be reached or did not answer (down,
+    # restarting, shutting down, too slow, or serving its most calls at once: UNAVAILABLE,
+    # CANCELLED, DEADLINE_EXCEEDED or RESOURCE_EXHAUSTED with no typed error) for as long as the
+    # orchestrator retries. Made by the orchestrator's client, never sent by a silo. Transient:
+    # retried until the retry deadline; the import resumes with the same uuid once the silo is
+    # back.
     SILO_UNAVAILABLE = "SiloUnavailable"
+    # Not one of Sentry's kinds: a request or an answer over the message limit (gRPC's own
+    # RESOURCE_EXHAUSTED). Made by the orchestrator's client, never sent by a silo. Not retried.
+    MESSAGE_TOO_LARGE = "MessageTooLarge"
 
     @property
     def status_code(self) -> grpc.StatusCode:
@@ -117,10 +122,23 @@ _STATUS = {
     ErrorKind.VALIDATION_ERROR: grpc.StatusCode.INVALID_ARGUMENT,
     ErrorKind.IMPORT_UUID_MISMATCH: grpc.StatusCode.FAILED_PRECONDITION,
     ErrorKind.SILO_UNAVAILABLE: grpc.StatusCode.UNAVAILABLE,
+    ErrorKind.MESSAGE_TOO_LARGE: grpc.StatusCode.RESOURCE_EXHAUSTED,
 }
-# Statuses of a call that ended without a typed error because the silo was not there to answer:
-# down or restarting (UNAVAILABLE), or shutting down with the call in flight (CANCELLED).
-_SILO_GONE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED}
+# Statuses of a call that ended without a typed error because the silo was not there to answer
+# it: down or restarting (UNAVAILABLE), shutting down with the call in flight (CANCELLED), not
+# answering in time (DEADLINE_EXCEEDED), or refusing calls past its concurrent-call limit
+# (RESOURCE_EXHAUSTED, but for a message over the size limit).
+TRANSPORT_FAILURES = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED,
+                                grpc.StatusCode.DEADLINE_EXCEEDED,
+                                grpc.StatusCode.RESOURCE_EXHAUSTED})
+
+
+def too_large(error: grpc.RpcError) -> bool:
+    """Whether a call failed because a message was over a size limit: gRPC says so with
+    RESOURCE_EXHAUSTED, the code it also refuses a call past the concurrent-call limit with,
+    and tells the two apart only in its words ("Sent message larger than max (N vs. M)")."""
+    return error.code() is grpc.StatusCode.RESOURCE_EXHAUSTED and \
+        "larger than max" in (error.details() or "")
 
 
 @dataclass
@@ -200,7 +218,8 @@ class ImportFailure(Exception):
                 if any_detail.Unpack(msg):
                     return cls.from_proto(msg)
         code = error.code() if hasattr(error, "code") else None
-        kind = ErrorKind.SILO_UNAVAILABLE if code in _SILO_GONE else ErrorKind.UNKNOWN
+        kind = ErrorKind.MESSAGE_TOO_LARGE if code is not None and too_large(error) else \
+            ErrorKind.SILO_UNAVAILABLE if code in TRANSPORT_FAILURES else ErrorKind.UNKNOWN
         details = error.details() if hasattr(error, "details") else str(error)
         return cls(kind, model, f"the silo call failed ({code.name if code else 'no status'}): "
                                 f"{details}")

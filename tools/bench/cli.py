@@ -15,18 +15,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from commands.arguments import positive_int
 from orchestrator.importer import DEFAULT_BATCH_SIZE
 from wire.scopes import ImportScope
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError("give a positive integer")
-    return value
 
 
 def _kinds(text: str) -> tuple[str, ...]:
@@ -63,9 +54,9 @@ def _server_options(parser: argparse.ArgumentParser, keep: str) -> None:
 def _add_faults(bsub: Any) -> None:
     faults = bsub.add_parser("faults", help="kill silos, the orchestrator and database "
                              "connections during imports; check each resumed import")
-    faults.add_argument("--records", type=_positive, default=200_000,
+    faults.add_argument("--records", type=positive_int, default=200_000,
                         help="size of the generated export (default 200000)")
-    faults.add_argument("--faults-per-kind", type=_positive, default=20,
+    faults.add_argument("--faults-per-kind", type=positive_int, default=20,
                         help="faults of each kind, each in its own import (default 20)")
     faults.add_argument("--kinds", type=_kinds, default=("region", "control", "orchestrator",
                                                           "postgres"),
@@ -86,16 +77,16 @@ def add_bench_commands(sub: Any) -> None:
     bench = sub.add_parser("bench", help="generate Sentry-shaped exports and benchmark imports")
     bsub = bench.add_subparsers(dest="bench_command", required=True)
     gen = bsub.add_parser("generate", help="write a deterministic Sentry-shaped export")
-    gen.add_argument("--records", type=_positive, default=10_000,
+    gen.add_argument("--records", type=positive_int, default=10_000,
                      help="about how many records (whole organizations; default 10000)")
     gen.add_argument("--seed", type=int, default=1, help="same seed, same bytes (default 1)")
     gen.add_argument("out", type=Path, help="the export file to write")
     run = bsub.add_parser("run", help="benchmark the import end to end against COPY")
-    run.add_argument("--records", type=_positive, default=100_000,
+    run.add_argument("--records", type=positive_int, default=100_000,
                      help="size of the generated export (default 100000)")
-    run.add_argument("--runs", type=_positive, default=3,
+    run.add_argument("--runs", type=positive_int, default=3,
                      help="runs per measurement; figures are medians (default 3)")
-    run.add_argument("--batch-size", type=_positive, default=None,
+    run.add_argument("--batch-size", type=positive_int, default=None,
                      help=f"the import's batch size for every model (default "
                           f"{DEFAULT_BATCH_SIZE})")
     run.add_argument("--reference-batch-size", type=int, default=20,
