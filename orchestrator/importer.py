@@ -92,6 +92,8 @@ class Importer:
             report.dropped_fields = export.dropped_fields
             run = _Run(self, catalog, export, options, import_uuid, region_name, report)
             run.execute()
+            for silo in (self.control, self.region):  # `relocate imports` lists it complete
+                silo.complete_import(import_uuid)
         finally:
             shutil.rmtree(export.directory, ignore_errors=True)
         report.seconds = time.monotonic() - started

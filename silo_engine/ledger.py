@@ -41,6 +41,11 @@ def chunk_table(metadata: sa.MetaData, name: str) -> sa.Table:
         sa.Column("existing_map", sa.JSON, nullable=False),
         sa.Column("overwrite_map", sa.JSON, nullable=False),
         sa.Column("inserted_identifiers", sa.JSON, nullable=False),
+        # Not Sentry's: each row the batch wrote over, as it was before (target pk -> the row's
+        # row_to_json text), so a rollback restores it; null when the batch overwrote nothing.
+        sa.Column("before_images", sa.JSON(none_as_null=True), nullable=True),
+        # Not Sentry's: set once a rollback has undone this batch (a rerun skips it).
+        sa.Column("rolled_back", sa.Boolean, nullable=False, server_default=sa.false()),
         sa.Column("date_added", sa.DateTime(timezone=True), nullable=False,
                   server_default=sa.func.now()),
         sa.Column("date_updated", sa.DateTime(timezone=True), nullable=False,
@@ -77,6 +82,8 @@ class Chunk:
     max_inserted_pk: int | None = None
     from_ledger: bool = False
     batch_last_ordinal: int | None = None  # the batch's last ordinal as sent
+    # Rows the batch wrote over, as they were: target pk -> row_to_json text (a rollback's).
+    before_images: dict[int, str] | None = None
 
     @classmethod
     def summarise(cls, import_uuid: str, model: str, min_ordinal: int, mapped: Mapped) -> Chunk:
@@ -118,6 +125,7 @@ class Chunk:
             "max_inserted_pk": self.max_inserted_pk,
             **{column: by_kind[code] for code, column in _COLUMN_OF_KIND.items()},
             "inserted_identifiers": identifiers,
+            "before_images": self.before_images or None,
         }
 
     @classmethod

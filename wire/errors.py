@@ -89,6 +89,10 @@ class ErrorKind(Enum):
     # retry deadline; the import resumes with the same uuid once the silo is back.
     SILO_UNAVAILABLE = "SiloUnavailable"
 
+    # Not Sentry's: a rollback was refused: rows written after the import reference rows it
+    # inserted (named in the reason), or the import is unknown. Not retried.
+    ROLLBACK_REFUSED = "RollbackRefused"
+
     @property
     def status_code(self) -> grpc.StatusCode:
         return _STATUS[self]
@@ -117,6 +121,7 @@ _STATUS = {
     ErrorKind.VALIDATION_ERROR: grpc.StatusCode.INVALID_ARGUMENT,
     ErrorKind.IMPORT_UUID_MISMATCH: grpc.StatusCode.FAILED_PRECONDITION,
     ErrorKind.SILO_UNAVAILABLE: grpc.StatusCode.UNAVAILABLE,
+    ErrorKind.ROLLBACK_REFUSED: grpc.StatusCode.FAILED_PRECONDITION,
 }
 # Statuses of a call that ended without a typed error because the silo was not there to answer:
 # down or restarting (UNAVAILABLE), or shutting down with the call in flight (CANCELLED).
