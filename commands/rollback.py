@@ -10,7 +10,7 @@ from commands.errors import FAILED, USAGE, CliError, say
 from commands.silos import silo_clients
 from orchestrator.report import Progress
 from orchestrator.rollback import rollback
-from wire.errors import ImportFailure
+from wire.errors import ErrorKind, ImportFailure
 
 
 def add_parser(sub: Subparsers) -> None:
@@ -37,7 +37,10 @@ def run(args: argparse.Namespace) -> int:
         try:
             result = rollback(control, region, import_uuid, args.cascade, args.dry_run)
         except ImportFailure as failure:
-            raise CliError(f"rollback refused: {failure.reason}", FAILED) from failure
+            if failure.kind is ErrorKind.ROLLBACK_REFUSED:
+                raise CliError(f"rollback refused: {failure.reason}", FAILED) from failure
+            raise CliError(f"rollback stopped: {failure}. What it undid stays undone; run it "
+                           "again to finish it", FAILED) from failure
     say(result.summary(args.dry_run))
     say(f"Import {import_uuid} " + ("was not changed (dry run)" if args.dry_run
                                     else "is rolled back"))

@@ -169,11 +169,33 @@ class Rollbacks:
     def _check(self, conn: sa.Connection, import_uuid: str, cascade: bool,
                dry_run: bool) -> Outcome:
         """The rows written since the import that reference its rows: a refusal naming them,
-        or (cascade) deleted with their own referencing rows, deepest first."""
+        or (cascade) deleted with their own referencing rows. A dry run counts what the
+        rollback would delete and restore; a rollback, the rows the cascade deleted."""
         conn.execute(_CREATE_ROWS)
         fill_from_ledger(conn, self.chunks, import_uuid, "import")
         self.steps.known_elsewhere(conn, import_uuid)
-        outcome = Outcome(deleted=_count(conn, "import"), restored=self._images(conn, import_uuid))
+        outcome = Outcome()
+        cascaded = self._find_references(conn, outcome, cascade)
+        outcome.cascaded = bool(cascaded)
+        if outcome.reference_count and not (cascade or dry_run):
+            raise ImportFailure(
+                ErrorKind.ROLLBACK_REFUSED, outcome.references[0].model,
+                f"{outcome.reference_count} row(s) written after import {import_uuid} "
+                f"reference rows it inserted: {'; '.join(map(str, outcome.references))}"
+                f"{' …' if outcome.reference_count > len(outcome.references) else ''}. "
+                "Delete them first, or roll back with --cascade to delete them too.")
+        if dry_run:
+            outcome.deleted = _count(conn, "import") + _count(conn, "cascade")
+            outcome.restored = self._images(conn, import_uuid)
+            return outcome
+        for model, pks in cascaded.items():
+            outcome.deleted += self._delete(conn, self._spec(model), sorted(pks))
+        return outcome
+
+    def _find_references(self, conn: sa.Connection, outcome: Outcome,
+                         cascade: bool) -> dict[str, set[int]]:
+        """Fill the outcome's references; with cascade, follow them to the rows that reference
+        those in turn, and answer every row found by model, deepest first."""
         rounds: list[list[Reference]] = []
         while found := self._referencing(conn):
             rounds.append(found)
@@ -181,30 +203,15 @@ class Rollbacks:
             outcome.references.extend(found[:SHOWN_REFERENCES - len(outcome.references)])
             if not cascade:
                 break
-            conn.execute(sa.text(f"INSERT INTO {_ROWS} (model, id, source) SELECT * FROM "
-                                 "unnest(CAST(:models AS text[]), CAST(:ids AS bigint[]), "
-                                 "CAST(:sources AS text[])) ON CONFLICT DO NOTHING"),
-                         {"models": [r.model for r in found], "ids": [r.pk for r in found],
-                          "sources": ["cascade"] * len(found)})
-        if not rounds:
-            return outcome
-        if not cascade:
-            if dry_run:
-                return outcome
-            raise ImportFailure(
-                ErrorKind.ROLLBACK_REFUSED, outcome.references[0].model,
-                f"{outcome.reference_count} row(s) written after import {import_uuid} "
-                f"reference rows it inserted: "
-                f"{'; '.join(map(str, outcome.references))}"
-                f"{' …' if outcome.reference_count > len(outcome.references) else ''}. "
-                "Delete them first, or roll back with --cascade to delete them too.")
-        outcome.cascaded = True
-        outcome.deleted += _count(conn, "cascade")
-        if not dry_run:
-            for model in dict.fromkeys(r.model for found in reversed(rounds) for r in found):
-                self._delete(conn, self._spec(model), sorted(
-                    r.pk for found in rounds for r in found if r.model == model))
-        return outcome
+            conn.execute(sa.text(f"INSERT INTO {_ROWS} (model, id, source) SELECT *, 'cascade' "
+                                 "FROM unnest(CAST(:models AS text[]), CAST(:ids AS bigint[])) "
+                                 "ON CONFLICT DO NOTHING"),
+                         {"models": [r.model for r in found], "ids": [r.pk for r in found]})
+        by_model: dict[str, set[int]] = {}
+        for found in reversed(rounds):
+            for reference in found:
+                by_model.setdefault(reference.model, set()).add(reference.pk)
+        return by_model
 
     def _images(self, conn: sa.Connection, import_uuid: str) -> int:
         """How many rows the import's batches not yet undone wrote over."""
