@@ -90,6 +90,8 @@ class ImportEntry:
     source_sha256: str
     records_written: int = 0
     states: dict[str, ImportState] = field(default_factory=dict)  # per silo label
+    finished_at: int = 0  # unix seconds, the later silo's; 0 when not (yet)
+    rolled_back_at: int = 0
 
     @property
     def state(self) -> str:
@@ -110,7 +112,8 @@ class ImportEntry:
 
     def to_json(self) -> dict:
         return {"import_uuid": self.import_uuid, "scope": self.scope,
-                "started_at": datetime.fromtimestamp(self.started_at, UTC).isoformat(),
+                **{name: _iso(getattr(self, name))
+                   for name in ("started_at", "finished_at", "rolled_back_at")},
                 "source_size": self.source_size, "source_sha256": self.source_sha256,
                 "records_written": self.records_written, "state": self.state,
                 "silos": {label: state.shown for label, state in self.states.items()}}
@@ -128,8 +131,14 @@ def list_imports(control: SiloClient, region: SiloClient) -> list[ImportEntry]:
                 summary.source.size, summary.source.sha256))
             entry.started_at = min(entry.started_at, summary.started_at)
             entry.records_written += summary.records_written
+            entry.finished_at = max(entry.finished_at, summary.finished_at)
+            entry.rolled_back_at = max(entry.rolled_back_at, summary.rolled_back_at)
             entry.states[label] = ImportState.from_proto(summary.state)
     return sorted(entries.values(), key=lambda e: (e.started_at, e.import_uuid))
+
+
+def _iso(seconds: int) -> str | None:
+    return datetime.fromtimestamp(seconds, UTC).isoformat() if seconds else None
 
 
 IMPORT_COLUMNS = ["IMPORT UUID", "SCOPE", "STARTED (UTC)", "SOURCE", "RECORDS", "STATE"]

@@ -76,10 +76,8 @@ class ImportRecord:
     records_written: int
 
 
-# The silo's own steps for an import, outside the ledger: fill the rows of the other silo it
-# knows (KnownElsewhere), or remove what those steps made once the import's rows are gone.
-KnownElsewhere = Callable[[sa.Connection, str], None]
-AfterRollback = Callable[[sa.Connection, str], None]
+# One of a silo's own steps for an import, outside its ledger (see SiloSteps).
+SiloStep = Callable[[sa.Connection, str], None]
 
 
 def _no_step(conn: sa.Connection, import_uuid: str) -> None:
@@ -88,8 +86,12 @@ def _no_step(conn: sa.Connection, import_uuid: str) -> None:
 
 @dataclass(frozen=True)
 class SiloSteps:
-    known_elsewhere: KnownElsewhere = _no_step
-    after_rollback: AfterRollback = _no_step
+    """What a silo adds to a rollback: `known_elsewhere` adds the other silo's rows of the
+    import that it knows to the rows checked for references (source 'elsewhere');
+    `after_rollback` removes what its own steps made for the import, once its rows are gone."""
+
+    known_elsewhere: SiloStep = _no_step
+    after_rollback: SiloStep = _no_step
 
 
 def before_image(conn: sa.Connection, table: sa.Table, pks: set) -> dict[int, str]:
@@ -174,6 +176,7 @@ class Rollbacks:
         conn.execute(_CREATE_ROWS)
         fill_from_ledger(conn, self.chunks, import_uuid, "import")
         self.steps.known_elsewhere(conn, import_uuid)
+        conn.execute(sa.text(f"ANALYZE {_ROWS}"))  # its size, for the plans of the checks
         outcome = Outcome()
         cascaded = self._find_references(conn, outcome, cascade)
         outcome.cascaded = bool(cascaded)

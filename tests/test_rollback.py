@@ -230,6 +230,9 @@ def test_imports_lists_complete_partial_and_rolled_back_imports_and_a_failed_imp
     _same(before, _export(silos, tmp_path / "after.json"), capsys)
     listed = _imports(silos, capsys)
     assert (listed[complete]["state"], listed[failed]["state"]) == ("complete", "rolled back")
+    assert listed[complete]["finished_at"] and listed[failed]["finished_at"] is None
+    assert listed[failed]["rolled_back_at"] and listed[complete]["rolled_back_at"] is None
+    assert listed[failed]["silos"] == {"control": "rolled back", "region": "rolled back"}
 
     capsys.readouterr()
     assert run_cli(["imports", *_connection(silos)]).code == 0
@@ -305,3 +308,32 @@ def test_an_interrupted_and_resumed_import_rolls_back(
     code, stderr = _rollback(silos, import_uuid)
     assert code == 0, stderr
     _same(before, _export(silos, tmp_path / "after.json"), capsys)
+
+
+def test_a_region_row_written_since_that_points_at_a_user_the_import_made_refuses_it(
+        silos: Silos, tmp_path: Path) -> None:
+    """The region knows the control rows an import inserted from its replica of the control
+    ledger: a member added since, in an organization from before, for a user the import made,
+    refuses the rollback, named; nothing is removed in either silo."""
+    run_import(silos, tmp_path, "global", fixture_path("fresh-install.json"),
+               findings_expected=True)
+    member = silos.rows("region", "SELECT id FROM sentry_organizationmember ORDER BY id")[0][0]
+    imported = run_import(silos, tmp_path, "global",
+                          fixture_path("user-with-minimum-privileges.json"))
+    user = silos.rows("control", "SELECT id FROM auth_user ORDER BY id DESC")[0][0]
+    _copy_row(silos, "sentry_organizationmember", member,
+              {"id": 9003, "user_id": user, "email": None, "token": None})
+    users = silos.count("control", "auth_user")
+
+    code, stderr = _rollback(silos, imported)
+    assert code == 1
+    assert (f"sentry.organizationmember pk 9003 (user_id -> sentry.user {user})"
+            in stderr), stderr
+    assert silos.count("control", "auth_user") == users
+
+
+def test_a_rollback_of_a_uuid_that_is_not_one_is_a_usage_error() -> None:
+    """Refused before any silo is reached (none is given: the embedded default is not started)."""
+    result = run_cli(["rollback", "--import-uuid", "nope"])
+    assert result.code == 2
+    assert result.stderr.strip() == "relocate: --import-uuid 'nope' is not a UUID"
