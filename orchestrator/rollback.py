@@ -74,9 +74,22 @@ def rollback(control: SiloClient, region: SiloClient, import_uuid: str, cascade:
             "first, or give --cascade to delete them too.")
     if dry_run:
         return check
-    return RollbackResult(import_uuid, {label: silo.rollback_import(import_uuid, cascade, False)
+    return RollbackResult(import_uuid, {label: _undo(silo, import_uuid, cascade)
                                         for label, silo in silos.items()
                                         if check.answers[label].known})
+
+
+def _undo(silo: SiloClient, import_uuid: str, cascade: bool
+          ) -> silo_service_pb2.RollbackImportResponse:
+    """The silo's part, in as many calls as it takes (each answers after a time budget), with
+    what they did added up."""
+    answer = silo.rollback_import(import_uuid, cascade, False)
+    while not answer.finished:
+        more = silo.rollback_import(import_uuid, cascade, False)
+        answer.deleted += more.deleted
+        answer.restored += more.restored
+        answer.finished = more.finished
+    return answer
 
 
 @dataclass

@@ -13,6 +13,7 @@ not models (a user's password-reset hash) go with the row they reference.
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -24,6 +25,10 @@ from wire.scopes import ImportState
 
 # How many referencing rows a refusal (and an answer) names; the count says the rest.
 SHOWN_REFERENCES = 20
+# Seconds one RollbackImport call undoes batches for before it answers `finished: false` (the
+# caller calls again): well inside the client's call timeout, so a long rollback is never a
+# call cut off and retried while it still runs.
+CALL_SECONDS = 30.0
 
 # Rows of the import being undone, by model: the import's own ("import"), the other silo's that
 # this silo knows of ("elsewhere": a region's replica of the control ledger, control's
@@ -59,6 +64,7 @@ class Outcome:
     cascaded: bool = False
     deleted: int = 0
     restored: int = 0
+    finished: bool = True  # False: stopped after CALL_SECONDS with batches left
 
 
 @dataclass(frozen=True)
@@ -151,10 +157,15 @@ class Rollbacks:
             if dry_run:
                 return outcome
             self._set_state(conn, import_uuid, ImportState.ROLLING_BACK)
-        for chunk_id in self._chunks_left(import_uuid):
+        give_up = time.monotonic() + CALL_SECONDS
+        left = self._chunks_left(import_uuid)
+        for done, chunk_id in enumerate(left, 1):  # at least one batch a call
             deleted, restored = self._undo_chunk(chunk_id)
             outcome.deleted += deleted
             outcome.restored += restored
+            if done < len(left) and time.monotonic() > give_up:
+                outcome.finished = False
+                return outcome
         with self.engine.begin() as conn:
             self.steps.after_rollback(conn, import_uuid)
             self._set_state(conn, import_uuid, ImportState.ROLLED_BACK)

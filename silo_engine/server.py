@@ -222,7 +222,7 @@ class SiloServicer(silo_service_pb2_grpc.SiloServiceServicer):
                                               target_pk=r.target_pk)
                 for r in outcome.references],
             referencing_count=outcome.reference_count, cascaded=outcome.cascaded,
-            deleted=outcome.deleted, restored=outcome.restored)
+            deleted=outcome.deleted, restored=outcome.restored, finished=outcome.finished)
 
 
 def _names(request: silo_service_pb2.BindImportRequest, field: str) -> list[str] | None:

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from silo_engine import rollback as silo_rollback
 from tests.conftest import ROOT, Silos, fixture_path, load_fixture, run_cli, run_import
 from tools.bench.generate import generate
 
@@ -337,3 +338,26 @@ def test_a_rollback_of_a_uuid_that_is_not_one_is_a_usage_error() -> None:
     result = run_cli(["rollback", "--import-uuid", "nope"])
     assert result.code == 2
     assert result.stderr.strip() == "relocate: --import-uuid 'nope' is not a UUID"
+
+
+def test_a_rollback_longer_than_one_calls_budget_goes_on_in_more_calls(
+        silos: Silos, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A silo answers a rollback call after its time budget with batches left (here: after
+    each batch); the orchestrator calls again until it is done and adds up what each did, so
+    the summary counts what the dry run said, and the end state is the same."""
+    run_import(silos, tmp_path, "global", fixture_path("user-with-minimum-privileges.json"))
+    before = _export(silos, tmp_path / "before.json")
+    imported = run_import(silos, tmp_path, "global", fixture_path("fresh-install.json"),
+                          findings_expected=True)
+    code, dry = _rollback(silos, imported, "--dry-run")
+    assert code == 0, dry
+    monkeypatch.setattr(silo_rollback, "CALL_SECONDS", 0.0)
+    code, stderr = _rollback(silos, imported)
+    assert code == 0, stderr
+    expected = [line.replace("would delete", "deleted").replace("would restore", "restored")
+                for line in dry.splitlines()[:2]]
+    assert stderr.splitlines()[:2] == expected
+    assert int(expected[1].split()[2]) > 10  # control's rows took several calls
+    assert _imports(silos, capsys)[imported]["state"] == "rolled back"
+    _same(before, _export(silos, tmp_path / "after.json"), capsys)

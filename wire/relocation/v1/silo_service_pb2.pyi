@@ -216,17 +216,19 @@ class RowReference(_message.Message):
     def __init__(self, model: _Optional[str] = ..., pk: _Optional[int] = ..., field: _Optional[str] = ..., target_model: _Optional[str] = ..., target_pk: _Optional[int] = ...) -> None: ...
 
 class RollbackImportResponse(_message.Message):
-    __slots__ = ("known", "referencing", "referencing_count", "cascaded", "deleted", "restored")
+    __slots__ = ("known", "referencing", "referencing_count", "cascaded", "deleted", "restored", "finished")
     KNOWN_FIELD_NUMBER: _ClassVar[int]
     REFERENCING_FIELD_NUMBER: _ClassVar[int]
     REFERENCING_COUNT_FIELD_NUMBER: _ClassVar[int]
     CASCADED_FIELD_NUMBER: _ClassVar[int]
     DELETED_FIELD_NUMBER: _ClassVar[int]
     RESTORED_FIELD_NUMBER: _ClassVar[int]
+    FINISHED_FIELD_NUMBER: _ClassVar[int]
     known: bool
     referencing: _containers.RepeatedCompositeFieldContainer[RowReference]
     referencing_count: int
     cascaded: bool
     deleted: int
     restored: int
-    def __init__(self, known: _Optional[bool] = ..., referencing: _Optional[_Iterable[_Union[RowReference, _Mapping]]] = ..., referencing_count: _Optional[int] = ..., cascaded: _Optional[bool] = ..., deleted: _Optional[int] = ..., restored: _Optional[int] = ...) -> None: ...
+    finished: bool
+    def __init__(self, known: _Optional[bool] = ..., referencing: _Optional[_Iterable[_Union[RowReference, _Mapping]]] = ..., referencing_count: _Optional[int] = ..., cascaded: _Optional[bool] = ..., deleted: _Optional[int] = ..., restored: _Optional[int] = ..., finished: _Optional[bool] = ...) -> None: ...
