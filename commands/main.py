@@ -17,13 +17,24 @@ from collections.abc import Iterator
 from importlib.metadata import version
 from types import FrameType
 
-from commands import backup, bench, compare, db, export, health, import_, serve
+from commands import (
+    backup,
+    bench,
+    compare,
+    db,
+    export,
+    health,
+    import_,
+    imports,
+    rollback,
+    serve,
+)
 from commands.arguments import add_log_format, show_defaults
 from commands.errors import FAILED, STOP_SIGNALS, CliError, interrupt, say, stopped_by
 from commands.heap import keep_heap_flat
 from commands.logs import configured_logging
 
-VERBS = (import_, export, compare, serve, health, backup, db, bench)
+VERBS = (import_, rollback, imports, export, compare, serve, health, backup, db, bench)
 
 
 def build_parser() -> argparse.ArgumentParser:

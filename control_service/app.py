@@ -6,9 +6,15 @@ from pathlib import Path
 
 from control_service.members import map_members
 from control_service.models import REGISTRY, controlimportchunk, importbinding
-from control_service.slugs import SlugClaim, reserve_slugs
+from control_service.slugs import (
+    SlugClaim,
+    organizations_known,
+    release_organizations,
+    reserve_slugs,
+)
 from silo_engine.database import make_engine, require_schema
 from silo_engine.engine import SiloEngine
+from silo_engine.rollback import SiloSteps
 from silo_engine.sentry_catalog import silo_of
 from silo_engine.server import RunningServer, Security, guarded, serve_silo
 from wire import DEFAULT_MAX_CONCURRENT_CALLS
@@ -53,7 +59,8 @@ def start(db_url: str, listen: str = "127.0.0.1:0",
     """Check the schema, then serve SiloService and ControlService on `listen`."""
     engine = make_engine(db_url)
     revision = require_schema(engine, MIGRATIONS, "control", db_url)
-    silo = SiloEngine(REGISTRY, engine, controlimportchunk, importbinding, silo_of)
+    silo = SiloEngine(REGISTRY, engine, controlimportchunk, importbinding, silo_of,
+                      steps=SiloSteps(organizations_known, release_organizations))
     return serve_silo(silo, revision, listen, security, ControlServicer(engine),
                       control_service_pb2_grpc.add_ControlServiceServicer_to_server,
                       control_service_pb2.DESCRIPTOR.services_by_name["ControlService"].full_name,

@@ -8,11 +8,17 @@ and answers with the final slug for each. Repeating a call returns the same answ
 from __future__ import annotations
 
 import functools
+import uuid
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from control_service.models.organizations import PRIMARY, organization_mapping, slug_reservation
+from control_service.models.organizations import (
+    PRIMARY,
+    organization_mapping,
+    organization_member_mapping,
+    slug_reservation,
+)
 from silo_engine.bulk import insert_from_json, json_rows
 from silo_engine.randomness import first_free_names
 from silo_engine.slugs import RESERVED_ORGANIZATION_SLUGS, SLUG_MAX_LENGTH
@@ -66,3 +72,39 @@ def _taken(conn: sa.Connection, slugs: list[str]) -> set[str]:
     rows = conn.execute(sa.select(sa.func.lower(slug_reservation.c.slug)).where(
         sa.func.lower(slug_reservation.c.slug).in_([s.lower() for s in slugs])))
     return {r[0] for r in rows}
+
+
+def _keys(import_uuid: str) -> list[str]:
+    """The idempotency keys of the organization mappings the import made: its uuid as sent,
+    in either spelling."""
+    given = uuid.UUID(import_uuid)
+    return sorted({import_uuid[:48], given.hex[:48], str(given)[:48]})
+
+
+def _created_by(import_uuid: str) -> sa.ColumnElement[bool]:
+    return organization_mapping.c.idempotency_key.in_(_keys(import_uuid))
+
+
+def organizations_known(conn: sa.Connection, import_uuid: str) -> None:
+    """Add the organizations the import made to a rollback's rows (silo_engine.rollback): the
+    region's, known here by their mappings, which control rows may reference."""
+    conn.execute(sa.text(
+        "INSERT INTO rollback_rows (model, id, source) SELECT 'sentry.organization', "
+        "organization_id, 'elsewhere' FROM sentry_organizationmapping "
+        "WHERE idempotency_key = ANY(:keys) ON CONFLICT DO NOTHING"),
+        {"keys": _keys(import_uuid)})
+
+
+def release_organizations(conn: sa.Connection, import_uuid: str) -> None:
+    """Remove what reserving the import's slugs made: the member mappings of its organizations,
+    their slug reservations, then their mappings (last: they say which organizations were the
+    import's, so a release stopped half-way finds them again)."""
+    mine = sa.select(organization_mapping.c.organization_id, organization_mapping.c.region_name
+                     ).where(_created_by(import_uuid))
+    conn.execute(sa.delete(organization_member_mapping).where(
+        organization_member_mapping.c.organization_id.in_(
+            mine.with_only_columns(organization_mapping.c.organization_id))))
+    conn.execute(sa.delete(slug_reservation).where(
+        sa.tuple_(slug_reservation.c.organization_id, slug_reservation.c.region_name)
+        .in_(mine)))
+    conn.execute(sa.delete(organization_mapping).where(_created_by(import_uuid)))

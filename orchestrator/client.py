@@ -123,6 +123,20 @@ class SiloClient:
                     ) -> silo_service_pb2.BindImportResponse:
         return self._call(self._silo.BindImport, request)
 
+    def complete_import(self, import_uuid: str) -> bool:
+        """Mark the import complete in this silo; False when it has no binding for it."""
+        return self._call(self._silo.CompleteImport, silo_service_pb2.CompleteImportRequest(
+            import_uuid=import_uuid)).known
+
+    def list_imports(self) -> list[silo_service_pb2.ImportSummary]:
+        return list(self._call(self._silo.ListImports,
+                               silo_service_pb2.ListImportsRequest()).imports)
+
+    def rollback_import(self, import_uuid: str, cascade: bool,
+                        dry_run: bool) -> silo_service_pb2.RollbackImportResponse:
+        return self._call(self._silo.RollbackImport, silo_service_pb2.RollbackImportRequest(
+            import_uuid=import_uuid, cascade=cascade, dry_run=dry_run))
+
     def import_batch(self, head: bytes, json_records: bytearray,
                      line: BatchLine) -> silo_service_pb2.ImportByModelResponse:
         """Import one batch: `head` is its ImportByModelRequest serialized without records,

@@ -107,6 +107,8 @@ class Importer:
                              "sha256": printed.sha256}
             run = _Run(self, catalog, export, options, import_uuid, region_name, report)
             run.execute()
+            for silo in (self.control, self.region):  # `relocate imports` lists it complete
+                silo.complete_import(import_uuid)
             report.seconds = time.monotonic() - started
             report.finished_at = datetime.now(UTC)
             if deliver is not None:

@@ -16,6 +16,7 @@ from region_service.models.organizations import organization
 from silo_engine.database import make_engine, require_schema
 from silo_engine.engine import SiloEngine
 from silo_engine.ledger import Chunk, store_chunk_if_absent
+from silo_engine.rollback import SiloSteps, fill_from_ledger
 from silo_engine.sentry_catalog import silo_of
 from silo_engine.server import (
     RunningServer,
@@ -66,6 +67,18 @@ class RegionServicer(region_service_pb2_grpc.RegionServiceServicer):
         return region_service_pb2.StoreControlChunkReplicaResponse(created=created)
 
 
+def _control_rows(conn: sa.Connection, import_uuid: str) -> None:
+    """The control rows the import inserted, from the region's replica of the control ledger:
+    region rows written since may reference them (a member of a new user)."""
+    fill_from_ledger(conn, controlimportchunkreplica, import_uuid, "elsewhere")
+
+
+def _replicas_undone(conn: sa.Connection, import_uuid: str) -> None:
+    """The replica of the control ledger follows the region's own: marked rolled back."""
+    conn.execute(sa.update(controlimportchunkreplica).where(
+        controlimportchunkreplica.c.import_uuid == import_uuid).values(rolled_back=True))
+
+
 def start(db_url: str, listen: str = "127.0.0.1:0", region_name: str = DEFAULT_REGION_NAME,
           security: Security | None = None, metrics_listen: str | None = None,
           max_concurrent_calls: int = DEFAULT_MAX_CONCURRENT_CALLS) -> RunningServer:
@@ -73,7 +86,7 @@ def start(db_url: str, listen: str = "127.0.0.1:0", region_name: str = DEFAULT_R
     engine = make_engine(db_url)
     revision = require_schema(engine, MIGRATIONS, "region", db_url)
     silo = SiloEngine(REGISTRY, engine, regionimportchunk, importbinding, silo_of,
-                      region_name=region_name)
+                      region_name=region_name, steps=SiloSteps(_control_rows, _replicas_undone))
     return serve_silo(silo, revision, listen, security, RegionServicer(engine),
                       region_service_pb2_grpc.add_RegionServiceServicer_to_server,
                       region_service_pb2.DESCRIPTOR.services_by_name["RegionService"].full_name,

@@ -15,6 +15,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
 from wire.errors import ErrorKind, ImportFailure
+from wire.scopes import ImportState
+
+PARTIAL = ImportState.PARTIAL.value
 
 
 def binding_table(metadata: sa.MetaData) -> sa.Table:
@@ -34,6 +37,10 @@ def binding_table(metadata: sa.MetaData) -> sa.Table:
         sa.Column("source_sha256", sa.String(64), nullable=False),
         sa.Column("date_added", sa.DateTime(timezone=True), nullable=False,
                   server_default=sa.func.now()),
+        # Not part of the binding: where the import stands (ImportState), and when it got there.
+        sa.Column("state", sa.String(16), nullable=False, server_default=PARTIAL),
+        sa.Column("date_finished", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("date_rolled_back", sa.DateTime(timezone=True), nullable=True),
     )
 
 
@@ -64,6 +71,12 @@ def bind(engine: sa.Engine, table: sa.Table, binding: Binding) -> bool:
             return False
         row = conn.execute(sa.select(table).where(
             table.c.import_uuid == binding.import_uuid)).one()
+    if row.state in (ImportState.ROLLING_BACK.value, ImportState.ROLLED_BACK.value):
+        raise ImportFailure(
+            ErrorKind.IMPORT_UUID_MISMATCH, None,
+            f"import {binding.import_uuid} was rolled back (relocate rollback): its ledger "
+            "would answer its batches without writing them. Import again under a new "
+            "--import-uuid.")
     differences = _differences(row, binding)
     if differences:
         raise ImportFailure(
@@ -72,6 +85,17 @@ def bind(engine: sa.Engine, table: sa.Table, binding: Binding) -> bool:
             "A rerun with the same uuid resumes only that import: rerun it with the original "
             "file and options, or import this under a new --import-uuid.")
     return True
+
+
+def complete(engine: sa.Engine, table: sa.Table, import_uuid: str) -> bool:
+    """Mark a partial import complete (a complete one stays so); False when it is unknown."""
+    with engine.begin() as conn:
+        found = conn.execute(sa.select(table.c.state).where(
+            table.c.import_uuid == import_uuid).with_for_update()).first()
+        if found is not None and found.state == PARTIAL:
+            conn.execute(sa.update(table).where(table.c.import_uuid == import_uuid).values(
+                state=ImportState.COMPLETE.value, date_finished=sa.func.now()))
+    return found is not None
 
 
 def _differences(row: sa.Row, binding: Binding) -> list[str]:
@@ -103,4 +127,4 @@ def _names(names: list[str] | None) -> str:
     return shown + (f",… ({len(names)} names)" if len(names) > 5 else "")
 
 
-__all__ = ["Binding", "bind", "binding_table"]
+__all__ = ["PARTIAL", "Binding", "bind", "binding_table", "complete"]

@@ -28,6 +28,7 @@ from silo_engine.ledgered import BatchKey, write_ledgered
 from silo_engine.metrics import SiloMetrics
 from silo_engine.modelspec import ModelRegistry, ModelSpec, OnMissing, Row
 from silo_engine.redact import field_message, shown
+from silo_engine.rollback import Outcome, Rollbacks, SiloSteps, before_image
 from silo_engine.statistics import TableStatistics
 from wire.accounting import DropReason
 from wire.batchlog import BatchLine, silo_name
@@ -53,7 +54,7 @@ class SiloEngine:
 
     def __init__(self, registry: ModelRegistry, engine: sa.Engine, chunk_table: sa.Table,
                  binding_table: sa.Table, other_silo_models: Callable[[str], Silo | None],
-                 region_name: str = "") -> None:
+                 region_name: str = "", steps: SiloSteps | None = None) -> None:
         self.registry = registry
         self.engine = engine
         self.chunk_table = chunk_table
@@ -63,6 +64,8 @@ class SiloEngine:
         self.name = silo_name(registry.silo, region_name)  # as log lines name this silo
         self.metrics: SiloMetrics | None = None  # set by a server that serves metrics
         self.statistics = TableStatistics(engine)
+        self.rollbacks = Rollbacks(registry, engine, chunk_table, binding_table,
+                                   steps or SiloSteps())
 
     # --- checks, in Sentry's order ----------------------------------------------------
 
@@ -106,17 +109,20 @@ class SiloEngine:
 
     def bind_import(self, request: binding.Binding) -> bool:
         """Bind the import uuid to what it imports (see `binding`); True on a resume."""
-        try:
-            uuid.UUID(request.import_uuid)
-        except ValueError:
-            raise ImportFailure(ErrorKind.MISSING_IMPORT_UUID, None,
-                                f"import uuid {request.import_uuid!r} is not a UUID") from None
+        _checked_uuid(request.import_uuid)
         try:
             return binding.bind(self.engine, self.binding_table, request)
         except Exception as exc:  # a mismatch (ImportUuidMismatch) is what an operator watches
             if self.metrics is not None:
                 self.metrics.error(_kind(exc))
             raise
+
+    def complete_import(self, import_uuid: str) -> bool:
+        """Mark the import complete; False when this silo has no binding for it."""
+        return binding.complete(self.engine, self.binding_table, _checked_uuid(import_uuid))
+
+    def rollback_import(self, import_uuid: str, cascade: bool, dry_run: bool) -> Outcome:
+        return self.rollbacks.rollback(_checked_uuid(import_uuid), cascade, dry_run)
 
     def import_by_model(self, req: BatchRequest) -> ledger.Chunk:
         """The batch's answer. Every batch is logged once, and counted once when the server
@@ -243,18 +249,28 @@ class _Rows:
         return collisions.resolve(conn, self.spec, self.candidates, self.ctx, self.lookups)
 
     def write(self, conn: sa.Connection) -> ledger.Chunk:
-        _write(conn, self.spec, self.candidates, self.ctx)
+        before_images = _write(conn, self.spec, self.candidates, self.ctx)
         chunk = ledger.Chunk.summarise(self.key.import_uuid, self.spec.name,
                                        self.key.min_ordinal, _mapped(self.spec, self.candidates))
         chunk.dropped = dict(self.dropped)
         chunk.regenerated = [entry for c in self.candidates if c.regenerated
                              for entry in c.regenerated]
+        chunk.before_images = before_images
         return chunk
 
 
 def _kind(error: Exception) -> ErrorKind:
     """The kind a failed call answers with: the ImportFailure's, else (a bug) Unknown."""
     return error.kind if isinstance(error, ImportFailure) else ErrorKind.UNKNOWN
+
+
+def _checked_uuid(import_uuid: str) -> str:
+    try:
+        uuid.UUID(import_uuid)
+    except ValueError:
+        raise ImportFailure(ErrorKind.MISSING_IMPORT_UUID, None,
+                            f"import uuid {import_uuid!r} is not a UUID") from None
+    return import_uuid
 
 
 def _decode(model: str, payload: bytes) -> list[dict]:
@@ -353,7 +369,9 @@ def _remap(references: list[_Reference], row: Row) -> str | None:
 
 
 def _write(conn: sa.Connection, spec: ModelSpec, candidates: list[Candidate],
-           ctx: BatchContext) -> None:
+           ctx: BatchContext) -> dict[int, str]:
+    """Insert and update the batch's rows; the rows it wrote over, as they were before (a
+    rollback restores them)."""
     table = spec.table
     inserts = [c for c in candidates if c.action is _INSERT]
     if inserts:
@@ -384,13 +402,18 @@ def _write(conn: sa.Connection, spec: ModelSpec, candidates: list[Candidate],
         if candidate.action is not _INSERT:
             candidate.new_pk = candidate.target_pk
     updates = [c for c in candidates if c.action in _UPDATES]
+    before_images: dict[int, str] = {}
     if updates:
+        # An update whose target is an earlier record of this batch wrote over nothing.
+        before_images = before_image(conn, table, {c.target_pk for c in updates
+                                                   if c.target_index is None})
         stmt = (sa.update(table).where(table.c.id == sa.bindparam("_target"))
                 .values({name: sa.bindparam(name) for name in updates[0].row}))
         conn.execute(stmt, [c.row | {"_target": c.target_pk} for c in updates])
     if spec.after_insert is not None and inserts:
         spec.after_insert(conn, list(zip(_new_pks(inserts), [c.row for c in inserts],
                                          strict=True)), ctx)
+    return before_images
 
 
 def _mapped(spec: ModelSpec, candidates: list[Candidate]) -> ledger.Mapped:

@@ -48,6 +48,11 @@ def chunk_table(metadata: sa.MetaData, name: str) -> sa.Table:
         # "regenerated": [[old pk, field, old value, new value], ...]}); null in rows written
         # before it was added (control_0007, region_0006).
         sa.Column("accounting", sa.JSON, nullable=True),
+        # Not Sentry's: each row the batch wrote over, as it was before (target pk -> the row's
+        # row_to_json text), so a rollback restores it; null when the batch overwrote nothing.
+        sa.Column("before_images", sa.JSON(none_as_null=True), nullable=True),
+        # Not Sentry's: set once a rollback has undone this batch (a rerun skips it).
+        sa.Column("rolled_back", sa.Boolean, nullable=False, server_default=sa.false()),
         sa.Column("date_added", sa.DateTime(timezone=True), nullable=False,
                   server_default=sa.func.now()),
         sa.Column("date_updated", sa.DateTime(timezone=True), nullable=False,
@@ -96,6 +101,8 @@ class Chunk:
     batch_last_ordinal: int | None = None  # the batch's last ordinal as sent
     dropped: dict[str, int] = field(default_factory=dict)  # records left out, by DropReason
     regenerated: list[Regenerated] = field(default_factory=list)
+    # Rows the batch wrote over, as they were: target pk -> row_to_json text (a rollback's).
+    before_images: dict[int, str] | None = None
 
     @classmethod
     def summarise(cls, import_uuid: str, model: str, min_ordinal: int, mapped: Mapped) -> Chunk:
@@ -139,6 +146,7 @@ class Chunk:
             "inserted_identifiers": identifiers,
             "accounting": {"dropped": self.dropped,
                            "regenerated": [list(entry) for entry in self.regenerated]},
+            "before_images": self.before_images or None,
         }
 
     @classmethod

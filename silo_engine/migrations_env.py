@@ -69,3 +69,26 @@ def keep_accounting(chunk_tables: Iterable[str]) -> None:
 def forget_accounting(chunk_tables: Iterable[str]) -> None:
     for table in chunk_tables:
         op.drop_column(table, "accounting")
+
+
+def track_rollbacks(chunk_tables: Iterable[str]) -> None:
+    """Add what a rollback reads and writes (silo_engine.rollback): each chunk's before-images
+    and rolled-back mark, and each binding's state and dates."""
+    for table in chunk_tables:
+        op.add_column(table, sa.Column("before_images", sa.JSON(), nullable=True))
+        op.add_column(table, sa.Column("rolled_back", sa.Boolean(), nullable=False,
+                                       server_default=sa.false()))
+    op.add_column("relocation_importbinding",
+                  sa.Column("state", sa.String(length=16), nullable=False,
+                            server_default="partial"))
+    for column in ("date_finished", "date_rolled_back"):
+        op.add_column("relocation_importbinding",
+                      sa.Column(column, sa.DateTime(timezone=True), nullable=True))
+
+
+def untrack_rollbacks(chunk_tables: Iterable[str]) -> None:
+    for column in ("date_rolled_back", "date_finished", "state"):
+        op.drop_column("relocation_importbinding", column)
+    for table in chunk_tables:
+        op.drop_column(table, "rolled_back")
+        op.drop_column(table, "before_images")

@@ -214,6 +214,39 @@ class SiloServicer(silo_service_pb2_grpc.SiloServiceServicer):
         return silo_service_pb2.BindImportResponse(bound_before=bound_before)
 
 
+    @guarded
+    def CompleteImport(self, request, context):
+        return silo_service_pb2.CompleteImportResponse(
+            known=self.engine.complete_import(request.import_uuid))
+
+    @guarded
+    def ListImports(self, request, context):
+        return silo_service_pb2.ListImportsResponse(imports=[
+            silo_service_pb2.ImportSummary(
+                import_uuid=record.import_uuid,
+                scope=cast(models_pb2.ImportScope, ImportScope(record.scope).to_proto()),
+                started_at=record.started_at, finished_at=record.finished_at,
+                rolled_back_at=record.rolled_back_at,
+                source=silo_service_pb2.SourceFingerprint(size=record.source_size,
+                                                          sha256=record.source_sha256),
+                records_written=record.records_written,
+                state=cast(silo_service_pb2.ImportState, record.state.to_proto()))
+            for record in self.engine.rollbacks.list_imports()])
+
+    @guarded
+    def RollbackImport(self, request, context):
+        outcome = self.engine.rollback_import(request.import_uuid, request.cascade,
+                                              request.dry_run)
+        return silo_service_pb2.RollbackImportResponse(
+            known=outcome.known, referencing=[
+                silo_service_pb2.RowReference(model=r.model, pk=r.pk, field=r.field,
+                                              target_model=r.target_model,
+                                              target_pk=r.target_pk)
+                for r in outcome.references],
+            referencing_count=outcome.reference_count, cascaded=outcome.cascaded,
+            deleted=outcome.deleted, restored=outcome.restored, finished=outcome.finished)
+
+
 def _names(request: silo_service_pb2.BindImportRequest, field: str) -> list[str] | None:
     """A name filter of the request, sorted; None when the import is not limited by it."""
     return sorted(getattr(request, field).names) if request.HasField(field) else None

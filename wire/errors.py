@@ -94,6 +94,10 @@ class ErrorKind(Enum):
     # RESOURCE_EXHAUSTED). Made by the orchestrator's client, never sent by a silo. Not retried.
     MESSAGE_TOO_LARGE = "MessageTooLarge"
 
+    # Not Sentry's: a rollback was refused: rows written after the import reference rows it
+    # inserted (named in the reason), or the import is unknown. Not retried.
+    ROLLBACK_REFUSED = "RollbackRefused"
+
     @property
     def status_code(self) -> grpc.StatusCode:
         return _STATUS[self]
@@ -123,6 +127,7 @@ _STATUS = {
     ErrorKind.IMPORT_UUID_MISMATCH: grpc.StatusCode.FAILED_PRECONDITION,
     ErrorKind.SILO_UNAVAILABLE: grpc.StatusCode.UNAVAILABLE,
     ErrorKind.MESSAGE_TOO_LARGE: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    ErrorKind.ROLLBACK_REFUSED: grpc.StatusCode.FAILED_PRECONDITION,
 }
 # Statuses of a call that ended without a typed error because the silo was not there to answer
 # it: down or restarting (UNAVAILABLE), shutting down with the call in flight (CANCELLED), not

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import Enum
 
 from wire.relocation.v1 import models_pb2 as pb
+from wire.relocation.v1 import silo_service_pb2 as silo_pb
 
 
 class RelocationScope(Enum):
@@ -52,6 +53,26 @@ _ACCEPTED = {
          RelocationScope.GLOBAL}
     ),
 }
+
+
+class ImportState(Enum):
+    """Where an import stands in one silo (its binding's state column holds the value)."""
+
+    PARTIAL = "partial"  # bound; running, interrupted or failed
+    COMPLETE = "complete"
+    ROLLING_BACK = "rolling_back"  # a rollback started and has not finished
+    ROLLED_BACK = "rolled_back"
+
+    @property
+    def shown(self) -> str:
+        return self.value.replace("_", " ")
+
+    def to_proto(self) -> int:
+        return silo_pb.ImportState.Value(f"IMPORT_STATE_{self.name}")
+
+    @classmethod
+    def from_proto(cls, value: int) -> ImportState:
+        return cls[silo_pb.ImportState.Name(value).removeprefix("IMPORT_STATE_")]
 
 
 class ImportKind(Enum):

@@ -53,11 +53,15 @@ organization_member_mapping = sa.Table(
     sa.Column("date_added", sa.DateTime(timezone=True), nullable=False,
               server_default=sa.func.now()),
     sa.Column("role", sa.String(32), nullable=False),
+    # Indexed, as Django indexes a foreign key: deleting a user (a rollback) checks this
+    # table for rows that still point at it, a scan of the whole table per user without one.
     sa.Column("user_id", sa.BigInteger, sa.ForeignKey("auth_user.id", deferrable=True,
-                                                      initially="DEFERRED"), nullable=True),
+                                                      initially="DEFERRED"), nullable=True,
+              index=True),
     sa.Column("email", sa.String(75), nullable=True),
     sa.Column("inviter_id", sa.BigInteger, sa.ForeignKey("auth_user.id", deferrable=True,
-                                                         initially="DEFERRED"), nullable=True),
+                                                         initially="DEFERRED"), nullable=True,
+              index=True),
     sa.Column("invite_status", sa.Integer, nullable=True),
     sa.UniqueConstraint("organization_id", "organizationmember_id",
                         name="sentry_organizationmembermapping_org_member_uniq"),

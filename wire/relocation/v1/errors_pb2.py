@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1arelocation/v1/errors.proto\x12\rrelocation.v1\"\xc2\x01\n\x0bImportError\x12,\n\x04kind\x18\x01 \x01(\x0e\x32\x1e.relocation.v1.ImportErrorKind\x12\r\n\x05model\x18\x02 \x01(\t\x12\x14\n\x07ordinal\x18\x03 \x01(\x03H\x00\x88\x01\x01\x12\x14\n\x07left_pk\x18\x04 \x01(\x03H\x01\x88\x01\x01\x12\x15\n\x08right_pk\x18\x05 \x01(\x03H\x02\x88\x01\x01\x12\x0e\n\x06reason\x18\x06 \x01(\tB\n\n\x08_ordinalB\n\n\x08_left_pkB\x0b\n\t_right_pk*\xf4\x04\n\x0fImportErrorKind\x12!\n\x1dIMPORT_ERROR_KIND_UNSPECIFIED\x10\x00\x12\x1d\n\x19IMPORT_ERROR_KIND_UNKNOWN\x10\x01\x12$\n IMPORT_ERROR_KIND_DATABASE_ERROR\x10\x02\x12,\n(IMPORT_ERROR_KIND_DESERIALIZATION_FAILED\x10\x03\x12\x33\n/IMPORT_ERROR_KIND_INCORRECT_SILO_MODE_FOR_MODEL\x10\x04\x12%\n!IMPORT_ERROR_KIND_INTEGRITY_ERROR\x10\x05\x12)\n%IMPORT_ERROR_KIND_INVALID_MIN_ORDINAL\x10\x06\x12)\n%IMPORT_ERROR_KIND_MISSING_IMPORT_UUID\x10\x07\x12#\n\x1fIMPORT_ERROR_KIND_UNKNOWN_MODEL\x10\x08\x12&\n\"IMPORT_ERROR_KIND_UNEXPECTED_MODEL\x10\t\x12\'\n#IMPORT_ERROR_KIND_UNSPECIFIED_SCOPE\x10\n\x12&\n\"IMPORT_ERROR_KIND_VALIDATION_ERROR\x10\x0b\x12*\n&IMPORT_ERROR_KIND_IMPORT_UUID_MISMATCH\x10\x0c\x12&\n\"IMPORT_ERROR_KIND_SILO_UNAVAILABLE\x10\r\x12\'\n#IMPORT_ERROR_KIND_MESSAGE_TOO_LARGE\x10\x0e\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1arelocation/v1/errors.proto\x12\rrelocation.v1\"\xc2\x01\n\x0bImportError\x12,\n\x04kind\x18\x01 \x01(\x0e\x32\x1e.relocation.v1.ImportErrorKind\x12\r\n\x05model\x18\x02 \x01(\t\x12\x14\n\x07ordinal\x18\x03 \x01(\x03H\x00\x88\x01\x01\x12\x14\n\x07left_pk\x18\x04 \x01(\x03H\x01\x88\x01\x01\x12\x15\n\x08right_pk\x18\x05 \x01(\x03H\x02\x88\x01\x01\x12\x0e\n\x06reason\x18\x06 \x01(\tB\n\n\x08_ordinalB\n\n\x08_left_pkB\x0b\n\t_right_pk*\x9c\x05\n\x0fImportErrorKind\x12!\n\x1dIMPORT_ERROR_KIND_UNSPECIFIED\x10\x00\x12\x1d\n\x19IMPORT_ERROR_KIND_UNKNOWN\x10\x01\x12$\n IMPORT_ERROR_KIND_DATABASE_ERROR\x10\x02\x12,\n(IMPORT_ERROR_KIND_DESERIALIZATION_FAILED\x10\x03\x12\x33\n/IMPORT_ERROR_KIND_INCORRECT_SILO_MODE_FOR_MODEL\x10\x04\x12%\n!IMPORT_ERROR_KIND_INTEGRITY_ERROR\x10\x05\x12)\n%IMPORT_ERROR_KIND_INVALID_MIN_ORDINAL\x10\x06\x12)\n%IMPORT_ERROR_KIND_MISSING_IMPORT_UUID\x10\x07\x12#\n\x1fIMPORT_ERROR_KIND_UNKNOWN_MODEL\x10\x08\x12&\n\"IMPORT_ERROR_KIND_UNEXPECTED_MODEL\x10\t\x12\'\n#IMPORT_ERROR_KIND_UNSPECIFIED_SCOPE\x10\n\x12&\n\"IMPORT_ERROR_KIND_VALIDATION_ERROR\x10\x0b\x12*\n&IMPORT_ERROR_KIND_IMPORT_UUID_MISMATCH\x10\x0c\x12&\n\"IMPORT_ERROR_KIND_SILO_UNAVAILABLE\x10\r\x12\'\n#IMPORT_ERROR_KIND_MESSAGE_TOO_LARGE\x10\x0e\x12&\n\"IMPORT_ERROR_KIND_ROLLBACK_REFUSED\x10\x0f\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,7 +32,7 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'relocation.v1.errors_pb2', 
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_IMPORTERRORKIND']._serialized_start=243
-  _globals['_IMPORTERRORKIND']._serialized_end=871
+  _globals['_IMPORTERRORKIND']._serialized_end=911
   _globals['_IMPORTERROR']._serialized_start=46
   _globals['_IMPORTERROR']._serialized_end=240
 # @@protoc_insertion_point(module_scope)

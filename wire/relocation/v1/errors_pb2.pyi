@@ -22,6 +22,7 @@ class ImportErrorKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     IMPORT_ERROR_KIND_IMPORT_UUID_MISMATCH: _ClassVar[ImportErrorKind]
     IMPORT_ERROR_KIND_SILO_UNAVAILABLE: _ClassVar[ImportErrorKind]
     IMPORT_ERROR_KIND_MESSAGE_TOO_LARGE: _ClassVar[ImportErrorKind]
+    IMPORT_ERROR_KIND_ROLLBACK_REFUSED: _ClassVar[ImportErrorKind]
 IMPORT_ERROR_KIND_UNSPECIFIED: ImportErrorKind
 IMPORT_ERROR_KIND_UNKNOWN: ImportErrorKind
 IMPORT_ERROR_KIND_DATABASE_ERROR: ImportErrorKind
@@ -37,6 +38,7 @@ IMPORT_ERROR_KIND_VALIDATION_ERROR: ImportErrorKind
 IMPORT_ERROR_KIND_IMPORT_UUID_MISMATCH: ImportErrorKind
 IMPORT_ERROR_KIND_SILO_UNAVAILABLE: ImportErrorKind
 IMPORT_ERROR_KIND_MESSAGE_TOO_LARGE: ImportErrorKind
+IMPORT_ERROR_KIND_ROLLBACK_REFUSED: ImportErrorKind
 
 class ImportError(_message.Message):
     __slots__ = ("kind", "model", "ordinal", "left_pk", "right_pk", "reason")

@@ -1,11 +1,25 @@
 from wire.relocation.v1 import models_pb2 as _models_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class ImportState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    IMPORT_STATE_UNSPECIFIED: _ClassVar[ImportState]
+    IMPORT_STATE_PARTIAL: _ClassVar[ImportState]
+    IMPORT_STATE_COMPLETE: _ClassVar[ImportState]
+    IMPORT_STATE_ROLLING_BACK: _ClassVar[ImportState]
+    IMPORT_STATE_ROLLED_BACK: _ClassVar[ImportState]
+IMPORT_STATE_UNSPECIFIED: ImportState
+IMPORT_STATE_PARTIAL: ImportState
+IMPORT_STATE_COMPLETE: ImportState
+IMPORT_STATE_ROLLING_BACK: ImportState
+IMPORT_STATE_ROLLED_BACK: ImportState
 
 class DescribeModelsRequest(_message.Message):
     __slots__ = ()
@@ -157,3 +171,87 @@ class ExportByModelResponse(_message.Message):
     json_records: bytes
     count: int
     def __init__(self, json_records: _Optional[bytes] = ..., count: _Optional[int] = ...) -> None: ...
+
+class CompleteImportRequest(_message.Message):
+    __slots__ = ("import_uuid",)
+    IMPORT_UUID_FIELD_NUMBER: _ClassVar[int]
+    import_uuid: str
+    def __init__(self, import_uuid: _Optional[str] = ...) -> None: ...
+
+class CompleteImportResponse(_message.Message):
+    __slots__ = ("known",)
+    KNOWN_FIELD_NUMBER: _ClassVar[int]
+    known: bool
+    def __init__(self, known: _Optional[bool] = ...) -> None: ...
+
+class ListImportsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ImportSummary(_message.Message):
+    __slots__ = ("import_uuid", "scope", "started_at", "finished_at", "rolled_back_at", "source", "records_written", "state")
+    IMPORT_UUID_FIELD_NUMBER: _ClassVar[int]
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    STARTED_AT_FIELD_NUMBER: _ClassVar[int]
+    FINISHED_AT_FIELD_NUMBER: _ClassVar[int]
+    ROLLED_BACK_AT_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    RECORDS_WRITTEN_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    import_uuid: str
+    scope: _models_pb2.ImportScope
+    started_at: int
+    finished_at: int
+    rolled_back_at: int
+    source: SourceFingerprint
+    records_written: int
+    state: ImportState
+    def __init__(self, import_uuid: _Optional[str] = ..., scope: _Optional[_Union[_models_pb2.ImportScope, str]] = ..., started_at: _Optional[int] = ..., finished_at: _Optional[int] = ..., rolled_back_at: _Optional[int] = ..., source: _Optional[_Union[SourceFingerprint, _Mapping]] = ..., records_written: _Optional[int] = ..., state: _Optional[_Union[ImportState, str]] = ...) -> None: ...
+
+class ListImportsResponse(_message.Message):
+    __slots__ = ("imports",)
+    IMPORTS_FIELD_NUMBER: _ClassVar[int]
+    imports: _containers.RepeatedCompositeFieldContainer[ImportSummary]
+    def __init__(self, imports: _Optional[_Iterable[_Union[ImportSummary, _Mapping]]] = ...) -> None: ...
+
+class RollbackImportRequest(_message.Message):
+    __slots__ = ("import_uuid", "cascade", "dry_run")
+    IMPORT_UUID_FIELD_NUMBER: _ClassVar[int]
+    CASCADE_FIELD_NUMBER: _ClassVar[int]
+    DRY_RUN_FIELD_NUMBER: _ClassVar[int]
+    import_uuid: str
+    cascade: bool
+    dry_run: bool
+    def __init__(self, import_uuid: _Optional[str] = ..., cascade: _Optional[bool] = ..., dry_run: _Optional[bool] = ...) -> None: ...
+
+class RowReference(_message.Message):
+    __slots__ = ("model", "pk", "field", "target_model", "target_pk")
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    PK_FIELD_NUMBER: _ClassVar[int]
+    FIELD_FIELD_NUMBER: _ClassVar[int]
+    TARGET_MODEL_FIELD_NUMBER: _ClassVar[int]
+    TARGET_PK_FIELD_NUMBER: _ClassVar[int]
+    model: str
+    pk: int
+    field: str
+    target_model: str
+    target_pk: int
+    def __init__(self, model: _Optional[str] = ..., pk: _Optional[int] = ..., field: _Optional[str] = ..., target_model: _Optional[str] = ..., target_pk: _Optional[int] = ...) -> None: ...
+
+class RollbackImportResponse(_message.Message):
+    __slots__ = ("known", "referencing", "referencing_count", "cascaded", "deleted", "restored", "finished")
+    KNOWN_FIELD_NUMBER: _ClassVar[int]
+    REFERENCING_FIELD_NUMBER: _ClassVar[int]
+    REFERENCING_COUNT_FIELD_NUMBER: _ClassVar[int]
+    CASCADED_FIELD_NUMBER: _ClassVar[int]
+    DELETED_FIELD_NUMBER: _ClassVar[int]
+    RESTORED_FIELD_NUMBER: _ClassVar[int]
+    FINISHED_FIELD_NUMBER: _ClassVar[int]
+    known: bool
+    referencing: _containers.RepeatedCompositeFieldContainer[RowReference]
+    referencing_count: int
+    cascaded: bool
+    deleted: int
+    restored: int
+    finished: bool
+    def __init__(self, known: _Optional[bool] = ..., referencing: _Optional[_Iterable[_Union[RowReference, _Mapping]]] = ..., referencing_count: _Optional[int] = ..., cascaded: _Optional[bool] = ..., deleted: _Optional[int] = ..., restored: _Optional[int] = ..., finished: _Optional[bool] = ...) -> None: ...

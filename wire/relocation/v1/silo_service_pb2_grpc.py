@@ -55,6 +55,21 @@ class SiloServiceStub:
                 request_serializer=relocation_dot_v1_dot_silo__service__pb2.ExportByModelRequest.SerializeToString,
                 response_deserializer=relocation_dot_v1_dot_silo__service__pb2.ExportByModelResponse.FromString,
                 _registered_method=True)
+        self.CompleteImport = channel.unary_unary(
+                '/relocation.v1.SiloService/CompleteImport',
+                request_serializer=relocation_dot_v1_dot_silo__service__pb2.CompleteImportRequest.SerializeToString,
+                response_deserializer=relocation_dot_v1_dot_silo__service__pb2.CompleteImportResponse.FromString,
+                _registered_method=True)
+        self.ListImports = channel.unary_unary(
+                '/relocation.v1.SiloService/ListImports',
+                request_serializer=relocation_dot_v1_dot_silo__service__pb2.ListImportsRequest.SerializeToString,
+                response_deserializer=relocation_dot_v1_dot_silo__service__pb2.ListImportsResponse.FromString,
+                _registered_method=True)
+        self.RollbackImport = channel.unary_unary(
+                '/relocation.v1.SiloService/RollbackImport',
+                request_serializer=relocation_dot_v1_dot_silo__service__pb2.RollbackImportRequest.SerializeToString,
+                response_deserializer=relocation_dot_v1_dot_silo__service__pb2.RollbackImportResponse.FromString,
+                _registered_method=True)
 
 
 class SiloServiceServicer:
@@ -92,6 +107,32 @@ class SiloServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CompleteImport(self, request, context):
+        """Mark a bound import complete: every batch and cross-silo step of it is done. Idempotent.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListImports(self, request, context):
+        """The imports this silo has a binding for, oldest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RollbackImport(self, request, context):
+        """Undo an import in this silo: delete the rows it inserted, restore the rows it overwrote
+        (as its chunk ledger recorded them), newest batch first, one transaction per batch, each
+        batch marked rolled back in the ledger as it goes, so a rerun resumes (idempotent). Rows
+        written since that reference a row the import inserted refuse it (ROLLBACK_REFUSED, naming
+        them) unless cascade is set, which deletes them too. dry_run writes nothing and answers
+        what would be done.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SiloServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -114,6 +155,21 @@ def add_SiloServiceServicer_to_server(servicer, server):
                     servicer.ExportByModel,
                     request_deserializer=relocation_dot_v1_dot_silo__service__pb2.ExportByModelRequest.FromString,
                     response_serializer=relocation_dot_v1_dot_silo__service__pb2.ExportByModelResponse.SerializeToString,
+            ),
+            'CompleteImport': grpc.unary_unary_rpc_method_handler(
+                    servicer.CompleteImport,
+                    request_deserializer=relocation_dot_v1_dot_silo__service__pb2.CompleteImportRequest.FromString,
+                    response_serializer=relocation_dot_v1_dot_silo__service__pb2.CompleteImportResponse.SerializeToString,
+            ),
+            'ListImports': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListImports,
+                    request_deserializer=relocation_dot_v1_dot_silo__service__pb2.ListImportsRequest.FromString,
+                    response_serializer=relocation_dot_v1_dot_silo__service__pb2.ListImportsResponse.SerializeToString,
+            ),
+            'RollbackImport': grpc.unary_unary_rpc_method_handler(
+                    servicer.RollbackImport,
+                    request_deserializer=relocation_dot_v1_dot_silo__service__pb2.RollbackImportRequest.FromString,
+                    response_serializer=relocation_dot_v1_dot_silo__service__pb2.RollbackImportResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -225,6 +281,87 @@ class SiloService:
             '/relocation.v1.SiloService/ExportByModel',
             relocation_dot_v1_dot_silo__service__pb2.ExportByModelRequest.SerializeToString,
             relocation_dot_v1_dot_silo__service__pb2.ExportByModelResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CompleteImport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/relocation.v1.SiloService/CompleteImport',
+            relocation_dot_v1_dot_silo__service__pb2.CompleteImportRequest.SerializeToString,
+            relocation_dot_v1_dot_silo__service__pb2.CompleteImportResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListImports(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/relocation.v1.SiloService/ListImports',
+            relocation_dot_v1_dot_silo__service__pb2.ListImportsRequest.SerializeToString,
+            relocation_dot_v1_dot_silo__service__pb2.ListImportsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RollbackImport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/relocation.v1.SiloService/RollbackImport',
+            relocation_dot_v1_dot_silo__service__pb2.RollbackImportRequest.SerializeToString,
+            relocation_dot_v1_dot_silo__service__pb2.RollbackImportResponse.FromString,
             options,
             channel_credentials,
             insecure,
