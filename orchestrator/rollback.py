@@ -103,7 +103,7 @@ class ImportEntry:
     source_sha256: str
     records_written: int = 0
     states: dict[str, ImportState] = field(default_factory=dict)  # per silo label
-    finished_at: int = 0  # unix seconds, the later silo's; 0 when not (yet)
+    finished_at: int = 0  # unix microseconds, the later silo's; 0 when not (yet)
     rolled_back_at: int = 0
 
     @property
@@ -118,7 +118,7 @@ class ImportEntry:
         return ImportState.PARTIAL.shown
 
     def row(self) -> list[str]:
-        started = datetime.fromtimestamp(self.started_at, UTC).strftime("%Y-%m-%d %H:%M:%S")
+        started = datetime.fromtimestamp(self.started_at / 1e6, UTC).strftime("%Y-%m-%d %H:%M:%S")
         return [self.import_uuid, self.scope, started,
                 f"{self.source_size:,} bytes sha256:{self.source_sha256[:12]}",
                 f"{self.records_written:,}", self.state]
@@ -150,8 +150,8 @@ def list_imports(control: SiloClient, region: SiloClient) -> list[ImportEntry]:
     return sorted(entries.values(), key=lambda e: (e.started_at, e.import_uuid))
 
 
-def _iso(seconds: int) -> str | None:
-    return datetime.fromtimestamp(seconds, UTC).isoformat() if seconds else None
+def _iso(micros: int) -> str | None:
+    return datetime.fromtimestamp(micros / 1e6, UTC).isoformat() if micros else None
 
 
 IMPORT_COLUMNS = ["IMPORT UUID", "SCOPE", "STARTED (UTC)", "SOURCE", "RECORDS", "STATE"]

@@ -140,8 +140,8 @@ class Rollbacks:
             "ORDER BY b.date_added, b.import_uuid")
         with self.engine.connect() as conn:
             return [ImportRecord(str(row.import_uuid), row.scope, ImportState(row.state),
-                                 _seconds(row.date_added), _seconds(row.date_finished),
-                                 _seconds(row.date_rolled_back), row.source_size,
+                                 _micros(row.date_added), _micros(row.date_finished),
+                                 _micros(row.date_rolled_back), row.source_size,
                                  row.source_sha256, int(row.written))
                     for row in conn.execute(query)]
 
@@ -334,8 +334,11 @@ def _referencing_query(table: str, column: str) -> sa.TextClause:
 _KEYS = "coalesce((SELECT count(*) FROM json_object_keys({})), 0)"  # keys of a JSON column
 
 
-def _seconds(when: object) -> int:
-    return int(when.timestamp()) if when is not None else 0  # type: ignore[attr-defined]
+def _micros(when: object) -> int:
+    """Unix microseconds: two imports started within one second still list in order."""
+    if when is None:
+        return 0
+    return round(when.timestamp() * 1_000_000)  # type: ignore[attr-defined]
 
 
 __all__ = ["ImportRecord", "Outcome", "Reference", "Rollbacks", "SiloSteps", "before_image",

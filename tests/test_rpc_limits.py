@@ -32,6 +32,7 @@ from tests.test_rpc_and_chunks import (
     user,
 )
 from wire import DEFAULT_MAX_CONCURRENT_CALLS, MAX_MESSAGE_BYTES, MAX_RECORD_BYTES
+from wire.batchlog import BatchLine
 from wire.errors import ErrorKind, ImportFailure
 from wire.relocation.v1 import models_pb2, silo_service_pb2
 
@@ -115,7 +116,8 @@ def test_a_message_over_the_limit_is_message_too_large_naming_the_records(
     size = len(with_json_records(head, records))
     with SiloClient(silos.control_address, "control", retry_deadline=30, timeout=60) as client, \
             pytest.raises(ImportFailure) as caught:
-        client.import_batch(head, records, "sentry.controloption", (4001, 4003))
+        client.import_batch(head, records, BatchLine(IMPORT_UUID, "control", "sentry.controloption",
+                                                     4001, 4003))
     failure = caught.value
     assert (failure.kind, failure.model, failure.ordinal) == (
         ErrorKind.MESSAGE_TOO_LARGE, "sentry.controloption", 4001)
@@ -253,7 +255,8 @@ def test_a_silo_that_does_not_answer_in_time_is_silo_unavailable(silos: Silos) -
     with _ledger_locked(silos), \
             SiloClient(silos.control_address, "control", retry_deadline=1, timeout=0.5) as client, \
             pytest.raises(ImportFailure) as caught:
-        client.import_batch(head, records, "sentry.controloption", (1, 1))
+        client.import_batch(head, records, BatchLine(IMPORT_UUID, "control", "sentry.controloption",
+                                                     1, 1))
     failure = caught.value
     assert (failure.kind, failure.model) == (ErrorKind.SILO_UNAVAILABLE, "sentry.controloption")
     assert failure.reason.startswith(

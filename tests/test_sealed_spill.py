@@ -33,6 +33,7 @@ from tests.test_crypto import KeyPair, make_keypair, sentry_tarball
 from tests.test_spill import CATALOG, KEEP, ONE_PASS, TWO_HALVES
 from tools.bench.generate import generate
 from tools.bench.verify import verify
+from wire import MAX_MESSAGE_BYTES
 from wire.errors import ErrorKind, ImportFailure
 from wire.scopes import ImportScope
 
@@ -68,7 +69,7 @@ def _read_back(spilled: SpilledExport) -> dict[str, Any]:
     """Everything an import reads of a spill: entries and batches of every model."""
     return {model: (list(spilled.entries(model)),
                     [(b.references, bytes(b.kept), bytes(b.json_array))
-                     for b in spilled.batches(model, 333)])
+                     for b in spilled.batches(model, 333, MAX_MESSAGE_BYTES)])
             for model in spilled.counts}
 
 
@@ -282,7 +283,7 @@ def test_a_changed_sealed_spill_file_is_refused_not_used(name: str, tmp_path: Pa
     change, reason = TAMPERINGS[name]
     path.write_bytes(change(path.read_bytes()))
     with pytest.raises(ImportFailure) as failure:
-        list(spilled.batches(model, 10_000))
+        list(spilled.batches(model, 10_000, MAX_MESSAGE_BYTES))
     assert (failure.value.kind, failure.value.model) == (ErrorKind.DESERIALIZATION_FAILED,
                                                          model)
     assert f"the sealed spill file {path} was changed after it was written" in \
