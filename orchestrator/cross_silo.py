@@ -120,7 +120,7 @@ class CrossSiloSteps:
                     int(fields.status or 0), entry.identifier or ""))
             elif model == USER and entry.identifier not in (None, fields.username):
                 renamed.append((str(fields.username), str(entry.identifier)))
-        self.orgs.add(inserted)
+        self.orgs.add_organizations(inserted)
         self.report.renamed(USER, renamed)
 
     def _replicate(self, model: str, reply: silo_service_pb2.ImportByModelResponse) -> None:

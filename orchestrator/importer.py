@@ -120,7 +120,7 @@ class Importer:
     def _report(self, import_uuid: str, options: ImportOptions, export: SpilledExport,
                 region_name: str) -> ImportReport:
         """The import's report, its full lists kept in the spill until it is delivered."""
-        report = ImportReport(import_uuid, options.scope.value, export.directory)
+        report = ImportReport(import_uuid, options.scope.value, export)
         report.flags = {"merge_users": options.merge_users,
                         "overwrite_configs": options.overwrite_configs,
                         "filter_org_slugs": _names(options.org_slugs),

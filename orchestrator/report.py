@@ -9,14 +9,13 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import InitVar, dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import IO, Any
 
 import orjson
 
 from orchestrator.findings import NAMES_SHOWN, Finding, Tally
 from orchestrator.model_names import USER
-from orchestrator.storage import ReportSection
+from orchestrator.storage import ReportSection, SpilledExport
 from wire.accounting import FILTERED, DropReason
 from wire.relocation.v1 import silo_service_pb2
 
@@ -101,7 +100,7 @@ class ImportReport:
 
     import_uuid: str
     scope: str
-    directory: InitVar[Path]  # where the full lists wait until written (the spill)
+    spill: InitVar[SpilledExport]  # where the full lists wait until written
     dry_run: bool = False
     flags: dict[str, Any] = field(default_factory=dict)
     source: dict[str, Any] = field(default_factory=dict)  # path, size, sha256
@@ -118,10 +117,10 @@ class ImportReport:
     changed_dsns: Listing = field(init=False)  # a project key's old and new public key
     regenerated_secrets: Listing = field(init=False)  # model, old pk, new pk, field
 
-    def __post_init__(self, directory: Path) -> None:
+    def __post_init__(self, spill: SpilledExport) -> None:
         for name in ("renamed_users", "renamed_organizations", "changed_dsns",
                      "regenerated_secrets"):
-            setattr(self, name, Listing(ReportSection(directory / f"report-{name}.jsonl")))
+            setattr(self, name, Listing(spill.report_section(name)))
 
     def counts(self, model: str) -> ModelCounts:
         return self.models.setdefault(model, ModelCounts())

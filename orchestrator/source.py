@@ -404,9 +404,9 @@ def _spill_in_two(stream: IO[bytes], catalog: Catalog, directory: Path,
         return None
     if size < PARALLEL_SPILL_BYTES or not isinstance(path, str) or (os.cpu_count() or 1) < 2:
         return None
-    cut = split_point(stream, size)
+    halves = split_point(stream, size)
     stream.seek(0)
-    if cut is None:
+    if halves is None:
         return None
     second_directory = directory / "second-half"
     second_directory.mkdir(mode=0o700)
@@ -423,10 +423,10 @@ def _spill_in_two(stream: IO[bytes], catalog: Catalog, directory: Path,
     second: _Part | None = None
     try:
         with contextlib.suppress(BrokenPipeError), child.stdin:  # a dead child reads nothing
-            child.stdin.write(pickle.dumps((os.path.abspath(path), cut[1], catalog,
+            child.stdin.write(pickle.dumps((os.path.abspath(path), halves[1], catalog,
                                             second_directory, keep, key)))
         with contextlib.suppress(ImportFailure):
-            first = _spill_part(read_records(_slice(stream, start, cut[0], b"", b"]")), catalog,
+            first = _spill_part(read_records(_slice(stream, start, halves[0], b"", b"]")), catalog,
                                 directory, keep, key)
         if first is not None:
             answer = child.stdout.read()

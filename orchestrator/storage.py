@@ -475,6 +475,10 @@ class SpilledExport:
         """Where the import keeps the organizations it inserted, beside the spilled export."""
         return ImportedOrganizations(self.directory / "organizations.jsonl", self.key)
 
+    def report_section(self, name: str) -> ReportSection:
+        """Where the import keeps one of its report's full lists, beside the spilled export."""
+        return ReportSection(self.directory / f"report-{name}.jsonl", self.key)
+
 
 class Batch(NamedTuple):
     """Records of one model on their way to a request: each record's references (as spilled),
@@ -515,57 +519,57 @@ class ImportedOrganization(NamedTuple):
     slug: str  # as the region gave it (unique in the region)
 
 
-class ImportedOrganizations:
-    """The organizations an import inserted, until their slugs are reserved globally: an
-    append-only file (appended from one thread, the organization model's), so they do not
-    wait in memory for the rest of the import; read back in slices."""
+class JsonLines:
+    """An append-only spill file of one JSON value a line (sealed under the spill's key, as
+    every spill file is), appended from any thread: what an import keeps beside the spilled
+    export so that it does not wait in memory."""
 
     def __init__(self, path: Path, key: SpillKey | None = None) -> None:
         self.path = path
         self.key = key
+        self.lock = threading.Lock()
 
-    def add(self, organizations: list[ImportedOrganization]) -> None:
-        if not organizations:
+    def add(self, values: list[Any]) -> None:
+        if not values:
             return
-        with open_spill(self.path, "ab", self.key) as f:
-            f.write(b"".join(orjson.dumps(list(org)) + b"\n" for org in organizations))
+        data = b"".join(orjson.dumps(value) + b"\n" for value in values)
+        with self.lock, open_spill(self.path, "ab", self.key) as f:
+            f.write(data)
 
-    def slices(self, size: int) -> Iterator[list[ImportedOrganization]]:
-        """Every organization added, in the order added, `size` at a time."""
+    def lines(self) -> Iterator[bytes]:
+        """Every value added, in the order added, as its JSON line (newline included)."""
         if not self.path.exists():  # none was added
             return
         with open_spill(self.path, "rb", self.key) as f:
-            lines = (ImportedOrganization(*orjson.loads(line)) for line in f)
-            while part := list(itertools.islice(lines, size)):
-                yield part
+            yield from f
 
 
-class ReportSection:
-    """One of an import report's full lists as it grows: an append-only file of one JSON value
-    a line, appended from any thread, streamed into the report file as a JSON array at the end.
-    A rerun of a large import renames every user: the list must not wait in memory."""
+class ImportedOrganizations(JsonLines):
+    """The organizations an import inserted, until their slugs are reserved globally; read
+    back in slices."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.lock = threading.Lock()
+    def add_organizations(self, organizations: list[ImportedOrganization]) -> None:
+        self.add([list(org) for org in organizations])
 
-    def add(self, entries: list[Any]) -> None:
-        if not entries:
-            return
-        data = b"".join(orjson.dumps(entry) + b"\n" for entry in entries)
-        with self.lock, private_open(self.path, "ab") as f:
-            f.write(data)
+    def slices(self, size: int) -> Iterator[list[ImportedOrganization]]:
+        """Every organization added, in the order added, `size` at a time."""
+        organizations = (ImportedOrganization(*orjson.loads(line)) for line in self.lines())
+        while part := list(itertools.islice(organizations, size)):
+            yield part
+
+
+class ReportSection(JsonLines):
+    """One of an import report's full lists as it grows, streamed into the report file as a
+    JSON array at the end. A rerun of a large import renames every user: the list must not
+    wait in memory."""
 
     def write_array(self, out: IO[bytes], indent: bytes) -> None:
         """Every entry added, in order, as a JSON array: its brackets after `indent`, one entry
         a line indented two spaces more."""
         with self.lock:
-            if not self.path.exists():  # none was added
-                out.write(b"[]")
-                return
-            with self.path.open("rb") as f:
-                out.write(b"[")
-                for number, line in enumerate(f):
-                    out.write((b",\n" if number else b"\n") + indent + b"  " +
-                              line.rstrip(b"\n"))
-                out.write(b"\n" + indent + b"]")
+            out.write(b"[")
+            empty = True
+            for line in self.lines():
+                out.write((b"\n" if empty else b",\n") + indent + b"  " + line.rstrip(b"\n"))
+                empty = False
+            out.write(b"]" if empty else b"\n" + indent + b"]")

@@ -18,6 +18,7 @@ import pytest
 from orchestrator.catalog import Catalog, ModelInfo, dependencies_of, dependency_order
 from orchestrator.report import ImportReport, ModelCounts
 from orchestrator.source import spill
+from orchestrator.storage import SpilledExport
 from silo_engine.server import describe
 from tests.conftest import ROOT, Silos
 from tools.bench.generate import generate
@@ -184,7 +185,7 @@ def test_a_process_peak_memory_is_its_own_not_the_benchmarks() -> None:
 
 
 def test_per_model_figures_come_from_the_imports_json_report(tmp_path: Path) -> None:
-    report = ImportReport("u", "organizations", tmp_path, seconds=2.5)
+    report = ImportReport("u", "organizations", SpilledExport(tmp_path), seconds=2.5)
     report.models["sentry.user"] = ModelCounts(in_file=10, inserted=7, existing=2,
                                                overwritten=0, seconds=0.5,
                                                filtered=Counter(filter=1))

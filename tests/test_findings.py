@@ -11,6 +11,7 @@ import pytest
 from orchestrator.crypto import DecryptionError
 from orchestrator.findings import Finding, FindingKind, FindingsWriter, write_findings
 from orchestrator.report import ImportReport
+from orchestrator.storage import SpilledExport
 from wire.errors import ErrorKind, ImportFailure
 
 FINDINGS = [
@@ -75,7 +76,7 @@ def test_every_finding_has_sentrys_keys_and_a_documented_kind() -> None:
 
 
 def test_a_reports_notices_are_findings_and_stay_in_its_json(tmp_path: Path) -> None:
-    report = ImportReport("u", "global", tmp_path)
+    report = ImportReport("u", "global", SpilledExport(tmp_path))
     report.unknown_models["sentry.gone"] = 2
     report.dropped_fields[("sentry.user", "new_field")] = 5
     assert report.notices() == FINDINGS[2:4]

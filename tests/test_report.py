@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from orchestrator.report import ImportReport, ModelCounts
+from orchestrator.storage import SpilledExport
 from tests.conftest import ROOT, Silos, fixture_path, load_fixture, run_cli
 
 # Every fixture export that imports (invalid-user.json is refused by design).
@@ -242,7 +243,7 @@ def test_a_batch_the_silo_does_not_account_for_fails_the_import(
 
 
 def test_the_balance_check_names_each_model_and_count(tmp_path: Path) -> None:
-    report = ImportReport("u", "organizations", tmp_path)
+    report = ImportReport("u", "organizations", SpilledExport(tmp_path))
     report.models["sentry.user"] = ModelCounts(in_file=10, inserted=6, existing=1,
                                                filtered=Counter(filter=2),
                                                dropped=Counter(missing_reference=1))

@@ -5,6 +5,7 @@ spill stays in clear, byte for byte the documented layout."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import random
@@ -209,7 +210,7 @@ def test_imported_organizations_and_large_writes_round_trip_sealed(tmp_path: Pat
     added = [ImportedOrganization(n, f"slug-{n}", f"Org {n}", 0, f"slug-{n}")
              for n in range(250)]
     for start in range(0, 250, 100):
-        orgs.add(added[start:start + 100])
+        orgs.add_organizations(added[start:start + 100])
     assert [org for part in orgs.slices(7) for org in part] == added
     assert b"slug-" not in orgs.path.read_bytes()
     big = os.urandom(storage.FRAME * 2 + 5)
@@ -218,6 +219,23 @@ def test_imported_organizations_and_large_writes_round_trip_sealed(tmp_path: Pat
     with open_spill(tmp_path / "big", "rb", key) as f:
         assert f.read() == big
     assert repr(key) == "SpillKey(<in memory>)"
+
+
+def test_the_reports_full_lists_wait_sealed_and_stream_out_whole(tmp_path: Path) -> None:
+    """A rerun renames every user: the renames wait in the spill, sealed like the records
+    (usernames are emails), and come out as the report's JSON array."""
+    spilled = SpilledExport(tmp_path, key=SpillKey())
+    section = spilled.report_section("renamed_users")
+    renames = [[f"user{n}@example.com", f"user{n}@example.com-x"] for n in range(120)]
+    section.add(renames[:70])
+    section.add(renames[70:])
+    assert b"@example.com" not in section.path.read_bytes()
+    out = io.BytesIO()
+    section.write_array(out, b"")
+    assert json.loads(out.getvalue()) == renames
+    empty = io.BytesIO()
+    spilled.report_section("changed_dsns").write_array(empty, b"  ")
+    assert empty.getvalue() == b"[]"
 
 
 # --- (c) a plain export's spill is unchanged --------------------------------------------------
